@@ -1,0 +1,23 @@
+"""parzen: find the best parameters of anything you can measure."""
+
+from parzen.exceptions import (
+    DuplicatedStudyError,
+    ParzenError,
+    SearchSpaceExhausted,
+    StudyNotFoundError,
+    TrialFinishedError,
+    TrialPruned,
+)
+from parzen.samplers import GridSampler, QMCSampler, RandomSampler
+from parzen.space import Categorical, Condition, Float, Int
+from parzen.study import Study, create_study, delete_study, get_all_study_names, load_study
+from parzen.trial import FrozenTrial, Trial, TrialState
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
+    "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
+    "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
+    "get_all_study_names", "load_study",
+]

@@ -1,0 +1,32 @@
+"""Exceptions a user of parzen may catch."""
+
+
+class ParzenError(Exception):
+    """Base class of parzen's own errors."""
+
+
+class TrialPruned(ParzenError):
+    """Raised inside an objective to stop the trial early; it is stored as PRUNED."""
+
+
+class DuplicatedStudyError(ParzenError):
+    """A study with this name already exists in the storage."""
+
+
+class StudyNotFoundError(ParzenError, KeyError):
+    """No study with this name or id exists in the storage."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
+
+
+class TrialFinishedError(ParzenError, RuntimeError):
+    """The trial was already told (COMPLETE, PRUNED or FAIL) and cannot change."""
+
+
+class SearchSpaceExhausted(ParzenError):
+    """The sampler has no new point left (e.g. every grid point was taken)."""
+
+
+class SchemaVersionError(ParzenError):
+    """The storage was written by an incompatible version of parzen's schema."""

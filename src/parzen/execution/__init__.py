@@ -1,0 +1,1 @@
+"""How trials run: serially, in threads, in processes, or as asyncio tasks."""

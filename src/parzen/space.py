@@ -1,0 +1,415 @@
+"""Parameter kinds, conditions, and the internal encoding shared by every sampler.
+
+Numbers encode to the unit interval (log-scaled when ``log=True``; integer and stepped
+parameters own equal-width cells so that a uniform draw gives every grid value the same
+chance), categories encode to their index. Samplers work only in this encoding and call
+``to_external`` to turn a point back into values a user sees.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence, Union
+
+CategoricalChoice = Union[None, bool, int, float, str]
+
+_ALLOWED_CHOICE_TYPES = (type(None), bool, int, float, str)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """The parameter exists only when ``parent`` took one of ``values``."""
+
+    parent: str
+    values: tuple[Any, ...]
+
+    def is_met(self, params: Mapping[str, Any]) -> bool:
+        if self.parent not in params:
+            return False
+        value = params[self.parent]
+        return any(_same_choice(value, v) for v in self.values)
+
+
+def _make_condition(when: Any, owner: str) -> Condition | None:
+    if when is None or isinstance(when, Condition):
+        return when
+    if isinstance(when, Mapping):
+        if len(when) != 1:
+            raise ValueError(f"{owner}: `when` must name exactly one parent parameter, got {dict(when)!r}")
+        ((parent, values),) = when.items()
+    elif isinstance(when, tuple) and len(when) == 2:
+        parent, values = when
+    else:
+        raise TypeError(
+            f"{owner}: `when` must be a Condition, a (parent, value-or-values) tuple or a "
+            f"{{parent: values}} mapping, got {when!r}"
+        )
+    if not isinstance(parent, str):
+        raise TypeError(f"{owner}: the parent in `when` must be a parameter name (str), got {parent!r}")
+    if isinstance(values, (list, tuple, set, frozenset)):
+        values = tuple(values)
+    else:
+        values = (values,)
+    if not values:
+        raise ValueError(f"{owner}: `when` for parent {parent!r} lists no values")
+    return Condition(parent, values)
+
+
+def _same_choice(a: Any, b: Any) -> bool:
+    """Equality that keeps 1, 1.0 and True apart and treats NaN as equal to NaN."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def _check_number(value: Any, name: str, owner: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{owner}: `{name}` must be a real number, got {value!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{owner}: `{name}` must be finite, got {value!r}")
+    return value
+
+
+class Distribution:
+    """Base of the parameter kinds. Subclasses are frozen dataclasses."""
+
+    when: Condition | None
+
+    def to_internal(self, value: Any) -> float:
+        """Encode a user-facing value."""
+        raise NotImplementedError
+
+    def to_external(self, internal: float) -> Any:
+        """Decode an internal point into a valid user-facing value."""
+        raise NotImplementedError
+
+    def contains(self, value: Any) -> bool:
+        raise NotImplementedError
+
+    def is_single(self) -> bool:
+        """True when the parameter can take only one value."""
+        raise NotImplementedError
+
+    def same_range(self, other: "Distribution") -> bool:
+        """Whether two definitions describe the same values (conditions aside)."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def to_storage(self, value: Any) -> float:
+        """The float stored for ``value``: the number itself, or a category's index."""
+        raise NotImplementedError
+
+    def from_storage(self, stored: float) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Numeric(Distribution):
+    low: float
+    high: float
+    log: bool = False
+    step: float | None = None
+    when: Condition | None = field(default=None, compare=False)
+
+    _kind = "numeric"
+
+    def _validate(self) -> None:
+        owner = type(self).__name__
+        if self.low > self.high:
+            raise ValueError(f"{owner}: `low` ({self.low}) must be <= `high` ({self.high})")
+        if self.log and self.low <= 0:
+            raise ValueError(f"{owner}: `low` must be > 0 when log=True, got low={self.low}")
+        if self.step is not None:
+            if self.step <= 0:
+                raise ValueError(f"{owner}: `step` must be > 0, got {self.step}")
+            if self.log and self.step != 1:
+                raise ValueError(f"{owner}: `step` cannot be combined with log=True (got step={self.step})")
+            span = (self.high - self.low) / self.step
+            if abs(span - round(span)) > 1e-8 * max(1.0, abs(span)):
+                raise ValueError(
+                    f"{owner}: `step` ({self.step}) does not fit the range [{self.low}, {self.high}]: "
+                    f"high - low must be a multiple of step"
+                )
+
+    # The encoding maps [low - step/2, high + step/2] (or the log of it) linearly onto [0, 1]
+    # for gridded kinds, so every grid value owns a cell of equal width.
+    def _bounds(self) -> tuple[float, float]:
+        half = 0.5 * self.step if self.step is not None else 0.0
+        low, high = self.low - half, self.high + half
+        if self.log:
+            return math.log(low), math.log(high)
+        return low, high
+
+    def _warp(self, value: float) -> float:
+        return math.log(value) if self.log else value
+
+    def to_internal(self, value: Any) -> float:
+        lo, hi = self._bounds()
+        if hi == lo:
+            return 0.5
+        return (self._warp(float(value)) - lo) / (hi - lo)
+
+    def _decode_float(self, internal: float) -> float:
+        lo, hi = self._bounds()
+        u = min(max(float(internal), 0.0), 1.0)
+        x = lo + u * (hi - lo)
+        if self.log:
+            x = math.exp(x)
+        return x
+
+    def _snap(self, x: float) -> float:
+        if self.step is None:
+            return min(max(x, self.low), self.high)
+        k = round((x - self.low) / self.step)
+        k = min(max(k, 0), round((self.high - self.low) / self.step))
+        return self.low + k * self.step
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return False
+        value = float(value)
+        if not (self.low <= value <= self.high):
+            return False
+        if self.step is None:
+            return True
+        k = (value - self.low) / self.step
+        return abs(k - round(k)) < 1e-8 * max(1.0, abs(k))
+
+    def is_single(self) -> bool:
+        return self.low == self.high
+
+    def same_range(self, other: Distribution) -> bool:
+        return type(self) is type(other) and self == other
+
+    def to_storage(self, value: Any) -> float:
+        return float(value)
+
+
+@dataclass(frozen=True)
+class Float(_Numeric):
+    """A real number in [low, high]; ``log=True`` samples evenly in log space, ``step`` makes a grid."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "low", _check_number(self.low, "low", "Float"))
+        object.__setattr__(self, "high", _check_number(self.high, "high", "Float"))
+        if self.step is not None:
+            object.__setattr__(self, "step", _check_number(self.step, "step", "Float"))
+        object.__setattr__(self, "log", bool(self.log))
+        if self.log and self.step is not None:
+            raise ValueError(f"Float: `step` cannot be combined with log=True (got step={self.step})")
+        object.__setattr__(self, "when", _make_condition(self.when, "Float"))
+        self._validate()
+        if self.step is not None:
+            n = round((self.high - self.low) / self.step)
+            object.__setattr__(self, "high", self.low + n * self.step)
+
+    def to_external(self, internal: float) -> float:
+        return float(self._snap(self._decode_float(internal)))
+
+    def from_storage(self, stored: float) -> float:
+        return float(stored)
+
+    def describe(self) -> str:
+        extra = ", log=True" if self.log else (f", step={self.step}" if self.step is not None else "")
+        return f"Float({self.low}, {self.high}{extra})"
+
+
+@dataclass(frozen=True)
+class Int(_Numeric):
+    """An integer in [low, high] on the grid ``low + k * step``; ``log=True`` favours small values."""
+
+    step: int = 1  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        for name in ("low", "high", "step"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+                if isinstance(value, numbers.Real) and float(value).is_integer():
+                    value = int(value)
+                else:
+                    raise TypeError(f"Int: `{name}` must be an integer, got {value!r}")
+            object.__setattr__(self, name, int(value))
+        object.__setattr__(self, "log", bool(self.log))
+        object.__setattr__(self, "when", _make_condition(self.when, "Int"))
+        self._validate()
+
+    def to_external(self, internal: float) -> int:
+        return int(self._snap(self._decode_float(internal)))
+
+    def to_internal(self, value: Any) -> float:
+        return super().to_internal(int(value))
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+            return super().contains(value)
+        return False
+
+    def from_storage(self, stored: float) -> int:
+        return int(round(stored))
+
+    def describe(self) -> str:
+        extra = ", log=True" if self.log else (f", step={self.step}" if self.step != 1 else "")
+        return f"Int({self.low}, {self.high}{extra})"
+
+
+@dataclass(frozen=True)
+class Categorical(Distribution):
+    """One of ``choices`` (None, bool, int, float or str values), encoded as its index."""
+
+    choices: tuple[CategoricalChoice, ...]
+    when: Condition | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.choices, (str, bytes)) or not isinstance(self.choices, Sequence):
+            raise TypeError(f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r}")
+        choices = []
+        for c in self.choices:
+            if hasattr(c, "item") and not isinstance(c, _ALLOWED_CHOICE_TYPES):
+                c = c.item()  # numpy scalars
+            if not isinstance(c, _ALLOWED_CHOICE_TYPES):
+                raise TypeError(
+                    f"Categorical: every choice must be None, bool, int, float or str; got {c!r} "
+                    f"of type {type(c).__name__}"
+                )
+            if any(_same_choice(c, seen) for seen in choices):
+                raise ValueError(f"Categorical: `choices` contains {c!r} twice")
+            choices.append(c)
+        if not choices:
+            raise ValueError("Categorical: `choices` must not be empty")
+        object.__setattr__(self, "choices", tuple(choices))
+        object.__setattr__(self, "when", _make_condition(self.when, "Categorical"))
+
+    def index(self, value: Any) -> int:
+        for i, c in enumerate(self.choices):
+            if _same_choice(c, value):
+                return i
+        raise ValueError(f"{value!r} is not one of the choices {list(self.choices)!r}")
+
+    def to_internal(self, value: Any) -> float:
+        return float(self.index(value))
+
+    def to_external(self, internal: float) -> CategoricalChoice:
+        i = int(round(internal))
+        if not 0 <= i < len(self.choices):
+            raise ValueError(f"category index {internal} is outside 0..{len(self.choices) - 1}")
+        return self.choices[i]
+
+    def contains(self, value: Any) -> bool:
+        return any(_same_choice(c, value) for c in self.choices)
+
+    def is_single(self) -> bool:
+        return len(self.choices) == 1
+
+    def same_range(self, other: Distribution) -> bool:
+        return (
+            isinstance(other, Categorical)
+            and len(other.choices) == len(self.choices)
+            and all(_same_choice(a, b) for a, b in zip(self.choices, other.choices))
+        )
+
+    def describe(self) -> str:
+        return f"Categorical({list(self.choices)!r})"
+
+    def to_storage(self, value: Any) -> float:
+        return float(self.index(value))
+
+    def from_storage(self, stored: float) -> CategoricalChoice:
+        return self.choices[int(stored)]
+
+
+SearchSpace = Mapping[str, Distribution]
+
+
+def check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"a parameter name must be a non-empty str, got {name!r}")
+    return name
+
+
+def validate_space(space: Mapping[str, Any]) -> dict[str, Distribution]:
+    """Check a whole search space before any work starts; returns it in sampling order.
+
+    Sampling order puts every parent before the parameters that depend on it, and rejects
+    conditions on unknown parameters and cycles.
+    """
+    if not isinstance(space, Mapping):
+        raise TypeError(f"the search space must be a mapping of names to Float/Int/Categorical, got {space!r}")
+    for name, dist in space.items():
+        check_name(name)
+        if not isinstance(dist, Distribution):
+            raise TypeError(
+                f"parameter {name!r}: expected parzen.Float, parzen.Int or parzen.Categorical, got {dist!r}"
+            )
+        if dist.when is not None:
+            parent = dist.when.parent
+            if parent not in space:
+                raise ValueError(f"parameter {name!r} is conditioned on {parent!r}, which is not in the space")
+            if parent == name:
+                raise ValueError(f"parameter {name!r} cannot be conditioned on itself")
+            pdist = space[parent]
+            for v in dist.when.values:
+                if not pdist.contains(v):
+                    raise ValueError(
+                        f"parameter {name!r} is conditioned on {parent!r} = {v!r}, "
+                        f"which {pdist.describe()} can never take"
+                    )
+    ordered: dict[str, Distribution] = {}
+    visiting: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in ordered:
+            return
+        if n in visiting:
+            raise ValueError(f"the conditions of parameter {n!r} form a cycle")
+        visiting.add(n)
+        cond = space[n].when
+        if cond is not None:
+            visit(cond.parent)
+        visiting.discard(n)
+        ordered[n] = space[n]
+
+    for n in space:
+        visit(n)
+    return ordered
+
+
+def active_names(space: Mapping[str, Distribution], params: Mapping[str, Any]) -> list[str]:
+    """Names in ``space`` whose conditions hold for ``params`` (ordered like ``space``)."""
+    return [n for n, d in space.items() if d.when is None or d.when.is_met(params)]
+
+
+def distribution_to_dict(dist: Distribution) -> dict[str, Any]:
+    """JSON-ready form of a distribution, used by storages."""
+    if isinstance(dist, Categorical):
+        data: dict[str, Any] = {"kind": "categorical", "choices": list(dist.choices)}
+    elif isinstance(dist, Int):
+        data = {"kind": "int", "low": dist.low, "high": dist.high, "log": dist.log, "step": dist.step}
+    elif isinstance(dist, Float):
+        data = {"kind": "float", "low": dist.low, "high": dist.high, "log": dist.log, "step": dist.step}
+    else:
+        raise TypeError(f"cannot serialize distribution {dist!r}")
+    if dist.when is not None:
+        data["when"] = [dist.when.parent, list(dist.when.values)]
+    return data
+
+
+def distribution_from_dict(data: Mapping[str, Any]) -> Distribution:
+    when = data.get("when")
+    cond = Condition(when[0], tuple(when[1])) if when else None
+    kind = data["kind"]
+    if kind == "categorical":
+        return Categorical(tuple(data["choices"]), when=cond)
+    if kind == "int":
+        return Int(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
+    if kind == "float":
+        return Float(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
+    raise ValueError(f"unknown distribution kind {kind!r}")

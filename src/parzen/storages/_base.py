@@ -1,0 +1,148 @@
+"""The storage interface every back end implements.
+
+A storage keeps studies and their trials. All methods are safe to call from several threads;
+persistent back ends are also safe across processes. Finished trials are immutable: a second
+attempt to finish one raises :class:`parzen.exceptions.TrialFinishedError`, and a back end may
+cache them. Values handed in and out are the user-facing ones (a category's value, not its index);
+JSON-serializable attributes are the caller's responsibility.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime
+from dataclasses import dataclass
+from typing import Any, Container, Mapping, Sequence
+
+from parzen.space import Distribution
+from parzen.trial import FrozenTrial, TrialState
+
+
+DIRECTIONS = ("minimize", "maximize")
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    study_id: int
+    study_name: str
+    directions: tuple[str, ...]
+    n_trials: int
+    datetime_start: datetime.datetime | None
+
+
+@dataclass(frozen=True)
+class TrialTemplate:
+    """What a new trial starts with: fixed params for WAITING trials, claims for RUNNING ones."""
+
+    state: TrialState = TrialState.RUNNING
+    params: Mapping[str, Any] | None = None
+    distributions: Mapping[str, Distribution] | None = None
+    fixed_params: Mapping[str, Any] | None = None
+    system_attrs: Mapping[str, Any] | None = None
+    user_attrs: Mapping[str, Any] | None = None
+
+
+class BaseStorage(abc.ABC):
+    """Interface of a storage. See the module docstring for the guarantees."""
+
+    # --- studies -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_study(self, study_name: str, directions: Sequence[str]) -> int:
+        """Create a study; raise DuplicatedStudyError if the name is taken."""
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None: ...
+
+    @abc.abstractmethod
+    def get_study_id(self, study_name: str) -> int:
+        """Raise StudyNotFoundError when no such study exists."""
+
+    @abc.abstractmethod
+    def get_study_name(self, study_id: int) -> str: ...
+
+    @abc.abstractmethod
+    def get_study_directions(self, study_id: int) -> tuple[str, ...]: ...
+
+    @abc.abstractmethod
+    def get_all_studies(self) -> list[StudySummary]: ...
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    def claim(self, study_id: int, key: str) -> bool:
+        """Atomically take ``key`` for this study: True for exactly one caller, ever.
+
+        Samplers use it to hand out each grid point once among many workers.
+        """
+
+    # --- trials --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_trial(self, study_id: int, template: TrialTemplate | None = None) -> tuple[int, int]:
+        """Create a trial and return ``(trial_id, number)``; numbers count from 0 per study."""
+
+    @abc.abstractmethod
+    def pop_waiting_trial(self, study_id: int) -> int | None:
+        """Turn the oldest WAITING trial into RUNNING and return its id (None if there is none).
+
+        Exactly one caller gets each waiting trial.
+        """
+
+    @abc.abstractmethod
+    def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
+                         distributions: Mapping[str, Distribution]) -> None:
+        """Add parameters (user-facing values) and their distributions to a RUNNING trial."""
+
+    @abc.abstractmethod
+    def finish_trial(self, trial_id: int, state: TrialState, values: Sequence[float] | None,
+                     system_attrs: Mapping[str, Any] | None = None) -> FrozenTrial:
+        """Move a RUNNING trial to a finished state and return its final record.
+
+        Raises TrialFinishedError when the trial is already finished.
+        """
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None: ...
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None: ...
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> FrozenTrial: ...
+
+    @abc.abstractmethod
+    def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
+        """Trials of a study ordered by number, optionally only those in ``states``."""
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        return len(self.get_all_trials(study_id, states))
+
+    def get_trial_id_from_number(self, study_id: int, number: int) -> int:
+        for t in self.get_all_trials(study_id):
+            if t.number == number:
+                return t.trial_id
+        raise KeyError(f"study {study_id} has no trial number {number}")
+
+
+def check_directions(directions: Sequence[str]) -> tuple[str, ...]:
+    if isinstance(directions, str) or not isinstance(directions, Sequence) or not directions:
+        raise ValueError(f"`directions` must be a non-empty list of 'minimize'/'maximize', got {directions!r}")
+    out = []
+    for d in directions:
+        d = getattr(d, "value", d)
+        if not isinstance(d, str) or d.lower() not in DIRECTIONS:
+            raise ValueError(f"unknown direction {d!r}: expected 'minimize' or 'maximize'")
+        out.append(d.lower())
+    return tuple(out)

@@ -1,0 +1,345 @@
+"""Study: one optimization, its trials, and the two ways to drive it (ask/tell and optimize)."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+import warnings
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence
+
+from parzen.exceptions import TrialFinishedError
+from parzen.multi_objective.pareto import pareto_front_trials
+from parzen.pruners import NopPruner, Pruner
+from parzen.samplers import Sampler, default_sampler
+from parzen.space import Distribution, validate_space
+from parzen.storages import BaseStorage, TrialTemplate, check_directions, get_storage
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, check_objective_values
+
+if TYPE_CHECKING:
+    import pandas
+
+ObjectiveFunc = Callable[[Trial], Any]
+Callback = Callable[["Study", FrozenTrial], None]
+
+
+class Study:
+    """One optimization problem: its direction(s), trials, sampler, pruner and storage.
+
+    Make one with :func:`create_study` or :func:`load_study`.
+    """
+
+    def __init__(self, study_name: str, storage: BaseStorage, sampler: Sampler | None = None,
+                 pruner: Pruner | None = None, seed: int | None = None) -> None:
+        self._storage = storage
+        self._study_id = storage.get_study_id(study_name)
+        self.study_name = study_name
+        self._directions = storage.get_study_directions(self._study_id)
+        if sampler is not None and not isinstance(sampler, Sampler):
+            raise TypeError(f"`sampler` must be a parzen sampler, got {sampler!r}")
+        if pruner is not None and not isinstance(pruner, Pruner):
+            raise TypeError(f"`pruner` must be a parzen pruner, got {pruner!r}")
+        self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
+        self._pruner = pruner if pruner is not None else NopPruner()
+        self._known_distributions: dict[str, Distribution] | None = None
+        self._dist_lock = threading.Lock()
+        self._stop_requested = False
+
+    # --- description ---------------------------------------------------------------------
+    @property
+    def directions(self) -> list[str]:
+        return list(self._directions)
+
+    @property
+    def direction(self) -> str:
+        if len(self._directions) != 1:
+            raise RuntimeError("this study has several objectives; use `directions`")
+        return self._directions[0]
+
+    @property
+    def n_objectives(self) -> int:
+        return len(self._directions)
+
+    @property
+    def sampler(self) -> Sampler:
+        return self._sampler
+
+    @property
+    def pruner(self) -> Pruner:
+        return self._pruner
+
+    @property
+    def storage(self) -> BaseStorage:
+        return self._storage
+
+    @property
+    def study_id(self) -> int:
+        return self._study_id
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return self._storage.get_study_user_attrs(self._study_id)
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._storage.set_study_user_attr(self._study_id, key, value)
+
+    # --- trials --------------------------------------------------------------------------
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        return self.get_trials()
+
+    def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
+        return self._storage.get_all_trials(self._study_id, None if states is None else tuple(states))
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The COMPLETE trial with the best value (single-objective studies)."""
+        if self.n_objectives != 1:
+            raise RuntimeError("this study has several objectives: use `best_trials` (the Pareto front)")
+        complete = self.get_trials((TrialState.COMPLETE,))
+        if not complete:
+            raise ValueError(f"study {self.study_name!r} has no COMPLETE trial yet")
+        if self._directions[0] == "minimize":
+            return min(complete, key=lambda t: (t.values[0], t.number))
+        return max(complete, key=lambda t: (t.values[0], -t.number))
+
+    @property
+    def best_value(self) -> float:
+        return self.best_trial.values[0]
+
+    @property
+    def best_params(self) -> dict[str, Any]:
+        return dict(self.best_trial.params)
+
+    @property
+    def best_trials(self) -> list[FrozenTrial]:
+        """COMPLETE trials on the Pareto front of the study's directions."""
+        return pareto_front_trials(self.get_trials((TrialState.COMPLETE,)), self._directions)
+
+    # --- ask / tell ----------------------------------------------------------------------
+    def ask(self, space: Mapping[str, Distribution] | None = None) -> Trial:
+        """Start a trial. With ``space``, its parameters are sampled now and found in ``trial.params``."""
+        ordered = validate_space(space) if space is not None else None
+        if ordered is not None:
+            for name, dist in ordered.items():
+                self._check_distribution(name, dist)
+        claims = self._sampler.before_trial(self)
+        trial_id = self._storage.pop_waiting_trial(self._study_id)
+        if trial_id is None:
+            trial_id, number = self._storage.create_trial(self._study_id, TrialTemplate(system_attrs=claims))
+            fixed: dict[str, Any] = {}
+            system_attrs = dict(claims)
+        else:
+            for key, value in claims.items():
+                self._storage.set_trial_system_attr(trial_id, key, value)
+            record = self._storage.get_trial(trial_id)
+            number = record.number
+            fixed = dict(record.system_attrs.get("fixed_params", {}))
+            system_attrs = {**record.system_attrs, **claims}
+        trial = Trial(self, trial_id, number, fixed_params=fixed, system_attrs=system_attrs)
+        if ordered:
+            self._sample_space(trial, ordered)
+        return trial
+
+    def _sample_space(self, trial: Trial, space: dict[str, Distribution]) -> None:
+        joint = self._sampler.sample(self, trial, space)
+        params: dict[str, Any] = {}
+        dists: dict[str, Distribution] = {}
+        for name, dist in space.items():
+            if dist.when is not None and not dist.when.is_met(params):
+                continue
+            if name in trial._fixed or dist.is_single() or name not in joint:
+                params[name] = trial._choose(name, dist)
+            else:
+                params[name] = joint[name]
+            dists[name] = dist
+        trial._params.update(params)
+        trial._distributions.update(dists)
+        self._storage.set_trial_params(trial.trial_id, params, dists)
+
+    def tell(self, trial: Trial | int, values: float | Sequence[float] | None = None,
+             state: TrialState | None = None) -> FrozenTrial:
+        """Finish a trial with its objective value(s), or with ``state`` PRUNED or FAIL.
+
+        A value that is NaN, infinite, None or not a number marks the trial FAIL with the reason.
+        Telling a finished trial again raises :class:`parzen.exceptions.TrialFinishedError`.
+        """
+        trial_id, frozen = self._resolve(trial)
+        if frozen.state.is_finished():
+            raise TrialFinishedError(f"trial {frozen.number} is already {frozen.state.name}; it cannot be told again")
+        if state is None:
+            state = TrialState.COMPLETE
+        state = TrialState(state)
+        extra: dict[str, Any] = {}
+        result: tuple[float, ...] | None = None
+        if state == TrialState.COMPLETE:
+            result, reason = check_objective_values(values, self.n_objectives)
+            if reason is not None:
+                warnings.warn(f"trial {frozen.number} failed: {reason}", stacklevel=2)
+                state, extra[FAIL_REASON_ATTR] = TrialState.FAIL, reason
+        elif state == TrialState.PRUNED:
+            if values is not None:
+                result, _ = check_objective_values(values, self.n_objectives)
+            elif frozen.intermediate_values:
+                result = (frozen.intermediate_values[frozen.last_step],)
+        elif state != TrialState.FAIL:
+            raise ValueError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state.name}")
+        final = self._storage.finish_trial(trial_id, state, result, extra)
+        self._sampler.after_trial(self, final)
+        return final
+
+    def _fail(self, trial: Trial, reason: str) -> FrozenTrial:
+        final = self._storage.finish_trial(trial.trial_id, TrialState.FAIL, None, {FAIL_REASON_ATTR: reason})
+        self._sampler.after_trial(self, final)
+        return final
+
+    def _resolve(self, trial: Trial | int) -> tuple[int, FrozenTrial]:
+        if isinstance(trial, Trial):
+            if trial.study is not self and trial.study._study_id != self._study_id:
+                raise ValueError(f"trial {trial.number} belongs to another study")
+            trial_id = trial.trial_id
+        elif isinstance(trial, int) and not isinstance(trial, bool):
+            try:
+                trial_id = self._storage.get_trial_id_from_number(self._study_id, trial)
+            except KeyError:
+                raise ValueError(f"`trial`: study {self.study_name!r} has no trial number {trial}") from None
+        else:
+            raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}")
+        return trial_id, self._storage.get_trial(trial_id)
+
+    def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None) -> None:
+        """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew."""
+        if not isinstance(params, Mapping):
+            raise TypeError(f"`params` must be a mapping of parameter names to values, got {params!r}")
+        self._storage.create_trial(
+            self._study_id,
+            TrialTemplate(state=TrialState.WAITING, fixed_params=dict(params), user_attrs=user_attrs),
+        )
+
+    def stop(self) -> None:
+        """Ask a running ``optimize`` to start no new trial (running ones finish)."""
+        self._stop_requested = True
+
+    # --- define-by-run bookkeeping -------------------------------------------------------
+    def _check_distribution(self, name: str, dist: Distribution) -> None:
+        with self._dist_lock:
+            if self._known_distributions is None:
+                known: dict[str, Distribution] = {}
+                for t in self._storage.get_all_trials(self._study_id):
+                    for n, d in t.distributions.items():
+                        known.setdefault(n, d)
+                self._known_distributions = known
+            seen = self._known_distributions.setdefault(name, dist)
+        if not seen.same_range(dist):
+            raise ValueError(
+                f"parameter {name!r} is defined in this study as {seen.describe()}; "
+                f"it cannot be redefined as {dist.describe()}"
+            )
+
+    def _record_param(self, trial: Trial, name: str, value: Any, dist: Distribution) -> None:
+        self._storage.set_trial_params(trial.trial_id, {name: value}, {name: dist})
+        trial._params[name] = value
+        trial._distributions[name] = dist
+
+    # --- running -------------------------------------------------------------------------
+    def optimize(self, objective: ObjectiveFunc, n_trials: int | None = None, timeout: float | None = None,
+                 n_jobs: int = 1, callbacks: Sequence[Callback] | None = None,
+                 catch: type[BaseException] | Sequence[type[BaseException]] = (),
+                 show_progress_bar: bool = False, trial_timeout: float | None = None,
+                 executor: str = "thread") -> None:
+        """Run ``objective`` on new trials until ``n_trials`` ran, ``timeout`` passed or the study stopped.
+
+        ``n_jobs > 1`` runs trials in threads, or in processes with ``executor="process"``
+        (the objective must then be picklable). An exception in ``catch`` marks its trial FAIL and the
+        study goes on; any other exception, KeyboardInterrupt included, marks it FAIL and is re-raised.
+        ``trial_timeout`` fails a trial that runs longer than that many seconds.
+        """
+        from parzen.execution.optimize import optimize
+
+        optimize(self, objective, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, callbacks=callbacks,
+                 catch=catch, show_progress_bar=show_progress_bar, trial_timeout=trial_timeout,
+                 executor=executor)
+
+    async def optimize_async(self, objective: Callable[[Trial], Awaitable[Any]], n_trials: int | None = None,
+                             timeout: float | None = None, concurrency: int = 1,
+                             callbacks: Sequence[Callback] | None = None,
+                             catch: type[BaseException] | Sequence[type[BaseException]] = (),
+                             show_progress_bar: bool = False, trial_timeout: float | None = None) -> None:
+        """Run an ``async def`` objective with up to ``concurrency`` trials at once on the running loop."""
+        from parzen.execution.async_optimize import optimize_async
+
+        await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
+                             callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,
+                             trial_timeout=trial_timeout)
+
+    # --- export --------------------------------------------------------------------------
+    def trials_dataframe(self) -> "pandas.DataFrame":
+        """The trials as a pandas DataFrame (needs pandas)."""
+        from parzen.export import trials_dataframe
+
+        return trials_dataframe(self)
+
+    def to_csv(self, path: str) -> None:
+        """Write one row per trial to a CSV file."""
+        from parzen.export import write_csv
+
+        write_csv(self, path)
+
+    def to_json(self, path: str) -> None:
+        """Write the study and all its trials to a JSON file."""
+        from parzen.export import write_json
+
+        write_json(self, path)
+
+    def __repr__(self) -> str:
+        return f"Study(name={self.study_name!r}, directions={list(self._directions)!r})"
+
+
+def create_study(direction: str | None = None, sampler: Sampler | None = None, pruner: Pruner | None = None,
+                 storage: str | BaseStorage | None = None, study_name: str | None = None,
+                 load_if_exists: bool = False, seed: int | None = None,
+                 directions: Sequence[str] | None = None) -> Study:
+    """Create a study (or, with ``load_if_exists``, continue one of the same name).
+
+    ``storage`` is None (in memory), a URL such as ``"sqlite:///parzen.db"``, or a storage object.
+    ``seed`` seeds the default sampler; pass a seeded sampler to control it yourself.
+    """
+    if direction is not None and directions is not None:
+        raise ValueError("give either `direction` or `directions`, not both")
+    dirs = check_directions([direction or "minimize"] if directions is None else directions)
+    if seed is not None and sampler is not None:
+        raise ValueError("`seed` seeds the default sampler; with an explicit `sampler`, seed the sampler instead")
+    backend = get_storage(storage)
+    if study_name is None:
+        study_name = f"study-{uuid.uuid4().hex[:12]}"
+    elif not isinstance(study_name, str) or not study_name:
+        raise ValueError(f"`study_name` must be a non-empty str, got {study_name!r}")
+    from parzen.exceptions import DuplicatedStudyError
+
+    try:
+        backend.create_study(study_name, dirs)
+    except DuplicatedStudyError:
+        if not load_if_exists:
+            raise DuplicatedStudyError(
+                f"a study named {study_name!r} already exists; pass load_if_exists=True to continue it"
+            ) from None
+        existing = backend.get_study_directions(backend.get_study_id(study_name))
+        if tuple(existing) != dirs:
+            raise ValueError(
+                f"study {study_name!r} exists with directions {list(existing)}, not {list(dirs)}"
+            ) from None
+    return Study(study_name, backend, sampler=sampler, pruner=pruner, seed=seed)
+
+
+def load_study(study_name: str, storage: str | BaseStorage, sampler: Sampler | None = None,
+               pruner: Pruner | None = None, seed: int | None = None) -> Study:
+    """Open an existing study from a storage."""
+    return Study(study_name, get_storage(storage), sampler=sampler, pruner=pruner, seed=seed)
+
+
+def delete_study(study_name: str, storage: str | BaseStorage) -> None:
+    backend = get_storage(storage)
+    backend.delete_study(backend.get_study_id(study_name))
+
+
+def get_all_study_names(storage: str | BaseStorage) -> list[str]:
+    return [s.study_name for s in get_storage(storage).get_all_studies()]

@@ -1,0 +1,251 @@
+"""Trials: the live handle an objective receives, and the immutable record a storage keeps."""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import math
+import numbers
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from parzen.exceptions import TrialPruned
+from parzen.space import Categorical, Distribution, Float, Int, check_name
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+
+
+class TrialState(enum.IntEnum):
+    RUNNING = 0
+    COMPLETE = 1
+    PRUNED = 2
+    FAIL = 3
+    WAITING = 4
+
+    def is_finished(self) -> bool:
+        return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
+
+FAIL_REASON_ATTR = "fail_reason"
+
+
+@dataclass(frozen=True)
+class FrozenTrial:
+    """What a storage holds for one trial. A finished trial never changes again.
+
+    Treat the dict fields as read-only: storages share these records between readers.
+    """
+
+    number: int
+    trial_id: int
+    state: TrialState
+    values: tuple[float, ...] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    distributions: dict[str, Distribution] = field(default_factory=dict)
+    intermediate_values: dict[int, float] = field(default_factory=dict)
+    user_attrs: dict[str, Any] = field(default_factory=dict)
+    system_attrs: dict[str, Any] = field(default_factory=dict)
+    datetime_start: datetime.datetime | None = None
+    datetime_complete: datetime.datetime | None = None
+
+    @property
+    def value(self) -> float | None:
+        """The objective value of a single-objective trial."""
+        if self.values is None:
+            return None
+        if len(self.values) != 1:
+            raise RuntimeError(f"trial {self.number} has {len(self.values)} objective values; use `values`")
+        return self.values[0]
+
+    @property
+    def duration(self) -> datetime.timedelta | None:
+        if self.datetime_start is None or self.datetime_complete is None:
+            return None
+        return self.datetime_complete - self.datetime_start
+
+    @property
+    def fail_reason(self) -> str | None:
+        """Why a FAIL trial failed (exception text or rejected return value)."""
+        return self.system_attrs.get(FAIL_REASON_ATTR)
+
+    @property
+    def last_step(self) -> int | None:
+        return max(self.intermediate_values) if self.intermediate_values else None
+
+
+def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float, ...] | None, str | None]:
+    """Turn what an objective returned into floats, or explain why it cannot count.
+
+    Returns ``(values, None)`` on success and ``(None, reason)`` otherwise.
+    """
+    if isinstance(values, (Sequence,)) and not isinstance(values, (str, bytes)):
+        seq = list(values)
+    elif hasattr(values, "tolist") and getattr(values, "ndim", 0) > 0:
+        seq = list(values.tolist())
+    else:
+        seq = [values]
+    if len(seq) != n_objectives:
+        return None, f"the objective returned {len(seq)} value(s) but the study has {n_objectives} objective(s)"
+    out = []
+    for v in seq:
+        if v is None:
+            return None, "the objective returned None instead of a number"
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
+                v = v.item()
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                return None, f"the objective returned {v!r} ({type(v).__name__}), which is not a number"
+        f = float(v)
+        if math.isnan(f):
+            return None, "the objective returned NaN"
+        if math.isinf(f):
+            return None, f"the objective returned {f}"
+        out.append(f)
+    return tuple(out), None
+
+
+class Trial:
+    """A running trial: suggests parameters, reports progress, decides on pruning.
+
+    Parameters already fixed for this trial (from ``study.ask(space)``, an enqueued trial or
+    the sampler's joint plan) are returned as they are; new ones come from the study's sampler.
+    """
+
+    def __init__(self, study: "Study", trial_id: int, number: int, params: Mapping[str, Any] | None = None,
+                 distributions: Mapping[str, Distribution] | None = None,
+                 fixed_params: Mapping[str, Any] | None = None,
+                 system_attrs: Mapping[str, Any] | None = None) -> None:
+        self._study = study
+        self._trial_id = trial_id
+        self.number = number
+        self._params: dict[str, Any] = dict(params or {})
+        self._distributions: dict[str, Distribution] = dict(distributions or {})
+        self._fixed = dict(fixed_params or {})
+        self._system_attrs = dict(system_attrs or {})
+        self._user_attrs: dict[str, Any] = {}
+        self._intermediate: dict[int, float] = {}
+        self._relative: dict[str, Any] | None = None
+        self._relative_space: dict[str, Distribution] = {}
+
+    @property
+    def trial_id(self) -> int:
+        return self._trial_id
+
+    @property
+    def study(self) -> "Study":
+        return self._study
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self._params)
+
+    @property
+    def distributions(self) -> dict[str, Distribution]:
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        return dict(self._system_attrs)
+
+    @property
+    def intermediate_values(self) -> dict[int, float]:
+        return dict(self._intermediate)
+
+    def suggest_float(self, name: str, low: float, high: float, *, log: bool = False,
+                      step: float | None = None) -> float:
+        return self.suggest(name, Float(low, high, log=log, step=step))
+
+    def suggest_int(self, name: str, low: int, high: int, *, log: bool = False, step: int = 1) -> int:
+        return self.suggest(name, Int(low, high, log=log, step=step))
+
+    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
+        return self.suggest(name, Categorical(tuple(choices)))
+
+    def suggest(self, name: str, distribution: Distribution) -> Any:
+        """Value of parameter ``name`` drawn from ``distribution`` (the same value if asked twice)."""
+        check_name(name)
+        self._study._check_distribution(name, distribution)
+        if name in self._params:
+            known = self._distributions[name]
+            if not known.same_range(distribution):
+                raise ValueError(
+                    f"parameter {name!r} was already suggested in trial {self.number} as {known.describe()}; "
+                    f"it cannot be redefined as {distribution.describe()}"
+                )
+            return self._params[name]
+        value = self._choose(name, distribution)
+        self._study._record_param(self, name, value, distribution)
+        return value
+
+    def _choose(self, name: str, distribution: Distribution) -> Any:
+        if name in self._fixed:
+            value = self._fixed[name]
+            if isinstance(distribution, Categorical) and not distribution.contains(value):
+                raise ValueError(
+                    f"parameter {name!r}: the fixed value {value!r} is not one of {list(distribution.choices)!r}"
+                )
+            if not distribution.contains(value):
+                warnings.warn(
+                    f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}; "
+                    "using it as given",
+                    stacklevel=4,
+                )
+            if isinstance(distribution, Int):
+                return int(value)
+            if isinstance(distribution, Float):
+                return float(value)
+            return distribution.choices[distribution.index(value)]
+        if distribution.is_single():
+            return distribution.to_external(0.5)
+        if self._relative is None:
+            self._relative_space = self._study._sampler.infer_relative_space(self._study, self)
+            self._relative = (
+                self._study._sampler.sample(self._study, self, self._relative_space) if self._relative_space else {}
+            )
+        if name in self._relative and self._relative_space[name].same_range(distribution):
+            return self._relative[name]
+        return self._study._sampler.sample_independent(self._study, self, name, distribution)
+
+    def report(self, value: float, step: int) -> None:
+        """Record an intermediate objective value at ``step`` (used by pruners)."""
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(f"`step` must be a non-negative int, got {step!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"`value` must be a number, got {value!r}")
+        if self._study.n_objectives > 1:
+            raise NotImplementedError("report() is for single-objective studies; prune on one objective instead")
+        step = int(step)
+        if step in self._intermediate:
+            warnings.warn(f"trial {self.number} already reported step {step}; keeping the first value", stacklevel=2)
+            return
+        self._intermediate[step] = float(value)
+        self._study._storage.set_trial_intermediate_value(self._trial_id, step, float(value))
+
+    def should_prune(self) -> bool:
+        """Whether the study's pruner says this trial should stop now."""
+        return self._study._pruner.prune(self._study, self.freeze())
+
+    def prune(self) -> None:
+        """Shorthand for ``raise parzen.TrialPruned()``."""
+        raise TrialPruned()
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._user_attrs[key] = value
+        self._study._storage.set_trial_user_attr(self._trial_id, key, value)
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self._system_attrs[key] = value
+        self._study._storage.set_trial_system_attr(self._trial_id, key, value)
+
+    def freeze(self) -> FrozenTrial:
+        """A snapshot of this trial as the storage holds it."""
+        return self._study._storage.get_trial(self._trial_id)
+
+    def __repr__(self) -> str:
+        return f"Trial(number={self.number}, params={self._params!r})"
