@@ -1,0 +1,28 @@
+# Two entry points for a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -U pip
+
+# Tune a scikit-learn model; the study is kept in parzen_demo.db, so a second run continues it.
+demo: $(PY)
+	$(PY) -m pip install -q -e '.[demo]'
+	$(PY) examples/tune_sklearn.py --trials 30 --storage sqlite:///parzen_demo.db
+
+# Install everything the tests need, then run the whole suite.
+test: $(PY)
+	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pytest -q
+
+# Overhead against optuna (slow; see BENCHMARKS.md).
+bench: $(PY)
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) benchmarks/overhead.py
+
+clean:
+	rm -rf $(VENV) parzen_demo.db parzen_demo.db-wal parzen_demo.db-shm

@@ -1,0 +1,830 @@
+"""SQL storage: studies in a database that many threads and processes share.
+
+Built on SQLAlchemy Core. SQLite files are the main target (``sqlite:///path.db``); the SQL
+is portable so that other SQLAlchemy URLs, PostgreSQL in particular, work too.
+
+Design:
+
+* Every write is one short transaction, so a crash never leaves half a trial behind. On
+  SQLite, writes start with ``BEGIN IMMEDIATE``: a writer takes the lock up front instead of
+  upgrading a read lock, which is what makes concurrent writers fail with "database is
+  locked". Reads use a plain ``BEGIN`` and, with the WAL journal, never wait for writers.
+* Trial numbers are ``max(number) + 1`` computed inside the inserting transaction, with a
+  unique constraint on ``(study_id, number)`` and a retry for databases that let two
+  transactions race. A number is only ever inserted after every smaller one has been
+  committed, which the trial cache relies on.
+* Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
+  only trials with a number it has not seen and those that were unfinished last time, so its
+  cost does not grow with the size of the study.
+* The statements used for every trial are built once, at import: building a statement costs
+  more than running a small one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import functools
+import importlib.metadata
+import json
+import math
+import os
+import threading
+import weakref
+from collections import defaultdict
+from typing import Any, Container, Iterator, Mapping, Sequence
+
+import sqlalchemy as sa
+
+from parzen.exceptions import (
+    DuplicatedStudyError,
+    SchemaVersionError,
+    StudyNotFoundError,
+    TrialFinishedError,
+)
+from parzen.space import Distribution, distribution_from_dict, distribution_to_dict
+from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate
+from parzen.trial import FrozenTrial, TrialState
+
+SCHEMA_VERSION = 1
+"""Version of the table layout below; bump it whenever the layout changes."""
+
+_SQLITE_BUSY_TIMEOUT_S = 60.0
+_MAX_NUMBER_RETRIES = 50
+# Longest IN (...) list sent at once, well below SQLite's limit on bound parameters.
+_IN_CHUNK = 500
+# Execution option that marks connections of the writing engine (see _on_sqlite_begin).
+_WRITE_OPTION = "parzen_write"
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+_metadata = sa.MetaData()
+
+_version_info = sa.Table(
+    "version_info", _metadata,
+    sa.Column("version_info_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("schema_version", sa.Integer, nullable=False),
+    sa.Column("library_version", sa.String(256), nullable=False),
+)
+
+# ``sqlite_autoincrement`` keeps SQLite from reusing the ids of deleted rows, which would
+# otherwise let a cache in another process mistake a new study or trial for an old one.
+_studies = sa.Table(
+    "studies", _metadata,
+    sa.Column("study_id", sa.Integer, primary_key=True),
+    sa.Column("study_name", sa.String(512), nullable=False, unique=True),
+    sa.Column("directions", sa.Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+_trials = sa.Table(
+    "trials", _metadata,
+    sa.Column("trial_id", sa.Integer, primary_key=True),
+    sa.Column("study_id", sa.Integer, sa.ForeignKey("studies.study_id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("state", sa.Integer, nullable=False),
+    sa.Column("datetime_start", sa.DateTime, nullable=True),
+    sa.Column("datetime_complete", sa.DateTime, nullable=True),
+    sa.UniqueConstraint("study_id", "number"),
+    # Serves pop_waiting_trial and state-filtered counts without scanning the study.
+    sa.Index("ix_trials_study_state_number", "study_id", "state", "number"),
+    sqlite_autoincrement=True,
+)
+
+
+def _attr_table(name: str, owner: sa.Column) -> sa.Table:
+    """A table of JSON-encoded attributes, one row per (owner, key)."""
+    return sa.Table(
+        name, _metadata,
+        sa.Column("attr_id", sa.Integer, primary_key=True),
+        sa.Column(owner.name, sa.Integer, sa.ForeignKey(owner), nullable=False),
+        sa.Column("attr_key", sa.String(512), nullable=False),
+        sa.Column("value_json", sa.Text, nullable=False),
+        sa.UniqueConstraint(owner.name, "attr_key"),
+    )
+
+
+_study_user_attrs = _attr_table("study_user_attrs", _studies.c.study_id)
+_study_system_attrs = _attr_table("study_system_attrs", _studies.c.study_id)
+_trial_user_attrs = _attr_table("trial_user_attrs", _trials.c.trial_id)
+_trial_system_attrs = _attr_table("trial_system_attrs", _trials.c.trial_id)
+
+_claims = sa.Table(
+    "claims", _metadata,
+    sa.Column("claim_id", sa.Integer, primary_key=True),
+    sa.Column("study_id", sa.Integer, sa.ForeignKey("studies.study_id"), nullable=False),
+    sa.Column("claim_key", sa.Text, nullable=False),
+    sa.UniqueConstraint("study_id", "claim_key"),
+)
+
+_trial_params = sa.Table(
+    "trial_params", _metadata,
+    sa.Column("param_id", sa.Integer, primary_key=True),
+    sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.trial_id"), nullable=False),
+    sa.Column("param_name", sa.String(512), nullable=False),
+    sa.Column("value", sa.Double, nullable=False),
+    sa.Column("distribution_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("trial_id", "param_name"),
+)
+
+# Value columns are nullable because SQLite stores NaN as NULL; NULL reads back as NaN.
+_trial_values = sa.Table(
+    "trial_values", _metadata,
+    sa.Column("trial_value_id", sa.Integer, primary_key=True),
+    sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.trial_id"), nullable=False),
+    sa.Column("objective", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.UniqueConstraint("trial_id", "objective"),
+)
+
+_trial_intermediate_values = sa.Table(
+    "trial_intermediate_values", _metadata,
+    sa.Column("intermediate_value_id", sa.Integer, primary_key=True),
+    sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.trial_id"), nullable=False),
+    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("value", sa.Double, nullable=True),
+    sa.UniqueConstraint("trial_id", "step"),
+)
+
+_TRIAL_CHILD_TABLES = (_trial_params, _trial_values, _trial_intermediate_values,
+                       _trial_user_attrs, _trial_system_attrs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prepared statements
+# ---------------------------------------------------------------------------------------------
+class _KeyedRows:
+    """Insert and replace statements for a table of rows keyed by (owner, key)."""
+
+    def __init__(self, table: sa.Table, owner: str, key: str) -> None:
+        self.owner = owner
+        self.insert = sa.insert(table)
+        self.delete = sa.delete(table).where(
+            table.c[owner] == sa.bindparam("owner_id"),
+            table.c[key].in_(sa.bindparam("keys", expanding=True)),
+        )
+        self.key = key
+
+    def add(self, conn: sa.Connection, owner_id: int, rows: list[dict[str, Any]]) -> None:
+        """Insert rows (given without the owner id) that belong to ``owner_id``."""
+        if rows:
+            conn.execute(self.insert, [{**row, self.owner: owner_id} for row in rows])
+
+    def put(self, conn: sa.Connection, owner_id: int, rows: list[dict[str, Any]]) -> None:
+        """Insert rows, replacing those with the same key (portable: delete, then insert)."""
+        if rows:
+            conn.execute(self.delete, {"owner_id": owner_id, "keys": [row[self.key] for row in rows]})
+            self.add(conn, owner_id, rows)
+
+
+_PARAMS = _KeyedRows(_trial_params, "trial_id", "param_name")
+_VALUES = _KeyedRows(_trial_values, "trial_id", "objective")
+_INTERMEDIATE = _KeyedRows(_trial_intermediate_values, "trial_id", "step")
+_TRIAL_USER_ATTRS = _KeyedRows(_trial_user_attrs, "trial_id", "attr_key")
+_TRIAL_SYSTEM_ATTRS = _KeyedRows(_trial_system_attrs, "trial_id", "attr_key")
+_STUDY_USER_ATTRS = _KeyedRows(_study_user_attrs, "study_id", "attr_key")
+_STUDY_SYSTEM_ATTRS = _KeyedRows(_study_system_attrs, "study_id", "attr_key")
+
+_SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.bindparam("study_id"))
+
+_SELECT_LAST_NUMBER = sa.select(
+    _studies.c.study_id,
+    sa.select(sa.func.max(_trials.c.number))
+    .where(_trials.c.study_id == sa.bindparam("study_id")).scalar_subquery(),
+).where(_studies.c.study_id == sa.bindparam("study_id"))
+
+_INSERT_TRIAL = sa.insert(_trials)
+
+_SELECT_OLDEST_WAITING = sa.select(
+    _studies.c.study_id,
+    sa.select(_trials.c.trial_id)
+    .where(_trials.c.study_id == sa.bindparam("study_id"), _trials.c.state == int(TrialState.WAITING))
+    .order_by(_trials.c.number).limit(1).scalar_subquery(),
+).where(_studies.c.study_id == sa.bindparam("study_id"))
+
+_TAKE_WAITING = (
+    sa.update(_trials)
+    .where(_trials.c.trial_id == sa.bindparam("tid"), _trials.c.state == int(TrialState.WAITING))
+    .values(state=int(TrialState.RUNNING), datetime_start=sa.bindparam("now"))
+)
+
+# FOR UPDATE locks the row on databases with row locks; SQLite's BEGIN IMMEDIATE already
+# holds the database lock, and SQLAlchemy leaves the clause out there.
+_LOCK_TRIAL = (
+    sa.select(_trials.c.study_id, _trials.c.state, _trials.c.number)
+    .where(_trials.c.trial_id == sa.bindparam("trial_id"))
+    .with_for_update()
+)
+
+_FINISH_TRIAL = (
+    sa.update(_trials)
+    .where(_trials.c.trial_id == sa.bindparam("tid"),
+           _trials.c.state.in_([int(TrialState.RUNNING), int(TrialState.WAITING)]))
+    .values(state=sa.bindparam("new_state"), datetime_complete=sa.bindparam("now"))
+)
+
+_KIND_PARAM, _KIND_VALUE, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR = range(5)
+
+
+def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
+    """Everything stored about the trials in ``trial_ids``, from all child tables in one query.
+
+    Rows are ``(trial_id, kind, order, name, index, number, text)``; ``kind`` says which table
+    a row comes from and the other columns are NULL where that table has no such field.
+    """
+    def part(kind: int, table: sa.Table, order: sa.ColumnElement[Any], name: Any = None,
+             index: Any = None, number: Any = None, text: Any = None) -> sa.Select:
+        def column(value: Any, type_: Any, label: str) -> sa.ColumnElement[Any]:
+            return (value if value is not None else sa.cast(sa.null(), type_)).label(label)
+
+        return sa.select(
+            table.c.trial_id,
+            sa.literal_column(str(kind), sa.Integer).label("kind"),
+            order.label("ord"),
+            column(name, sa.String(512), "name"),
+            column(index, sa.Integer, "idx"),
+            column(number, sa.Double, "num"),
+            column(text, sa.Text, "payload"),
+        ).where(table.c.trial_id.in_(trial_ids))
+
+    p, v, iv = _trial_params.c, _trial_values.c, _trial_intermediate_values.c
+    ua, sy = _trial_user_attrs.c, _trial_system_attrs.c
+    return sa.union_all(
+        part(_KIND_PARAM, _trial_params, p.param_id, name=p.param_name, number=p.value,
+             text=p.distribution_json),
+        part(_KIND_VALUE, _trial_values, v.objective, number=v.value),
+        part(_KIND_INTERMEDIATE, _trial_intermediate_values, iv.intermediate_value_id, index=iv.step,
+             number=iv.value),
+        part(_KIND_USER_ATTR, _trial_user_attrs, ua.attr_id, name=ua.attr_key, text=ua.value_json),
+        part(_KIND_SYSTEM_ATTR, _trial_system_attrs, sy.attr_id, name=sy.attr_key, text=sy.value_json),
+    ).order_by(sa.literal_column("kind"), sa.literal_column("ord"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_distribution(text: str) -> Distribution:
+    """Distributions repeat across trials; parsing each JSON text once keeps bulk loads fast."""
+    return distribution_from_dict(json.loads(text))
+
+
+def _float_or_nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+class _TrialLoader:
+    """Reads whole trials selected by one condition on ``trials``, in two queries.
+
+    The condition should be served by an index: it selects both the trial rows and, as a
+    subquery, the rows of the child tables.
+    """
+
+    def __init__(self, condition: sa.ColumnElement[bool]) -> None:
+        t = _trials.c
+        self._trials = sa.select(t.study_id, t.trial_id, t.number, t.state, t.datetime_start,
+                                 t.datetime_complete).where(condition)
+        self._children = _children_query(sa.select(t.trial_id).where(condition))
+
+    def load(self, conn: sa.Connection, params: dict[str, Any]) -> list[tuple[int, FrozenTrial]]:
+        """``(study_id, trial)`` for every matching trial."""
+        rows = conn.execute(self._trials, params).all()
+        if not rows:
+            return []
+        values: defaultdict[int, list[float]] = defaultdict(list)
+        fields: dict[int, defaultdict[int, dict[Any, Any]]] = {
+            kind: defaultdict(dict)
+            for kind in (_KIND_PARAM, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR)
+        }
+        distributions: defaultdict[int, dict[str, Distribution]] = defaultdict(dict)
+        for tid, kind, _order, name, index, number, text in conn.execute(self._children, params):
+            if kind == _KIND_PARAM:
+                dist = _parse_distribution(text)
+                fields[kind][tid][name] = dist.from_storage(number)
+                distributions[tid][name] = dist
+            elif kind == _KIND_VALUE:
+                values[tid].append(_float_or_nan(number))
+            elif kind == _KIND_INTERMEDIATE:
+                fields[kind][tid][index] = _float_or_nan(number)
+            else:
+                fields[kind][tid][name] = json.loads(text)
+        params_of, intermediate_of = fields[_KIND_PARAM], fields[_KIND_INTERMEDIATE]
+        user_attrs_of, system_attrs_of = fields[_KIND_USER_ATTR], fields[_KIND_SYSTEM_ATTR]
+        return [
+            (study_id, FrozenTrial(
+                number=number,
+                trial_id=tid,
+                state=TrialState(state),
+                values=tuple(values[tid]) if tid in values else None,
+                params=params_of.get(tid, {}),
+                distributions=distributions.get(tid, {}),
+                intermediate_values=intermediate_of.get(tid, {}),
+                user_attrs=user_attrs_of.get(tid, {}),
+                system_attrs=system_attrs_of.get(tid, {}),
+                datetime_start=start,
+                datetime_complete=complete,
+            ))
+            for study_id, tid, number, state, start, complete in rows
+        ]
+
+
+_LOAD_TRIAL = _TrialLoader(_trials.c.trial_id == sa.bindparam("trial_id"))
+_LOAD_FROM_NUMBER = _TrialLoader(sa.and_(_trials.c.study_id == sa.bindparam("study_id"),
+                                         _trials.c.number >= sa.bindparam("number")))
+_LOAD_NUMBERS = _TrialLoader(sa.and_(_trials.c.study_id == sa.bindparam("study_id"),
+                                     _trials.c.number.in_(sa.bindparam("numbers", expanding=True))))
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+def _now() -> datetime.datetime:
+    return datetime.datetime.now()
+
+
+def _library_version() -> str:
+    try:
+        return importlib.metadata.version("parzen")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _param_rows(params: Mapping[str, Any], distributions: Mapping[str, Distribution]) -> list[dict[str, Any]]:
+    """Rows of trial_params (without the trial id) for user-facing parameter values."""
+    rows = []
+    for name, value in params.items():
+        if name not in distributions:
+            raise ValueError(f"parameter {name!r} has no distribution")
+        dist = distributions[name]
+        rows.append({
+            "param_name": name,
+            "value": dist.to_storage(value),
+            "distribution_json": json.dumps(distribution_to_dict(dist)),
+        })
+    return rows
+
+
+def _attr_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows of an attribute table (without the owner id), values JSON-encoded."""
+    return [{"attr_key": key, "value_json": json.dumps(value)} for key, value in attrs.items()]
+
+
+class _StudyCache:
+    """The trials of one study as this process last read them, indexed by number.
+
+    Numbers are committed in order, so ``trials`` always holds numbers ``0..len-1`` without
+    gaps. ``open_numbers`` are those not finished when read; they are read again next time.
+    """
+
+    __slots__ = ("trials", "open_numbers")
+
+    def __init__(self) -> None:
+        self.trials: list[FrozenTrial] = []
+        self.open_numbers: set[int] = set()
+
+    def merge(self, fresh: list[FrozenTrial]) -> None:
+        """Take in newly read trials; a finished trial is never replaced by an older snapshot."""
+        for trial in sorted(fresh, key=lambda t: t.number):
+            n = trial.number
+            if n == len(self.trials):
+                self.trials.append(trial)
+            elif n < len(self.trials):
+                if n not in self.open_numbers:
+                    continue
+                self.trials[n] = trial
+            else:
+                # A gap means a read older than the cache; the rest is read again next time.
+                break
+            if trial.state.is_finished():
+                self.open_numbers.discard(n)
+            else:
+                self.open_numbers.add(n)
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Settings for every new SQLite connection.
+
+    ``isolation_level = None`` stops the sqlite3 module from opening transactions on its own,
+    so that _on_sqlite_begin decides how each one begins. WAL lets readers run alongside a
+    writer and, with synchronous=NORMAL, a commit does not wait for the disk. (The busy
+    timeout, how long to wait for another process's write lock, is sqlite3's ``timeout``.)
+    """
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _on_sqlite_begin(connection: sa.Connection) -> None:
+    """Begin writes with BEGIN IMMEDIATE (take the write lock now) and reads with BEGIN."""
+    if connection.get_execution_options().get(_WRITE_OPTION):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _check_sqlite_url(url: sa.engine.URL, raw_url: str) -> None:
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        raise ValueError(
+            f"RDBStorage needs an SQLite file, got {raw_url!r}; for a storage in memory, pass "
+            "storage=None (InMemoryStorage)"
+        )
+    directory = os.path.dirname(os.path.abspath(database))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"cannot open the storage {raw_url!r}: the directory {directory!r} does not exist"
+        )
+
+
+# Storages of this process, so that a forked child can reset them (see _reset_after_fork).
+_live_storages: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
+
+
+def _reset_storages_after_fork() -> None:
+    for storage in list(_live_storages):
+        storage._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_storages_after_fork)
+
+
+# ---------------------------------------------------------------------------------------------
+# The storage
+# ---------------------------------------------------------------------------------------------
+class RDBStorage(BaseStorage):
+    """A storage in an SQL database given by an SQLAlchemy URL, e.g. ``sqlite:///study.db``.
+
+    ``engine_kwargs`` go to :func:`sqlalchemy.create_engine` and override the defaults.
+    Instances can be pickled: the copy opens its own connections to the same URL.
+    """
+
+    def __init__(self, url: str, engine_kwargs: dict[str, Any] | None = None) -> None:
+        self.url = url
+        self._engine_kwargs = dict(engine_kwargs or {})
+        parsed = sa.engine.make_url(url)
+        is_sqlite = parsed.get_backend_name() == "sqlite"
+        kwargs: dict[str, Any] = {}
+        if is_sqlite:
+            _check_sqlite_url(parsed, url)
+            # One pool shared by all threads: a connection moves between threads but is never
+            # used by two at once. Pooling is about 4x faster than reconnecting (NullPool).
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_S}
+            if "poolclass" not in self._engine_kwargs:
+                kwargs.update(poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=32)
+        connect_args = {**kwargs.get("connect_args", {}), **self._engine_kwargs.get("connect_args", {})}
+        kwargs.update(self._engine_kwargs)
+        if connect_args:
+            kwargs["connect_args"] = connect_args
+        self._engine = sa.create_engine(url, **kwargs)
+        if is_sqlite:
+            sa.event.listen(self._engine, "connect", _on_sqlite_connect)
+            sa.event.listen(self._engine, "begin", _on_sqlite_begin)
+        self._write_engine = self._engine.execution_options(**{_WRITE_OPTION: True})
+        # SQLite admits one writer at a time and a blocked writer sleeps in the busy handler
+        # for milliseconds; queueing this object's writers on a lock wakes them at once.
+        self._is_sqlite = is_sqlite
+        self._write_lock: contextlib.AbstractContextManager[Any] = (
+            threading.Lock() if is_sqlite else contextlib.nullcontext())
+
+        self._cache_lock = threading.Lock()
+        self._caches: dict[int, _StudyCache] = {}
+        # trial_id -> (study_id, trial) for every finished trial this object has seen.
+        self._finished: dict[int, tuple[int, FrozenTrial]] = {}
+
+        self._prepare_schema()
+        _live_storages.add(self)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"url": self.url, "engine_kwargs": self._engine_kwargs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["url"], state["engine_kwargs"])  # type: ignore[misc]
+
+    def __repr__(self) -> str:
+        return f"RDBStorage({self.url!r})"
+
+    # --- connections and schema ----------------------------------------------------------
+    def _reset_after_fork(self) -> None:
+        """In a forked child: drop the parent's connections and locks, which the child cannot use."""
+        self._engine.dispose(close=False)
+        self._write_lock = threading.Lock() if self._is_sqlite else contextlib.nullcontext()
+        self._cache_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        """A read-only transaction: one consistent snapshot on SQLite."""
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """A write transaction, committed on success and rolled back on any exception."""
+        with self._write_lock, self._write_engine.begin() as conn:
+            yield conn
+
+    def _prepare_schema(self) -> None:
+        """Create the tables in a new database, or check the schema version of an existing one.
+
+        Creation happens in one transaction, so processes opening a new file at the same time
+        cannot both create it; where a database lets them race, the loser's error is answered
+        by reading what the winner wrote.
+        """
+        with self._read() as conn:
+            found = self._read_version(conn)
+        failures = 0
+        while found is None:
+            try:
+                with self._write() as conn:
+                    found = self._read_version(conn)
+                    if found is None:
+                        _metadata.create_all(conn)
+                        conn.execute(sa.insert(_version_info).values(
+                            version_info_id=1, schema_version=SCHEMA_VERSION,
+                            library_version=_library_version()))
+                        return
+            except sa.exc.DBAPIError:
+                failures += 1
+                if failures == 3:
+                    raise
+        schema_version, library_version = found
+        if schema_version != SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"the storage {self.url!r} uses schema version {schema_version} (written by "
+                f"library version {library_version}), but this parzen uses schema version "
+                f"{SCHEMA_VERSION}; use a matching parzen version or a new database"
+            )
+
+    def _read_version(self, conn: sa.Connection) -> tuple[int, str] | None:
+        """(schema_version, library_version) of the database, None when it has no tables yet."""
+        if not sa.inspect(conn).has_table(_version_info.name):
+            return None
+        row = conn.execute(sa.select(_version_info.c.schema_version, _version_info.c.library_version)).first()
+        if row is None:
+            raise SchemaVersionError(
+                f"the storage {self.url!r} has a version_info table without a schema version; "
+                f"this parzen uses schema version {SCHEMA_VERSION}"
+            )
+        return int(row[0]), str(row[1])
+
+    # --- helpers -------------------------------------------------------------------------
+    @staticmethod
+    def _require_study(conn: sa.Connection, study_id: int) -> None:
+        if conn.execute(_SELECT_STUDY, {"study_id": study_id}).first() is None:
+            raise StudyNotFoundError(f"no study with id {study_id}")
+
+    @staticmethod
+    def _lock_open_trial(conn: sa.Connection, trial_id: int) -> int:
+        """Lock a trial that may still change and return its study id.
+
+        Raises KeyError for an unknown trial and TrialFinishedError for a finished one.
+        """
+        row = conn.execute(_LOCK_TRIAL, {"trial_id": trial_id}).first()
+        if row is None:
+            raise KeyError(f"no trial with id {trial_id}")
+        study_id, state, number = row
+        state = TrialState(state)
+        if state.is_finished():
+            raise TrialFinishedError(f"trial {number} is already {state.name} and cannot change")
+        return study_id
+
+    def _put_trial_rows(self, rows_of: _KeyedRows, trial_id: int, rows: list[dict[str, Any]]) -> None:
+        with self._write() as conn:
+            self._lock_open_trial(conn, trial_id)
+            rows_of.put(conn, trial_id, rows)
+
+    # --- studies -------------------------------------------------------------------------
+    def create_study(self, study_name: str, directions: Sequence[str]) -> int:
+        try:
+            with self._write() as conn:
+                result = conn.execute(sa.insert(_studies).values(
+                    study_name=study_name, directions=json.dumps(list(directions))))
+                return int(result.inserted_primary_key[0])
+        except sa.exc.IntegrityError:
+            raise DuplicatedStudyError(f"a study named {study_name!r} already exists") from None
+
+    def delete_study(self, study_id: int) -> None:
+        with self._write() as conn:
+            self._require_study(conn, study_id)
+            trial_ids = sa.select(_trials.c.trial_id).where(_trials.c.study_id == study_id)
+            for table in _TRIAL_CHILD_TABLES:
+                conn.execute(sa.delete(table).where(table.c.trial_id.in_(trial_ids)))
+            for table in (_trials, _study_user_attrs, _study_system_attrs, _claims):
+                conn.execute(sa.delete(table).where(table.c.study_id == study_id))
+            conn.execute(sa.delete(_studies).where(_studies.c.study_id == study_id))
+        with self._cache_lock:
+            self._caches.pop(study_id, None)
+            self._finished = {tid: entry for tid, entry in self._finished.items() if entry[0] != study_id}
+
+    def get_study_id(self, study_name: str) -> int:
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(_studies.c.study_id).where(_studies.c.study_name == study_name)).first()
+        if row is None:
+            raise StudyNotFoundError(f"no study named {study_name!r}")
+        return int(row[0])
+
+    def _study_row(self, study_id: int) -> tuple[str, str]:
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(_studies.c.study_name, _studies.c.directions).where(_studies.c.study_id == study_id)
+            ).first()
+        if row is None:
+            raise StudyNotFoundError(f"no study with id {study_id}")
+        return row[0], row[1]
+
+    def get_study_name(self, study_id: int) -> str:
+        return self._study_row(study_id)[0]
+
+    def get_study_directions(self, study_id: int) -> tuple[str, ...]:
+        return tuple(json.loads(self._study_row(study_id)[1]))
+
+    def get_all_studies(self) -> list[StudySummary]:
+        t = _trials.c
+        n_trials = sa.select(sa.func.count()).where(t.study_id == _studies.c.study_id).scalar_subquery()
+        start = (sa.select(t.datetime_start)
+                 .where(t.study_id == _studies.c.study_id, t.number == 0).scalar_subquery())
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(_studies.c.study_id, _studies.c.study_name, _studies.c.directions, n_trials, start)
+                .order_by(_studies.c.study_id)
+            ).all()
+        return [StudySummary(sid, name, tuple(json.loads(directions)), n, started)
+                for sid, name, directions, n, started in rows]
+
+    def _set_study_attr(self, rows_of: _KeyedRows, study_id: int, key: str, value: Any) -> None:
+        rows = _attr_rows({key: value})
+        with self._write() as conn:
+            self._require_study(conn, study_id)
+            rows_of.put(conn, study_id, rows)
+
+    def _get_study_attrs(self, table: sa.Table, study_id: int) -> dict[str, Any]:
+        with self._read() as conn:
+            self._require_study(conn, study_id)
+            rows = conn.execute(
+                sa.select(table.c.attr_key, table.c.value_json)
+                .where(table.c.study_id == study_id).order_by(table.c.attr_id)
+            ).all()
+        return {key: json.loads(value) for key, value in rows}
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(_STUDY_USER_ATTRS, study_id, key, value)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._get_study_attrs(_study_user_attrs, study_id)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(_STUDY_SYSTEM_ATTRS, study_id, key, value)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return self._get_study_attrs(_study_system_attrs, study_id)
+
+    def claim(self, study_id: int, key: str) -> bool:
+        try:
+            with self._write() as conn:
+                self._require_study(conn, study_id)
+                conn.execute(sa.insert(_claims).values(study_id=study_id, claim_key=key))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    # --- trials --------------------------------------------------------------------------
+    def create_trial(self, study_id: int, template: TrialTemplate | None = None) -> tuple[int, int]:
+        template = template or TrialTemplate()
+        state = TrialState(template.state)
+        system_attrs = dict(template.system_attrs or {})
+        if template.fixed_params:
+            system_attrs["fixed_params"] = dict(template.fixed_params)
+        # Encode before the transaction so that bad input fails without touching the database.
+        param_rows = _param_rows(template.params or {}, template.distributions or {})
+        user_rows = _attr_rows(template.user_attrs or {})
+        system_rows = _attr_rows(system_attrs)
+        conflicts = 0
+        while True:
+            try:
+                with self._write() as conn:
+                    row = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).first()
+                    if row is None:
+                        raise StudyNotFoundError(f"no study with id {study_id}")
+                    number = 0 if row[1] is None else int(row[1]) + 1
+                    trial_id = int(conn.execute(_INSERT_TRIAL, {
+                        "study_id": study_id, "number": number, "state": int(state),
+                        "datetime_start": _now() if state == TrialState.RUNNING else None,
+                    }).inserted_primary_key[0])
+                    _PARAMS.add(conn, trial_id, param_rows)
+                    _TRIAL_USER_ATTRS.add(conn, trial_id, user_rows)
+                    _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
+                return trial_id, number
+            except sa.exc.IntegrityError:
+                # Another transaction took the same number; the next attempt sees it.
+                conflicts += 1
+                if conflicts == _MAX_NUMBER_RETRIES:
+                    raise
+
+    def pop_waiting_trial(self, study_id: int) -> int | None:
+        while True:
+            # Look without the write lock: most calls find nothing waiting.
+            with self._read() as conn:
+                row = conn.execute(_SELECT_OLDEST_WAITING, {"study_id": study_id}).first()
+            if row is None:
+                raise StudyNotFoundError(f"no study with id {study_id}")
+            candidate = row[1]
+            if candidate is None:
+                return None
+            with self._write() as conn:
+                taken = conn.execute(_TAKE_WAITING, {"tid": candidate, "now": _now()}).rowcount
+            if taken == 1:
+                return int(candidate)
+
+    def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
+                         distributions: Mapping[str, Distribution]) -> None:
+        self._put_trial_rows(_PARAMS, trial_id, _param_rows(params, distributions))
+
+    def finish_trial(self, trial_id: int, state: TrialState, values: Sequence[float] | None,
+                     system_attrs: Mapping[str, Any] | None = None) -> FrozenTrial:
+        state = TrialState(state)
+        if not state.is_finished():
+            raise ValueError(f"a trial can only be finished as COMPLETE, PRUNED or FAIL, not {state.name}")
+        value_rows = [{"objective": i, "value": float(v)} for i, v in enumerate(values or ())]
+        system_rows = _attr_rows(system_attrs or {})
+        with self._write() as conn:
+            finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(state), "now": _now()})
+            if finished.rowcount != 1:
+                self._lock_open_trial(conn, trial_id)  # raises the right error
+                raise AssertionError(f"trial {trial_id} is open but could not be finished")
+            _VALUES.add(conn, trial_id, value_rows)
+            _TRIAL_SYSTEM_ATTRS.put(conn, trial_id, system_rows)
+            ((study_id, final),) = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+        with self._cache_lock:
+            self._finished[trial_id] = (study_id, final)
+            cache = self._caches.get(study_id)
+            if cache is not None:
+                cache.merge([final])
+        return final
+
+    def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
+        self._put_trial_rows(_INTERMEDIATE, trial_id, [{"step": int(step), "value": float(value)}])
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._put_trial_rows(_TRIAL_USER_ATTRS, trial_id, _attr_rows({key: value}))
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._put_trial_rows(_TRIAL_SYSTEM_ATTRS, trial_id, _attr_rows({key: value}))
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._cache_lock:
+            entry = self._finished.get(trial_id)
+        if entry is not None:
+            return entry[1]
+        with self._read() as conn:
+            found = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+        if not found:
+            raise KeyError(f"no trial with id {trial_id}")
+        return found[0][1]
+
+    def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
+        with self._cache_lock:
+            cache = self._caches.get(study_id)
+            known = len(cache.trials) if cache is not None else 0
+            open_numbers = sorted(cache.open_numbers) if cache is not None else []
+        with self._read() as conn:
+            self._require_study(conn, study_id)
+            fresh = _LOAD_FROM_NUMBER.load(conn, {"study_id": study_id, "number": known})
+            for i in range(0, len(open_numbers), _IN_CHUNK):
+                fresh += _LOAD_NUMBERS.load(
+                    conn, {"study_id": study_id, "numbers": open_numbers[i:i + _IN_CHUNK]})
+        with self._cache_lock:
+            cache = self._caches.setdefault(study_id, _StudyCache())
+            cache.merge([trial for _, trial in fresh])
+            for _, trial in fresh:
+                if trial.state.is_finished():
+                    self._finished[trial.trial_id] = (study_id, trial)
+            trials = list(cache.trials)
+        if states is None:
+            return trials
+        return [trial for trial in trials if trial.state in states]
+
+    def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        t = _trials.c
+        counted = sa.select(sa.func.count()).where(t.study_id == study_id)
+        if states is not None:
+            counted = counted.where(t.state.in_([int(s) for s in TrialState if s in states]))
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(_studies.c.study_id, counted.scalar_subquery()).where(_studies.c.study_id == study_id)
+            ).first()
+        if row is None:
+            raise StudyNotFoundError(f"no study with id {study_id}")
+        return int(row[1])
+
+    def get_trial_id_from_number(self, study_id: int, number: int) -> int:
+        t = _trials.c
+        with self._read() as conn:
+            self._require_study(conn, study_id)
+            row = conn.execute(sa.select(t.trial_id).where(t.study_id == study_id, t.number == number)).first()
+        if row is None:
+            raise KeyError(f"the study has no trial number {number}")
+        return int(row[0])

@@ -1,0 +1,30 @@
+"""Every Python block of the README runs, in order, and does what its text says."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+README = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+
+
+def _python_blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+def test_readme_quick_start_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    blocks = _python_blocks()
+    assert len(blocks) >= 2
+    namespace: dict = {}
+    exec(compile(blocks[0], str(README), "exec"), namespace)
+    study = namespace["study"]
+    assert (tmp_path / "parzen.db").exists()
+    assert len(study.trials) == 100
+    assert abs(study.best_params["x"] - 2) < 1.5
+    assert study.best_params["kind"] == "a"
+    for block in blocks[1:]:
+        exec(compile(block, str(README), "exec"), namespace)
+    told = study.trials[-1]
+    assert told.value == 0.25
+    assert ("alpha" in told.params) == (told.params["act"] == "gelu")
