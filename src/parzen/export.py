@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from parzen.space import distribution_to_dict
@@ -35,7 +36,7 @@ def trial_rows(study: "Study") -> tuple[list[str], list[dict[str, Any]]]:
     for t in trials:
         row: dict[str, Any] = {"number": t.number, "state": t.state.name,
                                "datetime_start": t.datetime_start, "datetime_complete": t.datetime_complete,
-                               "duration_s": t.duration.total_seconds() if t.duration else None,
+                               "duration_s": t.duration.total_seconds() if t.duration is not None else None,
                                "fail_reason": t.fail_reason}
         for i, col in enumerate(value_cols):
             row[col] = t.values[i] if t.values is not None else None
@@ -88,4 +89,15 @@ def write_json(study: "Study", path: str) -> None:
         "trials": [trial_to_dict(t) for t in study.trials],
     }
     with open(path, "w") as f:
-        json.dump(data, f, indent=2, default=repr)
+        json.dump(_finite_or_none(data), f, indent=2, default=repr, allow_nan=False)
+
+
+def _finite_or_none(obj: Any) -> Any:
+    """``obj`` with NaN and infinities as None: standard JSON has no literal for them."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _finite_or_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite_or_none(v) for v in obj]
+    return obj

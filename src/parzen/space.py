@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass, field
+from decimal import Decimal
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence, Union
 
 CategoricalChoice = Union[None, bool, int, float, str]
@@ -133,15 +134,30 @@ class _Numeric(Distribution):
                 raise ValueError(f"{owner}: `step` must be > 0, got {self.step}")
             if self.log and self.step != 1:
                 raise ValueError(f"{owner}: `step` cannot be combined with log=True (got step={self.step})")
-            span = (self.high - self.low) / self.step
-            if abs(span - round(span)) > 1e-8 * max(1.0, abs(span)):
+            if not self._step_fits():
                 raise ValueError(
                     f"{owner}: `step` ({self.step}) does not fit the range [{self.low}, {self.high}]: "
                     f"high - low must be a multiple of step"
                 )
 
-    # The encoding maps [low - step/2, high + step/2] (or the log of it) linearly onto [0, 1]
-    # for gridded kinds, so every grid value owns a cell of equal width.
+    def _step_fits(self) -> bool:
+        span = (self.high - self.low) / self.step
+        return abs(span - round(span)) <= 1e-8 * max(1.0, abs(span))
+
+    def _n_steps(self) -> int:
+        """How many steps lie between ``low`` and ``high``."""
+        return round((self.high - self.low) / self.step)
+
+    def grid_value(self, k: int) -> float:
+        """The ``k``-th value of the step grid, ``low + k * step``."""
+        raise NotImplementedError
+
+    # Linear grids encode through the grid index: value k owns the cell [k, k + 1) / (n_steps + 1),
+    # which stays exact however far ``low`` is from zero. Log scales and continuous ranges map
+    # [low, high] (for Int log: [low - 1/2, high + 1/2]) linearly onto [0, 1] in (log) space.
+    def _is_linear_grid(self) -> bool:
+        return self.step is not None and not self.log
+
     def _bounds(self) -> tuple[float, float]:
         half = 0.5 * self.step if self.step is not None else 0.0
         low, high = self.low - half, self.high + half
@@ -153,25 +169,34 @@ class _Numeric(Distribution):
         return math.log(value) if self.log else value
 
     def to_internal(self, value: Any) -> float:
+        if self._is_linear_grid():
+            return ((value - self.low) / self.step + 0.5) / (self._n_steps() + 1)
         lo, hi = self._bounds()
         if hi == lo:
             return 0.5
-        return (self._warp(float(value)) - lo) / (hi - lo)
+        x = self._warp(float(value))
+        if math.isinf(hi - lo):  # a range wider than the largest float: halve everything first
+            return (x / 2 - lo / 2) / (hi / 2 - lo / 2)
+        return (x - lo) / (hi - lo)
 
-    def _decode_float(self, internal: float) -> float:
-        lo, hi = self._bounds()
+    def _decode(self, internal: float) -> float | int:
         u = min(max(float(internal), 0.0), 1.0)
-        x = lo + u * (hi - lo)
+        if self._is_linear_grid():
+            n_cells = self._n_steps() + 1
+            return self.grid_value(min(int(u * n_cells), n_cells - 1))
+        if u in (0.0, 1.0):  # exp(log(low)) may miss low by an ulp; the ends decode to the bounds as given
+            return self.high if u else self.low
+        lo, hi = self._bounds()
+        x = (1.0 - u) * lo + u * hi  # exact at both ends and free of overflow, unlike lo + u * (hi - lo)
         if self.log:
             x = math.exp(x)
-        return x
+        return self._snap(x)
 
-    def _snap(self, x: float) -> float:
+    def _snap(self, x: float) -> float | int:
         if self.step is None:
             return min(max(x, self.low), self.high)
-        k = round((x - self.low) / self.step)
-        k = min(max(k, 0), round((self.high - self.low) / self.step))
-        return self.low + k * self.step
+        k = min(max(round((x - self.low) / self.step), 0), self._n_steps())
+        return self.grid_value(k)
 
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
@@ -209,11 +234,15 @@ class Float(_Numeric):
         object.__setattr__(self, "when", _make_condition(self.when, "Float"))
         self._validate()
         if self.step is not None:
-            n = round((self.high - self.low) / self.step)
-            object.__setattr__(self, "high", self.low + n * self.step)
+            object.__setattr__(self, "high", self.grid_value(self._n_steps()))
+
+    def grid_value(self, k: int) -> float:
+        """``low + k * step`` summed in decimal, so that Float(0, 1, step=0.1) has 0.3 and not 0.1 + 0.2."""
+        exact = Decimal(repr(self.low)) + k * Decimal(repr(self.step))
+        return float(exact)
 
     def to_external(self, internal: float) -> float:
-        return float(self._snap(self._decode_float(internal)))
+        return float(self._decode(internal))
 
     def from_storage(self, stored: float) -> float:
         return float(stored)
@@ -242,16 +271,26 @@ class Int(_Numeric):
         object.__setattr__(self, "when", _make_condition(self.when, "Int"))
         self._validate()
 
+    def _step_fits(self) -> bool:
+        return (self.high - self.low) % self.step == 0
+
+    def _n_steps(self) -> int:
+        return (self.high - self.low) // self.step
+
+    def grid_value(self, k: int) -> int:
+        return self.low + k * self.step
+
     def to_external(self, internal: float) -> int:
-        return int(self._snap(self._decode_float(internal)))
+        return int(self._decode(internal))
 
     def to_internal(self, value: Any) -> float:
         return super().to_internal(int(value))
 
     def contains(self, value: Any) -> bool:
-        if isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
-            return super().contains(value)
-        return False
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value).is_integer():
+            return False
+        value = int(value)
+        return self.low <= value <= self.high and (value - self.low) % self.step == 0
 
     def from_storage(self, stored: float) -> int:
         return int(round(stored))
@@ -349,19 +388,7 @@ def validate_space(space: Mapping[str, Any]) -> dict[str, Distribution]:
             raise TypeError(
                 f"parameter {name!r}: expected parzen.Float, parzen.Int or parzen.Categorical, got {dist!r}"
             )
-        if dist.when is not None:
-            parent = dist.when.parent
-            if parent not in space:
-                raise ValueError(f"parameter {name!r} is conditioned on {parent!r}, which is not in the space")
-            if parent == name:
-                raise ValueError(f"parameter {name!r} cannot be conditioned on itself")
-            pdist = space[parent]
-            for v in dist.when.values:
-                if not pdist.contains(v):
-                    raise ValueError(
-                        f"parameter {name!r} is conditioned on {parent!r} = {v!r}, "
-                        f"which {pdist.describe()} can never take"
-                    )
+    space = {name: _check_condition(name, dist, space) for name, dist in space.items()}
     ordered: dict[str, Distribution] = {}
     visiting: set[str] = set()
 
@@ -380,6 +407,31 @@ def validate_space(space: Mapping[str, Any]) -> dict[str, Distribution]:
     for n in space:
         visit(n)
     return ordered
+
+
+def _check_condition(name: str, dist: Distribution, space: Mapping[str, Distribution]) -> Distribution:
+    """``dist`` with its condition's values in the parent's own types (1 becomes 1.0 for a Float parent).
+
+    A condition is met only by a value of the same type, so without this ``when=("x", 1)`` on a
+    Float ``x`` could never hold.
+    """
+    if dist.when is None:
+        return dist
+    parent = dist.when.parent
+    if parent not in space:
+        raise ValueError(f"parameter {name!r} is conditioned on {parent!r}, which is not in the space")
+    if parent == name:
+        raise ValueError(f"parameter {name!r} cannot be conditioned on itself")
+    pdist = space[parent]
+    for v in dist.when.values:
+        if not pdist.contains(v):
+            raise ValueError(
+                f"parameter {name!r} is conditioned on {parent!r} = {v!r}, which {pdist.describe()} can never take"
+            )
+    if isinstance(pdist, Categorical):
+        return dist
+    as_parent = int if isinstance(pdist, Int) else float
+    return replace(dist, when=Condition(parent, tuple(as_parent(v) for v in dist.when.values)))
 
 
 def active_names(space: Mapping[str, Distribution], params: Mapping[str, Any]) -> list[str]:

@@ -120,24 +120,37 @@ class Study:
         """Start a trial. With ``space``, its parameters are sampled now and found in ``trial.params``."""
         ordered = validate_space(space) if space is not None else None
         if ordered is not None:
-            for name, dist in ordered.items():
-                self._check_distribution(name, dist)
-        claims = self._sampler.before_trial(self)
+            self._check_distributions(ordered)
         trial_id = self._storage.pop_waiting_trial(self._study_id)
         if trial_id is None:
+            claims = self._sampler.before_trial(self, {})
             trial_id, number = self._storage.create_trial(self._study_id, TrialTemplate(system_attrs=claims))
-            fixed: dict[str, Any] = {}
-            system_attrs = dict(claims)
+            trial = Trial(self, trial_id, number, system_attrs=claims)
         else:
-            for key, value in claims.items():
-                self._storage.set_trial_system_attr(trial_id, key, value)
-            record = self._storage.get_trial(trial_id)
-            number = record.number
-            fixed = dict(record.system_attrs.get("fixed_params", {}))
-            system_attrs = {**record.system_attrs, **claims}
-        trial = Trial(self, trial_id, number, fixed_params=fixed, system_attrs=system_attrs)
+            trial = self._start_enqueued(trial_id)
         if ordered:
             self._sample_space(trial, ordered)
+        return trial
+
+    def _start_enqueued(self, trial_id: int) -> Trial:
+        """The live handle of an enqueued trial just taken from the queue.
+
+        The sampler sees its fixed params before it claims anything (a grid sampler claims the
+        matching point); if the sampler has nothing left for it, the trial is failed, not left running.
+        """
+        record = self._storage.get_trial(trial_id)
+        fixed = dict(record.system_attrs.get("fixed_params", {}))
+        try:
+            claims = self._sampler.before_trial(self, fixed)
+        except Exception as exc:
+            final = self._storage.finish_trial(trial_id, TrialState.FAIL, None, {FAIL_REASON_ATTR: str(exc)})
+            self._sampler.after_trial(self, final)
+            raise
+        for key, value in claims.items():
+            self._storage.set_trial_system_attr(trial_id, key, value)
+        trial = Trial(self, trial_id, record.number, fixed_params=fixed,
+                      system_attrs={**record.system_attrs, **claims})
+        trial._user_attrs.update(record.user_attrs)
         return trial
 
     def _sample_space(self, trial: Trial, space: dict[str, Distribution]) -> None:
@@ -194,7 +207,8 @@ class Study:
 
     def _resolve(self, trial: Trial | int) -> tuple[int, FrozenTrial]:
         if isinstance(trial, Trial):
-            if trial.study is not self and trial.study._study_id != self._study_id:
+            other = trial.study
+            if other is not self and (other._storage is not self._storage or other._study_id != self._study_id):
                 raise ValueError(f"trial {trial.number} belongs to another study")
             trial_id = trial.trial_id
         elif isinstance(trial, int) and not isinstance(trial, bool):
@@ -221,6 +235,13 @@ class Study:
 
     # --- define-by-run bookkeeping -------------------------------------------------------
     def _check_distribution(self, name: str, dist: Distribution) -> None:
+        self._check_distributions({name: dist})
+
+    def _check_distributions(self, dists: Mapping[str, Distribution]) -> None:
+        """Reject a parameter defined with another range than before in this study.
+
+        All of ``dists`` are checked before any is remembered, so a rejected space defines nothing.
+        """
         with self._dist_lock:
             if self._known_distributions is None:
                 known: dict[str, Distribution] = {}
@@ -228,12 +249,15 @@ class Study:
                     for n, d in t.distributions.items():
                         known.setdefault(n, d)
                 self._known_distributions = known
-            seen = self._known_distributions.setdefault(name, dist)
-        if not seen.same_range(dist):
-            raise ValueError(
-                f"parameter {name!r} is defined in this study as {seen.describe()}; "
-                f"it cannot be redefined as {dist.describe()}"
-            )
+            for name, dist in dists.items():
+                seen = self._known_distributions.get(name, dist)
+                if not seen.same_range(dist):
+                    raise ValueError(
+                        f"parameter {name!r} is defined in this study as {seen.describe()}; "
+                        f"it cannot be redefined as {dist.describe()}"
+                    )
+            for name, dist in dists.items():
+                self._known_distributions.setdefault(name, dist)
 
     def _record_param(self, trial: Trial, name: str, value: Any, dist: Distribution) -> None:
         self._storage.set_trial_params(trial.trial_id, {name: value}, {name: dist})

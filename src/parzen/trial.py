@@ -8,7 +8,7 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 from parzen.exceptions import TrialPruned
 from parzen.space import Categorical, Distribution, Float, Int, check_name
@@ -106,6 +106,38 @@ def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float,
     return tuple(out), None
 
 
+def _define(name: str, make: Callable[[], Distribution]) -> Distribution:
+    """Build a distribution for parameter ``name``; a bad definition's error names the parameter."""
+    try:
+        return make()
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"parameter {name!r}: {exc}") from None
+
+
+def _fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
+    """An enqueued value as ``distribution`` hands values out.
+
+    A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) is an
+    error; a number outside the range is used as given, with a warning.
+    """
+    if isinstance(distribution, Categorical):
+        if not distribution.contains(value):
+            raise ValueError(
+                f"parameter {name!r}: the fixed value {value!r} is not one of {list(distribution.choices)!r}"
+            )
+        return distribution.choices[distribution.index(value)]
+    wanted = "an integer" if isinstance(distribution, Int) else "a finite number"
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+            or (isinstance(distribution, Int) and not float(value).is_integer())):
+        raise ValueError(f"parameter {name!r}: the fixed value {value!r} is not {wanted}")
+    if not distribution.contains(value):
+        warnings.warn(
+            f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}; using it as given",
+            stacklevel=5,
+        )
+    return int(value) if isinstance(distribution, Int) else float(value)
+
+
 class Trial:
     """A running trial: suggests parameters, reports progress, decides on pruning.
 
@@ -159,13 +191,16 @@ class Trial:
 
     def suggest_float(self, name: str, low: float, high: float, *, log: bool = False,
                       step: float | None = None) -> float:
-        return self.suggest(name, Float(low, high, log=log, step=step))
+        """A float in [low, high] (log-uniform with ``log``, on the grid ``low + k * step`` with ``step``)."""
+        return self.suggest(name, _define(name, lambda: Float(low, high, log=log, step=step)))
 
     def suggest_int(self, name: str, low: int, high: int, *, log: bool = False, step: int = 1) -> int:
-        return self.suggest(name, Int(low, high, log=log, step=step))
+        """An int in [low, high] on the grid ``low + k * step``."""
+        return self.suggest(name, _define(name, lambda: Int(low, high, log=log, step=step)))
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
-        return self.suggest(name, Categorical(tuple(choices)))
+        """One of ``choices``."""
+        return self.suggest(name, _define(name, lambda: Categorical(tuple(choices))))
 
     def suggest(self, name: str, distribution: Distribution) -> Any:
         """Value of parameter ``name`` drawn from ``distribution`` (the same value if asked twice)."""
@@ -185,22 +220,7 @@ class Trial:
 
     def _choose(self, name: str, distribution: Distribution) -> Any:
         if name in self._fixed:
-            value = self._fixed[name]
-            if isinstance(distribution, Categorical) and not distribution.contains(value):
-                raise ValueError(
-                    f"parameter {name!r}: the fixed value {value!r} is not one of {list(distribution.choices)!r}"
-                )
-            if not distribution.contains(value):
-                warnings.warn(
-                    f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}; "
-                    "using it as given",
-                    stacklevel=4,
-                )
-            if isinstance(distribution, Int):
-                return int(value)
-            if isinstance(distribution, Float):
-                return float(value)
-            return distribution.choices[distribution.index(value)]
+            return _fixed_value(name, self._fixed[name], distribution)
         if distribution.is_single():
             return distribution.to_external(0.5)
         if self._relative is None:
@@ -224,8 +244,8 @@ class Trial:
         if step in self._intermediate:
             warnings.warn(f"trial {self.number} already reported step {step}; keeping the first value", stacklevel=2)
             return
-        self._intermediate[step] = float(value)
         self._study._storage.set_trial_intermediate_value(self._trial_id, step, float(value))
+        self._intermediate[step] = float(value)
 
     def should_prune(self) -> bool:
         """Whether the study's pruner says this trial should stop now."""
@@ -236,12 +256,13 @@ class Trial:
         raise TrialPruned()
 
     def set_user_attr(self, key: str, value: Any) -> None:
-        self._user_attrs[key] = value
+        """Attach a (JSON-serializable) value to this trial; a finished trial refuses it."""
         self._study._storage.set_trial_user_attr(self._trial_id, key, value)
+        self._user_attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
-        self._system_attrs[key] = value
         self._study._storage.set_trial_system_attr(self._trial_id, key, value)
+        self._system_attrs[key] = value
 
     def freeze(self) -> FrozenTrial:
         """A snapshot of this trial as the storage holds it."""

@@ -15,69 +15,105 @@ from parzen.execution.trial_runner import (
     TrialTimeout,
     check_callbacks,
     check_catch,
+    check_objective,
     check_trial_timeout,
+    describe_exception,
 )
 
 if TYPE_CHECKING:
     from parzen.study import Callback, Study
     from parzen.trial import Trial
 
+AsyncObjective = Callable[["Trial"], Awaitable[Any]]
 
-async def optimize_async(study: "Study", objective: Callable[["Trial"], Awaitable[Any]], n_trials: int | None,
-                         timeout: float | None, concurrency: int, callbacks: Sequence["Callback"] | None,
-                         catch: Any, show_progress_bar: bool, trial_timeout: float | None) -> None:
-    if not callable(objective):
-        raise TypeError(f"`objective` must be an async function objective(trial), got {objective!r}")
+
+def check_concurrency(concurrency: int) -> int:
+    """``concurrency`` as an int; ValueError unless it is a positive integer."""
     if isinstance(concurrency, bool) or not isinstance(concurrency, numbers.Integral) or concurrency < 1:
         raise ValueError(f"`concurrency` must be a positive int, got {concurrency!r}")
+    return int(concurrency)
+
+
+async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: int | None,
+                         timeout: float | None, concurrency: int, callbacks: Sequence["Callback"] | None,
+                         catch: Any, show_progress_bar: bool, trial_timeout: float | None) -> None:
+    """Validate every argument, then run up to ``concurrency`` trials at once until the budget is spent.
+
+    The first exception outside ``catch`` stops new trials, lets the running ones finish and is
+    re-raised; a cancellation of this coroutine cancels the running trials and marks them FAIL.
+    """
+    check_objective(objective)
+    n_tasks = check_concurrency(concurrency)
     check_trial_timeout(trial_timeout)
     catch_types = check_catch(catch)
     callback_list = check_callbacks(callbacks)
-    study._stop_requested = False
     budget = Budget(study, n_trials, timeout)
+    n_tasks = budget.workers_needed(n_tasks)
+    study._stop_requested = False
     progress = Progress(study, n_trials, show_progress_bar)
     runner = TrialRunner(study, catch_types, callback_list, progress)
-
-    async def run_one(trial: "Trial") -> Any:
-        outcome = objective(trial)
-        if not inspect.isawaitable(outcome):
-            raise TypeError(
-                f"optimize_async needs an async objective; {objective!r} returned {type(outcome).__name__}"
-            )
-        if trial_timeout is None:
-            return await outcome
-        try:
-            return await asyncio.wait_for(outcome, trial_timeout)
-        except asyncio.TimeoutError:
-            raise TrialTimeout(f"the trial ran longer than trial_timeout={trial_timeout} s") from None
-
-    async def worker() -> None:
-        while budget.take():
-            try:
-                trial = runner.start()
-            except SearchSpaceExhausted:
-                return
-            try:
-                result = await run_one(trial)
-            except BaseException as exc:
-                runner.finish(trial, error=exc)
-            else:
-                runner.finish(trial, result)
-
-    tasks = [asyncio.ensure_future(worker()) for _ in range(int(concurrency))]
+    tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout)) for _ in range(n_tasks)]
     try:
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         if pending:
-            study.stop()
+            budget.stop()
             await asyncio.wait(pending)
         for task in tasks:
             task.result()
-    except BaseException:
-        study.stop()
+    except BaseException as exc:
+        budget.stop()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        runner.fail_running("cancelled")
+        runner.fail_running(describe_exception(exc))
         raise
     finally:
         progress.close()
+
+
+class NotAsyncObjective(TypeError):
+    """The objective returned something that cannot be awaited; no later trial can go better."""
+
+
+async def _worker(runner: TrialRunner, budget: Budget, objective: AsyncObjective,
+                  trial_timeout: float | None) -> None:
+    """One task: start trials and await their objective one after another."""
+    while budget.take():
+        try:
+            trial = runner.start()
+        except SearchSpaceExhausted:
+            return
+        try:
+            result = await _run_one(objective, trial, trial_timeout)
+        except NotAsyncObjective as exc:
+            runner.finish(trial, error=exc)
+            raise
+        except BaseException as exc:
+            runner.finish(trial, error=exc)
+        else:
+            runner.finish(trial, result)
+
+
+async def _run_one(objective: AsyncObjective, trial: "Trial", trial_timeout: float | None) -> Any:
+    """Await ``objective(trial)``, cancelling it past ``trial_timeout`` seconds.
+
+    The objective runs in its own task so that a TimeoutError it raises itself stays its own
+    error and is not taken for the per-trial timeout.
+    """
+    outcome = objective(trial)
+    if not inspect.isawaitable(outcome):
+        raise NotAsyncObjective(
+            f"optimize_async needs an async objective; {objective!r} returned {type(outcome).__name__}"
+        )
+    if trial_timeout is None:
+        return await outcome
+    task = asyncio.ensure_future(outcome)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=trial_timeout)
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    if not done:
+        raise TrialTimeout(f"the trial ran longer than trial_timeout={trial_timeout} s")
+    return task.result()

@@ -1,4 +1,4 @@
-"""When to start another trial: trial count, wall-clock timeout and the study's stop flag."""
+"""When to start another trial: trial count, wall-clock timeout and stop requests."""
 
 from __future__ import annotations
 
@@ -24,24 +24,35 @@ def check_budget(n_trials: int | None, timeout: float | None) -> None:
 
 
 class Budget:
-    """Hands out permission to start trials; safe to share between threads and tasks."""
+    """Hands out permission to start trials; safe to share between threads and tasks.
+
+    It stops on its own flag as well as on the study's: a worker left over from an interrupted
+    ``optimize`` call must not start trials for a later call that reset the study's flag.
+    """
 
     def __init__(self, study: "Study", n_trials: int | None, timeout: float | None) -> None:
         check_budget(n_trials, timeout)
         self._study = study
-        self._n_trials = n_trials
+        self._n_trials = None if n_trials is None else int(n_trials)
         self._deadline = None if timeout is None else time.monotonic() + float(timeout)
         self._started = 0
+        self._stopped = False
         self._lock = threading.Lock()
 
-    @property
-    def n_trials(self) -> int | None:
-        return self._n_trials
+    def workers_needed(self, n_workers: int) -> int:
+        """No more workers than trials to run (at least one, so that a zero budget still returns)."""
+        if self._n_trials is None:
+            return n_workers
+        return max(1, min(n_workers, self._n_trials))
+
+    def stop(self) -> None:
+        """Start no further trial from this budget."""
+        self._stopped = True
 
     def take(self) -> bool:
         """True if one more trial may start now (and count it as started)."""
         with self._lock:
-            if self._study._stop_requested:
+            if self._stopped or self._study._stop_requested:
                 return False
             if self._n_trials is not None and self._started >= self._n_trials:
                 return False

@@ -3,20 +3,24 @@
 The child receives a :class:`RemoteTrial` whose methods (``suggest_*``, ``report``,
 ``should_prune``, ``set_user_attr``) are forwarded over a pipe to the real trial in the parent,
 so any storage and any sampler work unchanged. A child that crashes or overruns the per-trial
-timeout fails only its own trial and is replaced.
+timeout fails only its own trial and is replaced. Children ignore SIGINT: a Ctrl-C is the
+parent's to handle, and the parent then kills them.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import pickle
+import signal
+import threading
 import time
+import traceback
 from multiprocessing.connection import Connection
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from parzen.exceptions import SearchSpaceExhausted, TrialPruned
 from parzen.execution.budget import Budget
-from parzen.execution.trial_runner import TrialRunner, TrialTimeout
+from parzen.execution.trial_runner import TrialRunner, TrialTimeout, WorkerDied, describe_exception
 
 if TYPE_CHECKING:
     from parzen.trial import Trial
@@ -26,9 +30,15 @@ _FORWARDED = frozenset({
     "set_user_attr", "params", "distributions", "user_attrs", "intermediate_values",
 })
 
+# How long a new child may take to import parzen and unpickle the objective.
+STARTUP_TIMEOUT = 120.0
 
-class WorkerDied(Exception):
-    """The child process running the trial exited without an answer."""
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker process, attached as its ``__cause__``."""
+
+    def __str__(self) -> str:
+        return f"\n\n(in the worker process)\n{self.args[0]}"
 
 
 class RemoteTrial:
@@ -87,8 +97,25 @@ class RemoteTrial:
         return self._call("intermediate_values")
 
 
+def pickle_objective(objective: Callable[["Trial"], Any]) -> bytes:
+    """The pickled objective, or a TypeError saying why it cannot go to a worker process."""
+    try:
+        return pickle.dumps(objective)
+    except Exception as exc:
+        raise TypeError(
+            f"executor='process' needs a picklable objective (a module-level function or a picklable "
+            f"callable object); pickling {objective!r} failed: {exc}"
+        ) from exc
+
+
 def _child_main(conn: Connection, objective_bytes: bytes) -> None:
-    objective = pickle.loads(objective_bytes)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        objective = pickle.loads(objective_bytes)
+    except BaseException as exc:
+        conn.send(("init_error", _picklable(exc)))
+        return
+    conn.send(("ready", None))
     while True:
         try:
             message = conn.recv()
@@ -96,15 +123,26 @@ def _child_main(conn: Connection, objective_bytes: bytes) -> None:
             return
         if message[0] == "stop":
             return
-        trial = RemoteTrial(conn, message[1])
-        try:
-            result = objective(trial)
-        except TrialPruned:
-            conn.send(("pruned", None))
-        except BaseException as exc:
-            conn.send(("raised", _picklable(exc)))
-        else:
-            conn.send(("done", result))
+        _send_safely(conn, _run_objective(objective, RemoteTrial(conn, message[1])))
+
+
+def _run_objective(objective: Callable[[Any], Any], trial: RemoteTrial) -> tuple[Any, ...]:
+    try:
+        return "done", objective(trial)
+    except TrialPruned:
+        return "pruned", None
+    except BaseException as exc:
+        return "raised", _picklable(exc), traceback.format_exc()
+
+
+def _send_safely(conn: Connection, message: tuple[Any, ...]) -> None:
+    """Send ``message``, or a TypeError in its place when its payload cannot be pickled."""
+    try:
+        payload = pickle.dumps(message)
+    except Exception as exc:
+        error = TypeError(f"{message[1]!r} could not be sent between processes: {exc}")
+        payload = pickle.dumps(("raised", error, "") if message[0] == "done" else ("error", error))
+    conn.send_bytes(payload)
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -112,88 +150,141 @@ def _picklable(exc: BaseException) -> BaseException:
         pickle.loads(pickle.dumps(exc))
         return exc
     except Exception:
-        return RuntimeError(f"{type(exc).__name__}: {exc}")
+        return RuntimeError(describe_exception(exc))
 
 
 class _Child:
+    """One worker process and the parent's end of its pipe."""
+
     def __init__(self, ctx: Any, objective_bytes: bytes) -> None:
         self.conn, child_conn = ctx.Pipe()
-        self.process = ctx.Process(target=_child_main, args=(child_conn, objective_bytes), daemon=True)
+        self.process = ctx.Process(target=_child_main, args=(child_conn, objective_bytes))
         self.process.start()
         child_conn.close()
 
-    def close(self) -> None:
+    def wait_ready(self) -> None:
+        """Wait until the child loaded the objective; TypeError/RuntimeError if it could not."""
+        try:
+            if not self.conn.poll(STARTUP_TIMEOUT):
+                raise RuntimeError(f"the worker process did not start within {STARTUP_TIMEOUT} s")
+            kind, payload = self.conn.recv()
+        except (EOFError, OSError):
+            self.process.join(1.0)
+            raise RuntimeError(
+                f"the worker process exited while starting (exit code {self.process.exitcode}); a script "
+                "that calls optimize(executor='process') must do so under `if __name__ == '__main__':`"
+            ) from None
+        if kind == "init_error":
+            raise TypeError(
+                f"executor='process': the worker process could not load the objective "
+                f"({describe_exception(payload)}); define it in a module the worker can import"
+            ) from payload
+
+    def kill(self) -> None:
+        """Kill the child at once (a no-op when it already exited)."""
         if self.process.is_alive():
+            self.process.kill()
+
+    def close(self, wait: float) -> None:
+        """Ask the child to exit, kill it after ``wait`` seconds, and release the pipe."""
+        if self.process.is_alive() and wait > 0:
             try:
                 self.conn.send(("stop",))
             except OSError:
                 pass
-            self.process.join(5)
-        if self.process.is_alive():
-            self.process.kill()
-            self.process.join()
+            self.process.join(wait)
+        self.kill()
+        self.process.join()
         self.conn.close()
 
 
 class ProcessPool:
-    """``n_workers`` child processes for one ``optimize`` call."""
+    """``n_workers`` child processes for one ``optimize`` call, driven by one parent thread each."""
 
-    def __init__(self, objective: Callable[["Trial"], Any], n_workers: int) -> None:
-        try:
-            self._objective_bytes = pickle.dumps(objective)
-        except Exception as exc:
-            raise TypeError(
-                f"executor='process' needs a picklable objective (a module-level function or a picklable "
-                f"callable object); pickling {objective!r} failed: {exc}"
-            ) from exc
+    def __init__(self, objective_bytes: bytes, n_workers: int) -> None:
+        self._objective_bytes = objective_bytes
         self._ctx = multiprocessing.get_context("spawn")
-        self._children = [_Child(self._ctx, self._objective_bytes) for _ in range(n_workers)]
+        self._lock = threading.Lock()
+        self._closed = False
+        self._children: list[_Child] = []
+        try:
+            for _ in range(n_workers):
+                self._children.append(_Child(self._ctx, objective_bytes))
+            for child in self._children:
+                child.wait_ready()
+        except BaseException:
+            self.close(wait=0)
+            raise
 
-    def __enter__(self) -> "ProcessPool":
-        return self
+    def kill(self) -> None:
+        """Kill every child now; the parent threads driving them see their trial's worker die."""
+        with self._lock:
+            self._closed = True
+            children = list(self._children)
+        for child in children:
+            child.kill()
 
-    def __exit__(self, *exc: Any) -> None:
-        for child in self._children:
-            child.close()
+    def close(self, wait: float = 5.0) -> None:
+        """Stop every child (killing those still busy after ``wait`` seconds)."""
+        with self._lock:
+            self._closed = True
+            children = list(self._children)
+        for child in children:
+            child.close(wait)
 
     def worker(self, index: int, runner: TrialRunner, budget: Budget, trial_timeout: float | None) -> None:
         """Loop of the parent thread that drives child ``index``."""
-        try:
-            while budget.take():
+        while budget.take():
+            try:
                 trial = runner.start()
-                try:
-                    result = self._run(index, trial, trial_timeout)
-                except BaseException as exc:
-                    runner.finish(trial, error=exc)
-                else:
-                    runner.finish(trial, result)
-        except SearchSpaceExhausted:
-            return
+            except SearchSpaceExhausted:
+                return
+            try:
+                result = self._run(index, trial, trial_timeout)
+            except BaseException as exc:
+                runner.finish(trial, error=exc)
+            else:
+                runner.finish(trial, result)
 
     def _run(self, index: int, trial: "Trial", trial_timeout: float | None) -> Any:
+        """Run ``trial`` in child ``index``, serving its trial calls; its result or its exception."""
         child = self._children[index]
+        deadline = None if trial_timeout is None else time.monotonic() + trial_timeout
+        self._send(index, child, ("run", trial.number))
+        while True:
+            remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
+            kind, *payload = self._receive(index, child, remaining, trial_timeout)
+            if kind == "call":
+                self._send(index, child, self._serve(trial, *payload))
+            elif kind == "done":
+                return payload[0]
+            elif kind == "pruned":
+                raise TrialPruned()
+            else:
+                error, remote_traceback = payload
+                raise error from RemoteTraceback(remote_traceback)
+
+    def _send(self, index: int, child: _Child, message: tuple[Any, ...]) -> None:
         try:
-            child.conn.send(("run", trial.number))
-            deadline = None if trial_timeout is None else time.monotonic() + trial_timeout
-            while True:
-                remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
-                if not child.conn.poll(remaining):
-                    self._replace(index)
-                    raise TrialTimeout(f"the trial ran longer than trial_timeout={trial_timeout} s")
-                message = child.conn.recv()
-                kind = message[0]
-                if kind == "call":
-                    child.conn.send(self._serve(trial, *message[1:]))
-                elif kind == "done":
-                    return message[1]
-                elif kind == "pruned":
-                    raise TrialPruned()
-                else:
-                    raise message[1]
-        except (EOFError, OSError, BrokenPipeError):
-            code = child.process.exitcode
-            self._replace(index)
-            raise WorkerDied(f"the worker process died while running the trial (exit code {code})") from None
+            _send_safely(child.conn, message)
+        except OSError:
+            self._died(index, child)
+
+    def _receive(self, index: int, child: _Child, remaining: float | None,
+                 trial_timeout: float | None) -> tuple[Any, ...]:
+        try:
+            if not child.conn.poll(remaining):
+                self._replace(index, child)
+                raise TrialTimeout(f"the trial ran longer than trial_timeout={trial_timeout} s")
+            return child.conn.recv()
+        except (EOFError, OSError):
+            self._died(index, child)
+
+    def _died(self, index: int, child: _Child) -> NoReturn:
+        child.process.join(1.0)
+        code = child.process.exitcode
+        self._replace(index, child)
+        raise WorkerDied(f"the worker process died while running the trial (exit code {code})")
 
     @staticmethod
     def _serve(trial: "Trial", method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
@@ -205,9 +296,14 @@ class ProcessPool:
         except Exception as exc:
             return "error", _picklable(exc)
 
-    def _replace(self, index: int) -> None:
-        old = self._children[index]
-        old.process.kill()
+    def _replace(self, index: int, old: _Child) -> None:
+        """Kill child ``index`` and start a fresh one, unless the pool is closing."""
+        old.kill()
         old.process.join()
         old.conn.close()
-        self._children[index] = _Child(self._ctx, self._objective_bytes)
+        with self._lock:
+            if self._closed:
+                return
+            new = _Child(self._ctx, self._objective_bytes)
+            self._children[index] = new
+        new.wait_ready()

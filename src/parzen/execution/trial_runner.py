@@ -7,11 +7,14 @@ trials are never touched, and an exception outside ``catch`` is re-raised after 
 
 from __future__ import annotations
 
+import contextlib
+import numbers
 import threading
 import traceback
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
 
 from parzen.exceptions import TrialFinishedError, TrialPruned
+from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
 from parzen.trial import FrozenTrial, Trial, TrialState
 
@@ -23,28 +26,55 @@ class TrialTimeout(Exception):
     """The objective ran longer than the per-trial timeout."""
 
 
+class WorkerDied(Exception):
+    """The worker process running the trial exited without an answer."""
+
+
+# Failures that end their own trial only: the study goes on whatever ``catch`` says.
+CONTAINED_ERRORS: tuple[type[BaseException], ...] = (TrialPruned, TrialTimeout, WorkerDied)
+
+
+def check_objective(objective: Any) -> None:
+    """Reject a non-callable objective before any trial starts."""
+    if not callable(objective):
+        raise TypeError(f"`objective` must be callable as objective(trial), got {objective!r}")
+
+
 def check_catch(catch: Any) -> tuple[type[BaseException], ...]:
-    items = (catch,) if isinstance(catch, type) else tuple(catch)
-    for c in items:
+    """``catch`` as a tuple of exception classes; TypeError for anything else."""
+    message = f"`catch` must be an exception class or a sequence of them, got {catch!r}"
+    if isinstance(catch, type):
+        catch = (catch,)
+    elif isinstance(catch, (str, bytes)) or not isinstance(catch, Sequence):
+        raise TypeError(message)
+    for c in catch:
         if not (isinstance(c, type) and issubclass(c, BaseException)):
-            raise TypeError(f"`catch` must be exception classes, got {c!r}")
-    return items
+            raise TypeError(f"{message}: {c!r} is not an exception class")
+    return tuple(catch)
 
 
 def check_callbacks(callbacks: Sequence["Callback"] | None) -> list["Callback"]:
-    callbacks = list(callbacks or [])
+    """``callbacks`` as a list of callables; TypeError for anything else."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (str, bytes)) or not isinstance(callbacks, Sequence):
+        raise TypeError(f"`callbacks` must be a sequence of callables (study, frozen_trial), got {callbacks!r}")
     for cb in callbacks:
         if not callable(cb):
             raise TypeError(f"`callbacks` must be callables (study, frozen_trial) -> None, got {cb!r}")
-    return callbacks
+    return list(callbacks)
 
 
 def check_trial_timeout(trial_timeout: float | None) -> None:
-    if trial_timeout is not None and (isinstance(trial_timeout, bool) or not trial_timeout > 0):
+    """Reject a ``trial_timeout`` that is not a positive number of seconds."""
+    if trial_timeout is None:
+        return
+    if isinstance(trial_timeout, bool) or not isinstance(trial_timeout, numbers.Real) or not trial_timeout > 0:
         raise ValueError(f"`trial_timeout` must be a positive number of seconds or None, got {trial_timeout!r}")
 
 
 def describe_exception(exc: BaseException) -> str:
+    """``"Type: message"``, the text stored as a FAIL trial's reason."""
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
     return text or type(exc).__name__
 
@@ -76,58 +106,72 @@ def call_with_timeout(objective: Callable[[Trial], Any], trial: Trial, timeout: 
 
 
 class TrialRunner:
-    """Shared state of one ``optimize`` call: failure policy, callbacks, progress, running trials."""
+    """Shared state of one ``optimize`` call: failure policy, callbacks, progress, running trials.
+
+    A trial stays in the running set until its final state is stored, so that
+    :meth:`fail_running` can fail whatever an interrupt or a storage error left unfinished.
+    """
 
     def __init__(self, study: "Study", catch: tuple[type[BaseException], ...], callbacks: list["Callback"],
-                 progress: Progress) -> None:
+                 progress: Progress, shield: InterruptShield | None = None) -> None:
         self.study = study
         self.catch = catch
         self.callbacks = callbacks
         self.progress = progress
+        self._shield = shield
         self._running: dict[int, Trial] = {}
         self._lock = threading.Lock()
 
+    def _holding(self) -> ContextManager[None]:
+        return self._shield.holding() if self._shield is not None else contextlib.nullcontext()
+
     def start(self) -> Trial:
-        trial = self.study.ask()
-        with self._lock:
-            self._running[trial.trial_id] = trial
+        """Ask the study for a new trial and remember it as running."""
+        with self._holding():
+            trial = self.study.ask()
+            with self._lock:
+                self._running[trial.trial_id] = trial
         return trial
 
     def finish(self, trial: Trial, result: Any = None, error: BaseException | None = None) -> FrozenTrial | None:
-        """Record the outcome of ``trial``; re-raises ``error`` unless ``catch`` covers it.
+        """Record the outcome of ``trial``; re-raises ``error`` unless it is contained or in ``catch``.
 
         Returns None when the trial had already been finished elsewhere (e.g. by an interrupt).
         """
-        try:
-            if error is None:
-                frozen = self.study.tell(trial, result)
-            elif isinstance(error, TrialPruned):
-                frozen = self.study.tell(trial, state=TrialState.PRUNED)
-            else:
-                frozen = self.study._fail(trial, describe_exception(error))
-        except TrialFinishedError:
-            frozen = None
-        finally:
+        with self._holding():
+            frozen = self._record(trial, result, error)
             with self._lock:
                 self._running.pop(trial.trial_id, None)
         if frozen is not None:
             self.after(frozen)
-        if error is not None and not isinstance(error, (TrialPruned, TrialTimeout, *self.catch)):
+        if error is not None and not isinstance(error, (*CONTAINED_ERRORS, *self.catch)):
             raise error
         return frozen
 
+    def _record(self, trial: Trial, result: Any, error: BaseException | None) -> FrozenTrial | None:
+        try:
+            if error is None:
+                return self.study.tell(trial, result)
+            if isinstance(error, TrialPruned):
+                return self.study.tell(trial, state=TrialState.PRUNED)
+            return self.study._fail(trial, describe_exception(error))
+        except TrialFinishedError:
+            return None
+
     def after(self, frozen: FrozenTrial) -> None:
+        """Update the progress bar and run the callbacks for one finished trial."""
         self.progress.update(frozen)
         for cb in self.callbacks:
             cb(self.study, frozen)
 
     def fail_running(self, reason: str) -> None:
-        """Mark every trial still running in this call FAIL (used on interrupts)."""
+        """Mark every trial still running in this call FAIL with ``reason`` (used on interrupts)."""
         with self._lock:
             running = list(self._running.values())
-            self._running.clear()
         for trial in running:
             try:
                 self.study._fail(trial, reason)
             except TrialFinishedError:
                 pass
+            with self._lock:
+                self._running.pop(trial.trial_id, None)

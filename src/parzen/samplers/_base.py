@@ -8,6 +8,7 @@ so the same seed and the same sequence of tells give the same suggestions.
 from __future__ import annotations
 
 import abc
+import dataclasses
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 class Sampler(abc.ABC):
     """Base class of every sampler."""
 
-    def before_trial(self, study: "Study") -> dict[str, Any]:
-        """Called before a trial is created; returns system attributes to attach to it.
+    def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
+        """Called before a trial starts; returns system attributes to attach to it.
 
+        ``fixed_params`` are the values an enqueued trial brings (empty for a new trial).
         A sampler that hands out points shared between workers claims one here; it raises
         :class:`parzen.exceptions.SearchSpaceExhausted` when none is left.
         """
@@ -43,8 +45,11 @@ class Sampler(abc.ABC):
         """
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
-        """Value of one define-by-run parameter that falls outside the joint (relative) space."""
-        return self.sample(study, trial, {name: distribution})[name]
+        """Value of one parameter that falls outside the joint (relative) space.
+
+        The caller has already decided that the parameter is active, so its condition is dropped.
+        """
+        return self.sample(study, trial, {name: dataclasses.replace(distribution, when=None)})[name]
 
     def after_trial(self, study: "Study", trial: "FrozenTrial") -> None:
         """Called when a trial finishes, with its final record."""

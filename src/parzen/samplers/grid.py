@@ -6,10 +6,13 @@ import hashlib
 import itertools
 import json
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
+import numpy as np
+
 from parzen.exceptions import SearchSpaceExhausted
-from parzen.samplers._base import Sampler
+from parzen.samplers._base import Sampler, make_rng
 from parzen.space import Categorical, Distribution, Float, Int, check_name
 
 if TYPE_CHECKING:
@@ -32,8 +35,7 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
                 f"GridSampler: parameter {name!r} is a continuous {spec.describe()}; give it a `step` "
                 "or list its values explicitly"
             )
-        n = round((spec.high - spec.low) / spec.step)
-        return [spec.low + k * spec.step for k in range(n + 1)]
+        return [spec.grid_value(k) for k in range(round((spec.high - spec.low) / spec.step) + 1)]
     if isinstance(spec, Distribution):
         raise TypeError(f"GridSampler: parameter {name!r} has unsupported kind {spec!r}")
     if isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence):
@@ -45,15 +47,32 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
     return values
 
 
+def _same_value(a: Any, b: Any) -> bool:
+    """Equality of a grid value and an enqueued one that keeps True and 1 apart."""
+    return isinstance(a, bool) == isinstance(b, bool) and bool(a == b)
+
+
+def _as_suggested(name: str, value: Any, dist: Distribution) -> Any:
+    """The grid value as ``dist`` hands it out (an int for Int, a float for Float), checked to lie in it."""
+    if not dist.contains(value):
+        raise ValueError(
+            f"GridSampler: the grid value {value!r} of parameter {name!r} lies outside {dist.describe()}"
+        )
+    if isinstance(dist, Categorical):
+        return dist.choices[dist.index(value)]
+    return int(value) if isinstance(dist, Int) else float(value)
+
+
 class GridSampler(Sampler):
-    """Runs each combination of ``search_space`` once, in order, then stops the study.
+    """Runs each combination of ``search_space`` once, then stops the study.
 
     ``search_space`` maps names to lists of values or to Int / stepped Float / Categorical.
+    Points run in row-major order, or in an order shuffled by ``seed`` when one is given.
     Workers sharing a storage take grid points through the storage's atomic claims, so no
     point runs twice even across processes.
     """
 
-    def __init__(self, search_space: Mapping[str, Any]) -> None:
+    def __init__(self, search_space: Mapping[str, Any], seed: int | None = None) -> None:
         if not isinstance(search_space, Mapping) or not search_space:
             raise ValueError(f"GridSampler: `search_space` must be a non-empty mapping, got {search_space!r}")
         self._names = [check_name(n) for n in search_space]
@@ -63,7 +82,10 @@ class GridSampler(Sampler):
             self._n_points *= len(v)
         digest = hashlib.sha1(json.dumps([self._names, self._values], default=repr).encode()).hexdigest()[:12]
         self._key_prefix = f"grid:{digest}:"
-        self._cursor: dict[int, int] = {}
+        self._seed = seed
+        make_rng(seed)  # reject a bad seed now
+        self._order: np.ndarray | None = None
+        self._cursor: weakref.WeakKeyDictionary["Study", int] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     @property
@@ -81,26 +103,79 @@ class GridSampler(Sampler):
     def points(self) -> list[dict[str, Any]]:
         return [dict(zip(self._names, combo)) for combo in itertools.product(*self._values)]
 
-    def before_trial(self, study: "Study") -> dict[str, Any]:
+    def _grid_id(self, position: int) -> int:
+        """The grid point visited at ``position`` of this sampler's order."""
+        if self._seed is None:
+            return position
+        if self._order is None:
+            self._order = make_rng(self._seed).permutation(self._n_points)
+        return int(self._order[position])
+
+    def _claim(self, study: "Study", grid_id: int) -> bool:
+        return study.storage.claim(study.study_id, f"{self._key_prefix}{grid_id}")
+
+    def _ravel(self, indices: Sequence[int]) -> int:
+        """The grid id of the point with value ``indices[j]`` for parameter ``j`` (inverse of ``point``)."""
+        grid_id = 0
+        for i, values in zip(indices, self._values):
+            grid_id = grid_id * len(values) + i
+        return grid_id
+
+    def _claim_matching(self, study: "Study", fixed: Mapping[str, Any]) -> dict[str, Any]:
+        """Claim a free point that agrees with an enqueued trial's values, so that no point runs twice.
+
+        Claims nothing when the values lie off the grid or every matching point was taken: the
+        trial then runs with the values it was enqueued with.
+        """
+        candidates: list[Sequence[int]] = []
+        for name, values in zip(self._names, self._values):
+            if name not in fixed:
+                candidates.append(range(len(values)))
+                continue
+            matching = [i for i, v in enumerate(values) if _same_value(v, fixed[name])]
+            if not matching:
+                return {}
+            candidates.append(matching)
+        for indices in itertools.product(*candidates):
+            grid_id = self._ravel(indices)
+            if self._claim(study, grid_id):
+                return {GRID_ID_ATTR: grid_id}
+        return {}
+
+    def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
+        if fixed_params:
+            return self._claim_matching(study, fixed_params)
         with self._lock:
-            i = self._cursor.get(study.study_id, 0)
+            i = self._cursor.get(study, 0)
             while i < self._n_points:
-                taken = study.storage.claim(study.study_id, f"{self._key_prefix}{i}")
+                grid_id = self._grid_id(i)
+                taken = self._claim(study, grid_id)
                 i += 1
                 if taken:
-                    self._cursor[study.study_id] = i
-                    return {GRID_ID_ATTR: i - 1}
-            self._cursor[study.study_id] = i
+                    self._cursor[study] = i
+                    return {GRID_ID_ATTR: grid_id}
+            self._cursor[study] = i
         study.stop()
         raise SearchSpaceExhausted(f"all {self._n_points} grid points were taken")
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
-        point = self.point(trial.system_attrs[GRID_ID_ATTR])
+        grid_id = trial.system_attrs.get(GRID_ID_ATTR)
+        if grid_id is None:  # an enqueued trial with no free grid point: it has only its own values
+            return {}
+        point = self.point(grid_id)
         missing = [n for n in space if n not in point]
         if missing:
             raise ValueError(f"GridSampler: parameter(s) {missing} are not in the grid {self._names}")
         params: dict[str, Any] = {}
         for name, dist in space.items():
             if dist.when is None or dist.when.is_met(params):
-                params[name] = point[name]
+                params[name] = _as_suggested(name, point[name], dist)
         return params
+
+    def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
+        if GRID_ID_ATTR not in trial.system_attrs:
+            raise ValueError(
+                f"GridSampler: trial {trial.number} was enqueued with values that match no free grid point, "
+                f"and it has no value for {name!r}; enqueue a value for every parameter of the grid"
+            )
+        return super().sample_independent(study, trial, name, distribution)
