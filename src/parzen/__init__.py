@@ -19,5 +19,13 @@ __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
     "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
     "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
-    "get_all_study_names", "load_study",
+    "get_all_study_names", "load_study", "TPESampler",
 ]
+
+
+def __getattr__(name: str):
+    if name == "TPESampler":
+        from parzen.samplers.tpe import TPESampler
+
+        return TPESampler
+    raise AttributeError(f"module 'parzen' has no attribute {name!r}")

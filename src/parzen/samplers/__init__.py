@@ -7,9 +7,19 @@ from parzen.samplers.grid import GridSampler
 from parzen.samplers.qmc import QMCSampler
 from parzen.samplers.random import RandomSampler
 
-__all__ = ["GridSampler", "QMCSampler", "RandomSampler", "Sampler", "default_sampler"]
+__all__ = ["GridSampler", "QMCSampler", "RandomSampler", "Sampler", "TPESampler", "default_sampler"]
 
 
 def default_sampler(seed: int | None = None) -> Sampler:
-    """The sampler a study uses when none is given."""
-    return RandomSampler(seed=seed)
+    """The sampler a study uses when none is given: TPE, which starts with random trials."""
+    from parzen.samplers.tpe import TPESampler
+
+    return TPESampler(seed=seed)
+
+
+def __getattr__(name: str):
+    if name == "TPESampler":  # lazy: keeps scipy out of `import parzen`
+        from parzen.samplers.tpe import TPESampler
+
+        return TPESampler
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

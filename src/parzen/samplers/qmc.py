@@ -7,7 +7,6 @@ import warnings
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-from scipy.stats import qmc
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from parzen.study import Study
     from parzen.trial import Trial
 
-_ENGINES = {"sobol": qmc.Sobol, "halton": qmc.Halton}
+_ENGINES = ("halton", "sobol")
 
 
 class QMCSampler(Sampler):
@@ -41,7 +40,10 @@ class QMCSampler(Sampler):
         with self._lock:
             engine = self._engines.get(dim)
             if engine is None or engine.num_generated > index:
-                engine = _ENGINES[self._qmc_type](d=dim, scramble=self._scramble, seed=self._seed)
+                from scipy.stats import qmc  # imported here: scipy.stats costs most of `import parzen`
+
+                engine_class = qmc.Sobol if self._qmc_type == "sobol" else qmc.Halton
+                engine = engine_class(d=dim, scramble=self._scramble, seed=self._seed)
                 self._engines[dim] = engine
             if engine.num_generated < index:
                 engine.fast_forward(index - engine.num_generated)
