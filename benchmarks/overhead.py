@@ -133,7 +133,7 @@ def sqlite_table(repeats: int, n_trials: int, checkpoints: list[int], folder: st
 
 def _print_rows(results: dict[str, dict[int, list[float]]], checkpoints: list[int], unit: str,
                 lower_is_better: bool) -> None:
-    header = f"| library | " + " | ".join(f"{unit} @ {c:,}" for c in checkpoints) + " |"
+    header = "| library | " + " | ".join(f"{unit} @ {c:,}" for c in checkpoints) + " |"
     print(header)
     print("|" + "---|" * (len(checkpoints) + 1))
     for lib in ("parzen", "optuna"):

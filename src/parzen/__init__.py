@@ -19,13 +19,13 @@ __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
     "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
     "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
-    "get_all_study_names", "load_study", "TPESampler",
+    "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler",
 ]
 
 
 def __getattr__(name: str):
-    if name == "TPESampler":
-        from parzen.samplers.tpe import TPESampler
+    if name in ("TPESampler", "CmaEsSampler"):  # lazy: keeps scipy and cmaes out of `import parzen`
+        from parzen import samplers
 
-        return TPESampler
+        return getattr(samplers, name)
     raise AttributeError(f"module 'parzen' has no attribute {name!r}")

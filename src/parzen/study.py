@@ -176,9 +176,7 @@ class Study:
         A value that is NaN, infinite, None or not a number marks the trial FAIL with the reason.
         Telling a finished trial again raises :class:`parzen.exceptions.TrialFinishedError`.
         """
-        trial_id, frozen = self._resolve(trial)
-        if frozen.state.is_finished():
-            raise TrialFinishedError(f"trial {frozen.number} is already {frozen.state.name}; it cannot be told again")
+        trial_id, number, intermediate = self._resolve(trial)
         if state is None:
             state = TrialState.COMPLETE
         state = TrialState(state)
@@ -187,13 +185,13 @@ class Study:
         if state == TrialState.COMPLETE:
             result, reason = check_objective_values(values, self.n_objectives)
             if reason is not None:
-                warnings.warn(f"trial {frozen.number} failed: {reason}", stacklevel=2)
+                warnings.warn(f"trial {number} failed: {reason}", stacklevel=2)
                 state, extra[FAIL_REASON_ATTR] = TrialState.FAIL, reason
         elif state == TrialState.PRUNED:
             if values is not None:
                 result, _ = check_objective_values(values, self.n_objectives)
-            elif frozen.intermediate_values:
-                result = (frozen.intermediate_values[frozen.last_step],)
+            elif intermediate:
+                result = (intermediate[max(intermediate)],)
         elif state != TrialState.FAIL:
             raise ValueError(f"`state` must be COMPLETE, PRUNED or FAIL, got {state.name}")
         final = self._storage.finish_trial(trial_id, state, result, extra)
@@ -205,20 +203,27 @@ class Study:
         self._sampler.after_trial(self, final)
         return final
 
-    def _resolve(self, trial: Trial | int) -> tuple[int, FrozenTrial]:
+    def _resolve(self, trial: Trial | int) -> tuple[int, int, Mapping[int, float]]:
+        """Trial id, number and intermediate values of the trial to tell; rejects finished trials.
+
+        A live Trial object carries what is needed, so telling it costs no storage read; the
+        storage itself refuses to finish a trial twice.
+        """
         if isinstance(trial, Trial):
             other = trial.study
             if other is not self and (other._storage is not self._storage or other._study_id != self._study_id):
                 raise ValueError(f"trial {trial.number} belongs to another study")
-            trial_id = trial.trial_id
-        elif isinstance(trial, int) and not isinstance(trial, bool):
-            try:
-                trial_id = self._storage.get_trial_id_from_number(self._study_id, trial)
-            except KeyError:
-                raise ValueError(f"`trial`: study {self.study_name!r} has no trial number {trial}") from None
-        else:
+            return trial.trial_id, trial.number, trial._intermediate
+        if not isinstance(trial, int) or isinstance(trial, bool):
             raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}")
-        return trial_id, self._storage.get_trial(trial_id)
+        try:
+            trial_id = self._storage.get_trial_id_from_number(self._study_id, trial)
+        except KeyError:
+            raise ValueError(f"`trial`: study {self.study_name!r} has no trial number {trial}") from None
+        frozen = self._storage.get_trial(trial_id)
+        if frozen.state.is_finished():
+            raise TrialFinishedError(f"trial {frozen.number} is already {frozen.state.name}; it cannot be told again")
+        return trial_id, frozen.number, frozen.intermediate_values
 
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None) -> None:
         """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew."""

@@ -11,7 +11,6 @@ import os
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from parzen.exceptions import SearchSpaceExhausted
 from parzen.execution.budget import Budget
 from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
@@ -84,17 +83,7 @@ def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int 
 def _thread_worker(runner: TrialRunner, budget: Budget, objective: Callable[["Trial"], Any],
                    trial_timeout: float | None) -> None:
     """Run trials one after another in the calling thread until the budget says stop."""
-    while budget.take():
-        try:
-            trial = runner.start()
-        except SearchSpaceExhausted:
-            return
-        try:
-            result = call_with_timeout(objective, trial, trial_timeout)
-        except BaseException as exc:
-            runner.finish(trial, error=exc)
-        else:
-            runner.finish(trial, result)
+    runner.run_until_done(budget, lambda trial: call_with_timeout(objective, trial, trial_timeout))
 
 
 def _run_processes(runner: TrialRunner, budget: Budget, objective_bytes: bytes, n_workers: int,

@@ -18,7 +18,7 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
-from parzen.exceptions import SearchSpaceExhausted, TrialPruned
+from parzen.exceptions import TrialPruned
 from parzen.execution.budget import Budget
 from parzen.execution.trial_runner import TrialRunner, TrialTimeout, WorkerDied, describe_exception
 
@@ -234,17 +234,7 @@ class ProcessPool:
 
     def worker(self, index: int, runner: TrialRunner, budget: Budget, trial_timeout: float | None) -> None:
         """Loop of the parent thread that drives child ``index``."""
-        while budget.take():
-            try:
-                trial = runner.start()
-            except SearchSpaceExhausted:
-                return
-            try:
-                result = self._run(index, trial, trial_timeout)
-            except BaseException as exc:
-                runner.finish(trial, error=exc)
-            else:
-                runner.finish(trial, result)
+        runner.run_until_done(budget, lambda trial: self._run(index, trial, trial_timeout))
 
     def _run(self, index: int, trial: "Trial", trial_timeout: float | None) -> Any:
         """Run ``trial`` in child ``index``, serving its trial calls; its result or its exception."""

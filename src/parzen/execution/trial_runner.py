@@ -13,12 +13,13 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
 
-from parzen.exceptions import TrialFinishedError, TrialPruned
+from parzen.exceptions import SearchSpaceExhausted, TrialFinishedError, TrialPruned
 from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
 from parzen.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
+    from parzen.execution.budget import Budget
     from parzen.study import Callback, Study
 
 
@@ -157,6 +158,20 @@ class TrialRunner:
             return self.study._fail(trial, describe_exception(error))
         except TrialFinishedError:
             return None
+
+    def run_until_done(self, budget: "Budget", invoke: Callable[[Trial], Any]) -> None:
+        """Start trials one after another, each evaluated by ``invoke``, until the budget says stop."""
+        while budget.take():
+            try:
+                trial = self.start()
+            except SearchSpaceExhausted:
+                return
+            try:
+                result = invoke(trial)
+            except BaseException as exc:
+                self.finish(trial, error=exc)
+            else:
+                self.finish(trial, result)
 
     def after(self, frozen: FrozenTrial) -> None:
         """Update the progress bar and run the callbacks for one finished trial."""

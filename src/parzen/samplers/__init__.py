@@ -7,7 +7,8 @@ from parzen.samplers.grid import GridSampler
 from parzen.samplers.qmc import QMCSampler
 from parzen.samplers.random import RandomSampler
 
-__all__ = ["GridSampler", "QMCSampler", "RandomSampler", "Sampler", "TPESampler", "default_sampler"]
+__all__ = ["CmaEsSampler", "GridSampler", "QMCSampler", "RandomSampler", "Sampler", "TPESampler",
+           "default_sampler"]
 
 
 def default_sampler(seed: int | None = None) -> Sampler:
@@ -22,4 +23,8 @@ def __getattr__(name: str):
         from parzen.samplers.tpe import TPESampler
 
         return TPESampler
+    if name == "CmaEsSampler":  # lazy: the cmaes package is an optional extra
+        from parzen.samplers.cmaes import CmaEsSampler
+
+        return CmaEsSampler
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
