@@ -1,0 +1,197 @@
+"""The optimizers compared in the sample-efficiency benchmark, each behind one function.
+
+``run(optimizer, problem, budget, seed)`` evaluates ``budget`` trials and returns the objective
+value of each trial in order. Peers get the problem in their own idiom: optuna define-by-run,
+hyperopt nested ``hp.choice`` for conditions, scikit-optimize a flat space (inactive parameters
+are sampled but ignored by the objective, since it has no conditions).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+
+import parzen
+from benchmarks.problems import Param, Problem
+
+FAILED = float("inf")
+
+
+def _active(params: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for p in params:
+        if p.when is None or (p.when[0] in out and out[p.when[0]] in p.when[1]):
+            out[p.name] = values[p.name]
+    return out
+
+
+# --- parzen -----------------------------------------------------------------------------------------
+def _parzen_space(problem: Problem) -> dict[str, parzen.space.Distribution]:
+    space: dict[str, Any] = {}
+    for p in problem.params:
+        when = None if p.when is None else (p.when[0], p.when[1])
+        if p.kind == "float":
+            space[p.name] = parzen.Float(p.low, p.high, log=p.log, when=when)
+        elif p.kind == "int":
+            space[p.name] = parzen.Int(int(p.low), int(p.high), log=p.log, when=when)
+        else:
+            space[p.name] = parzen.Categorical(list(p.choices), when=when)
+    return space
+
+
+def _run_parzen(make_sampler: Callable[[int], Any] | None) -> Callable[[Problem, int, int], list[float]]:
+    def run(problem: Problem, budget: int, seed: int) -> list[float]:
+        if make_sampler is None:
+            study = parzen.create_study(seed=seed)
+        else:
+            study = parzen.create_study(sampler=make_sampler(seed))
+        space = _parzen_space(problem)
+        values = []
+        for _ in range(budget):
+            trial = study.ask(space)
+            value = problem.fn(trial.params)
+            study.tell(trial, value)
+            values.append(value)
+        return values
+
+    return run
+
+
+def _parzen_sampler(name: str, **kwargs: Any) -> Callable[[int], Any]:
+    def make(seed: int) -> Any:
+        return getattr(parzen.samplers, name)(seed=seed, **kwargs)
+
+    return make
+
+
+# --- optuna -----------------------------------------------------------------------------------------
+def _optuna_objective(problem: Problem) -> Callable[[Any], float]:
+    def objective(trial: Any) -> float:
+        values: dict[str, Any] = {}
+        for p in problem.params:
+            if p.when is not None and not (p.when[0] in values and values[p.when[0]] in p.when[1]):
+                continue
+            if p.kind == "float":
+                values[p.name] = trial.suggest_float(p.name, p.low, p.high, log=p.log)
+            elif p.kind == "int":
+                values[p.name] = trial.suggest_int(p.name, int(p.low), int(p.high), log=p.log)
+            else:
+                values[p.name] = trial.suggest_categorical(p.name, list(p.choices))
+        return problem.fn(values)
+
+    return objective
+
+
+def _run_optuna(make_sampler: Callable[[Any, int], Any]) -> Callable[[Problem, int, int], list[float]]:
+    def run(problem: Problem, budget: int, seed: int) -> list[float]:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.ERROR)
+        study = optuna.create_study(sampler=make_sampler(optuna, seed))
+        study.optimize(_optuna_objective(problem), n_trials=budget)
+        return [t.value if t.value is not None else FAILED for t in study.trials]
+
+    return run
+
+
+# --- hyperopt ---------------------------------------------------------------------------------------
+def _hyperopt_leaf(hp: Any, p: Param) -> Any:
+    if p.kind == "float":
+        if p.log:
+            return hp.loguniform(p.name, math.log(p.low), math.log(p.high))
+        return hp.uniform(p.name, p.low, p.high)
+    if p.kind == "int":
+        if p.log:
+            return hp.qloguniform(p.name, math.log(p.low), math.log(p.high + 0.5), 1)
+        return hp.uniformint(p.name, p.low, p.high)
+    return hp.choice(p.name, list(p.choices))
+
+
+def _hyperopt_space(hp: Any, problem: Problem) -> dict[str, Any]:
+    children: dict[str, list[Param]] = {}
+    for p in problem.params:
+        if p.when is not None:
+            children.setdefault(p.when[0], []).append(p)
+    space: dict[str, Any] = {}
+    for p in problem.params:
+        if p.when is not None:
+            continue
+        if p.name in children:
+            options = []
+            for choice in p.choices:
+                branch = {c.name: _hyperopt_leaf(hp, c) for c in children[p.name] if choice in c.when[1]}
+                options.append({p.name: choice, **branch})
+            space[f"{p.name}__branch"] = hp.choice(p.name, options)
+        else:
+            space[p.name] = _hyperopt_leaf(hp, p)
+    return space
+
+
+def _flatten(sample: dict[str, Any], problem: Problem) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in sample.items():
+        if key.endswith("__branch"):
+            flat.update(value)
+        else:
+            flat[key] = value
+    for p in problem.params:
+        if p.kind == "int" and p.name in flat:
+            flat[p.name] = int(min(max(round(flat[p.name]), p.low), p.high))
+    return flat
+
+
+def _run_hyperopt(problem: Problem, budget: int, seed: int) -> list[float]:
+    from hyperopt import STATUS_OK, Trials, fmin, hp, tpe
+
+    logging.getLogger("hyperopt").setLevel(logging.ERROR)
+    trials = Trials()
+    fmin(lambda s: {"loss": problem.fn(_flatten(s, problem)), "status": STATUS_OK},
+         _hyperopt_space(hp, problem), algo=tpe.suggest, max_evals=budget, trials=trials,
+         rstate=np.random.default_rng(seed), show_progressbar=False)
+    return [r["loss"] for r in trials.results]
+
+
+# --- scikit-optimize --------------------------------------------------------------------------------
+def _run_skopt(problem: Problem, budget: int, seed: int) -> list[float]:
+    from skopt import Optimizer
+    from skopt.space import Categorical, Integer, Real
+
+    dims = []
+    for p in problem.params:
+        prior = "log-uniform" if p.log else "uniform"
+        if p.kind == "float":
+            dims.append(Real(p.low, p.high, prior=prior, name=p.name))
+        elif p.kind == "int":
+            dims.append(Integer(int(p.low), int(p.high), prior=prior, name=p.name))
+        else:
+            dims.append(Categorical(list(p.choices), name=p.name))
+    opt = Optimizer(dims, base_estimator="GP", n_initial_points=10, random_state=seed)
+    values = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(budget):
+            x = opt.ask()
+            raw = {p.name: (v.item() if hasattr(v, "item") else v) for p, v in zip(problem.params, x)}
+            value = problem.fn(_active(problem.params, raw))
+            opt.tell(x, value)
+            values.append(value)
+    return values
+
+
+OPTIMIZERS: dict[str, Callable[[Problem, int, int], list[float]]] = {
+    "parzen-default": _run_parzen(None),
+    "parzen-tpe": _run_parzen(_parzen_sampler("TPESampler")),
+    "parzen-gp": _run_parzen(_parzen_sampler("GPSampler")),
+    "parzen-cmaes": _run_parzen(_parzen_sampler("CmaEsSampler")),
+    "random": _run_parzen(_parzen_sampler("RandomSampler")),
+    "optuna-tpe": _run_optuna(lambda o, s: o.samplers.TPESampler(seed=s)),
+    "optuna-tpe-mv": _run_optuna(lambda o, s: o.samplers.TPESampler(seed=s, multivariate=True, group=True)),
+    "optuna-gp": _run_optuna(lambda o, s: o.samplers.GPSampler(seed=s)),
+    "optuna-cmaes": _run_optuna(lambda o, s: o.samplers.CmaEsSampler(seed=s, warn_independent_sampling=False)),
+    "hyperopt-tpe": _run_hyperopt,
+    "skopt-gp": _run_skopt,
+}

@@ -1,0 +1,136 @@
+"""Sample efficiency of parzen's samplers against optuna, hyperopt, scikit-optimize and random search.
+
+Each (problem, optimizer, seed) cell runs the largest budget once; the best value after each
+smaller budget is read off the same run. Per problem it prints the median best value and the
+normalized regret per optimizer; overall, each optimizer's mean rank and the share of problems
+where its median beats optuna's default TPE. Raw values go to ``--out`` (JSON) for re-analysis.
+
+    python benchmarks/sample_efficiency.py --seeds 10 --budgets 50 200 --jobs 2
+    python benchmarks/sample_efficiency.py --seeds 3 --budgets 50 --optimizers parzen-default optuna-tpe random
+    python benchmarks/sample_efficiency.py --report results.json     # tables from an earlier run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import sys
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks.optimizers import OPTIMIZERS  # noqa: E402
+from benchmarks.problems import suite  # noqa: E402
+
+BASELINE = "optuna-tpe"
+
+
+def run_cell(cell: tuple[str, str, int, int]) -> dict[str, Any]:
+    problem_name, optimizer, seed, budget = cell
+    problem = next(p for p in suite() if p.name == problem_name)
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    values = OPTIMIZERS[optimizer](problem, budget, seed)
+    seconds = time.perf_counter() - start
+    return {"problem": problem_name, "optimizer": optimizer, "seed": seed, "values": list(map(float, values)),
+            "seconds": seconds}
+
+
+def _best_at(values: list[float], budget: int) -> float:
+    return float(np.min(values[:budget]))
+
+
+def _ranks(medians: dict[str, float]) -> dict[str, float]:
+    """Average ranks (1 = best), ties sharing their mean rank."""
+    names = list(medians)
+    values = np.array([medians[n] for n in names])
+    ranks = {}
+    for n, v in zip(names, values):
+        ranks[n] = 1 + np.sum(values < v) + 0.5 * (np.sum(values == v) - 1)
+    return ranks
+
+
+def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
+    problems = [p for p in suite() if any(r["problem"] == p.name for r in results)]
+    optimizers = [o for o in OPTIMIZERS if any(r["optimizer"] == o for r in results)]
+    rank_sums = {b: {o: [] for o in optimizers} for b in budgets}
+    beats = {b: {o: [] for o in optimizers} for b in budgets}
+    for problem in problems:
+        rows = {o: [r for r in results if r["problem"] == problem.name and r["optimizer"] == o] for o in optimizers}
+        all_values = [v for rs in rows.values() for r in rs for v in r["values"]]
+        optimum = problem.optimum if problem.optimum is not None else min(all_values)
+        print(f"### {problem.name}  (optimum {'%.6g' % optimum}{'' if problem.optimum is not None else ', best seen'})")
+        print("| optimizer | " + " | ".join(f"median best @{b} | regret @{b}" for b in budgets) + " | s/run |")
+        print("|---|" + "---|---|" * len(budgets) + "---|")
+        medians = {b: {} for b in budgets}
+        for o in optimizers:
+            for b in budgets:
+                medians[b][o] = float(np.median([_best_at(r["values"], b) for r in rows[o]]))
+        cells = {}
+        for b in budgets:
+            random_median = medians[b].get("random", max(medians[b].values()))
+            scale = max(random_median - optimum, 1e-12)
+            for o in optimizers:
+                cells[(o, b)] = (medians[b][o], (medians[b][o] - optimum) / scale)
+            for o, rank in _ranks(medians[b]).items():
+                rank_sums[b][o].append(rank)
+            if BASELINE in medians[b]:
+                for o in optimizers:
+                    beats[b][o].append(medians[b][o] < medians[b][BASELINE])
+        for o in optimizers:
+            seconds = np.median([r["seconds"] for r in rows[o]])
+            print(f"| {o} | " + " | ".join(f"{cells[(o, b)][0]:.5g} | {cells[(o, b)][1]:.3f}" for b in budgets)
+                  + f" | {seconds:.1f} |")
+        print()
+    print("### Summary over problems")
+    print("| optimizer | " + " | ".join(f"mean rank @{b} | beats {BASELINE} @{b}" for b in budgets) + " |")
+    print("|---|" + "---|---|" * len(budgets))
+    for o in sorted(optimizers, key=lambda o: np.mean(rank_sums[budgets[-1]][o])):
+        parts = []
+        for b in budgets:
+            share = f"{np.mean(beats[b][o]) * 100:.0f}%" if beats[b][o] else "n/a"
+            parts.append(f"{np.mean(rank_sums[b][o]):.2f} | {share}")
+        print(f"| {o} | " + " | ".join(parts) + " |")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--budgets", type=int, nargs="+", default=[50, 200])
+    parser.add_argument("--optimizers", nargs="+", choices=list(OPTIMIZERS), default=list(OPTIMIZERS))
+    parser.add_argument("--problems", nargs="+", default=None, help="problem names (default: the whole suite)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--out", default="sample_efficiency_results.json")
+    parser.add_argument("--report", default=None, help="print the tables of an earlier --out file and exit")
+    args = parser.parse_args(argv)
+    budgets = sorted(args.budgets)
+    if args.report:
+        with open(args.report) as f:
+            report(json.load(f), budgets)
+        return
+    names = args.problems or [p.name for p in suite()]
+    unknown = set(names) - {p.name for p in suite()}
+    if unknown:
+        parser.error(f"unknown problems {sorted(unknown)}; known: {[p.name for p in suite()]}")
+    cells = [(p, o, s, budgets[-1]) for p in names for o in args.optimizers for s in range(args.seeds)]
+    print(f"{len(cells)} runs of {budgets[-1]} trials on {args.jobs} processes", file=sys.stderr)
+    results = []
+    with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
+        for i, result in enumerate(pool.imap_unordered(run_cell, cells), 1):
+            results.append(result)
+            print(f"\r{i}/{len(cells)} {result['problem']} {result['optimizer']} seed {result['seed']}",
+                  end="", file=sys.stderr)
+    print(file=sys.stderr)
+    with open(args.out, "w") as f:
+        json.dump(results, f)
+    report(results, budgets)
+
+
+if __name__ == "__main__":
+    main()

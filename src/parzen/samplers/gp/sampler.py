@@ -1,0 +1,332 @@
+"""GPSampler: Gaussian-process Bayesian optimization fed from a study.
+
+This module is the glue: it encodes finished trials (once per study and space), transforms their values,
+fits the GP (:mod:`.fit`, warm-started from the previous fit), builds the acquisition
+(:mod:`.acquisition`) and maximizes it (:mod:`.optimize_acqf`), then decodes the winner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import numbers
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+import numpy as np
+
+from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
+from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
+from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
+from parzen.samplers.random import RandomSampler
+from parzen.space import Categorical, Distribution
+from parzen.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+    from parzen.trial import Trial
+
+_ACQUISITIONS = ("logei", "ucb")
+_MAX_GRID = 64  # grids up to this size are searched value by value; larger ones are snapped after L-BFGS
+_N_ANCHORS = 5
+_COLD_START_EVERY = 10  # every this many fits, also start from the prior mode, in case the warm start is stuck
+_N_RANDOM_STARTS = 2
+_REFIT_DIVISOR = 50  # refit once the data grew by n // 50 trials (every trial below 100, every 6th at 300)
+_N_SWEEP = 2048
+_N_LOCAL = 5
+
+SpaceKey = tuple[tuple[str, Distribution], ...]
+
+
+def _encode(dist: Distribution, value: Any) -> float:
+    """Internal value of ``value`` (category index, or unit-interval number); NaN if it cannot be encoded."""
+    try:
+        u = float(dist.to_internal(value))
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+    if isinstance(dist, Categorical):
+        return u
+    return min(max(u, 0.0), 1.0) if math.isfinite(u) else math.nan
+
+
+def _snapper(dist: Distribution) -> tuple[Callable[[np.ndarray], np.ndarray] | None, np.ndarray | None]:
+    """How to round one numeric dimension onto its grid (None when continuous), and its values if few.
+
+    Linear grids own equal cells in the encoding, so the centre of cell k of n is (k + 1/2) / n; log-scaled
+    Ints map [low - 1/2, high + 1/2] onto [0, 1] in log space (see :mod:`parzen.space`).
+    """
+    step = getattr(dist, "step", None)
+    if step is None:
+        return None, None
+    if not dist.log:  # type: ignore[attr-defined]
+        n = round((dist.high - dist.low) / step) + 1  # type: ignore[attr-defined]
+
+        def snap_linear(u: np.ndarray) -> np.ndarray:
+            return (np.clip(np.floor(u * n), 0, n - 1) + 0.5) / n
+
+        return snap_linear, (np.arange(n) + 0.5) / n if n <= _MAX_GRID else None
+    low, high = dist.low, dist.high  # type: ignore[attr-defined]
+    lo, hi = math.log(low - 0.5), math.log(high + 0.5)
+
+    def snap_log(u: np.ndarray) -> np.ndarray:
+        v = np.clip(np.round(np.exp(lo + np.clip(u, 0.0, 1.0) * (hi - lo))), low, high)
+        return (np.log(v) - lo) / (hi - lo)
+
+    values = snap_log((np.log(np.arange(low, high + 1)) - lo) / (hi - lo)) if high - low < _MAX_GRID else None
+    return snap_log, values
+
+
+def search_dims(numeric: list[Distribution], categorical: list[Categorical]) -> SearchDims:
+    """The :class:`SearchDims` of the encoded space of these parameters."""
+    snappers = [_snapper(d) for d in numeric]
+
+    def snap(x: np.ndarray) -> np.ndarray:
+        out = x.copy()
+        for k, (fn, _) in enumerate(snappers):
+            if fn is not None:
+                out[:, k] = fn(x[:, k])
+        return out
+
+    return SearchDims(grids=tuple(v for _, v in snappers), snap=snap,
+                      n_choices=tuple(len(d.choices) for d in categorical))
+
+
+@dataclasses.dataclass
+class _Encoded:
+    """The complete trials of one study encoded for one space, plus the last fit for warm starts."""
+
+    n_read: int = 0
+    x_num: list[list[float]] = dataclasses.field(default_factory=list)
+    x_cat: list[list[int]] = dataclasses.field(default_factory=list)
+    values: list[float] = dataclasses.field(default_factory=list)
+    theta: np.ndarray | None = None
+    n_fits: int = 0
+    n_at_fit: int = 0
+
+
+class _History:
+    """The COMPLETE trials of one study (append-only), the intersection of their spaces, encodings per space."""
+
+    def __init__(self) -> None:
+        self.trials: list[FrozenTrial] = []
+        self.seen: set[int] = set()
+        self.intersection: dict[str, Distribution] | None = None
+        self.encoded: dict[SpaceKey, _Encoded] = {}
+
+    def add(self, trial: FrozenTrial) -> None:
+        if trial.trial_id in self.seen:
+            return
+        self.seen.add(trial.trial_id)
+        self.trials.append(trial)
+        if self.intersection is None:
+            self.intersection = dict(trial.distributions)
+        else:
+            self.intersection = {n: d for n, d in self.intersection.items()
+                                 if n in trial.distributions and d.same_range(trial.distributions[n])}
+
+    def encode(self, key: SpaceKey) -> _Encoded:
+        """Rows for every complete trial that holds all parameters of ``key`` (new trials encoded once)."""
+        enc = self.encoded.setdefault(key, _Encoded())
+        n_num = sum(not isinstance(d, Categorical) for _, d in key)
+        for trial in self.trials[enc.n_read:]:
+            row = _encode_params(trial, key)
+            if row is not None:
+                enc.x_num.append(row[:n_num])
+                enc.x_cat.append([int(v) for v in row[n_num:]])
+                enc.values.append(float(trial.values[0]))
+        enc.n_read = len(self.trials)
+        return enc
+
+
+def _encode_params(trial: FrozenTrial, key: SpaceKey) -> list[float] | None:
+    """The encoded row of ``trial`` for the parameters of ``key`` (numeric first), or None if one is missing."""
+    row = []
+    for name, dist in key:
+        if name not in trial.params or not dist.same_range(trial.distributions.get(name, dist)):
+            return None
+        u = _encode(dist, trial.params[name])
+        if math.isnan(u):
+            return None
+        row.append(u)
+    return row
+
+
+class GPSampler(Sampler):
+    """Gaussian-process Bayesian optimization for mixed spaces.
+
+    After ``n_startup_trials`` random trials, each suggestion fits a GP to the COMPLETE trials and
+    maximizes an acquisition function:
+
+    - kernel: Matern-5/2 with one lengthscale per numeric dimension (ARD), optionally on inputs warped by
+      a Kumaraswamy CDF per dimension; categorical parameters add a Hamming distance with their own
+      lengthscale. Log-scaled, integer and stepped parameters live in the shared unit-interval encoding,
+      and grid parameters are rounded to their cell centres whenever a point is scored or chosen.
+    - fitting: MAP estimate of lengthscales, amplitude, noise and warping by L-BFGS-B on the log marginal
+      likelihood with analytic gradients, under log-normal priors (Hvarfner et al. 2024 for lengthscales).
+      Each study's last fit is the next starting point, so a fit usually takes a few iterations; past
+      100 trials the fit is reused until the data grew by 2%.
+    - outputs: Yeo-Johnson-transformed then standardized (``output_warping``), or only standardized.
+    - acquisition: log expected improvement (Ament et al. 2023), or UCB with beta = 0.2 d log(2n).
+      It is maximized by a Sobol sweep plus jittered copies of the best trials, then L-BFGS-B on the
+      continuous dimensions and exhaustive coordinate moves on small grids and categories.
+    - parallel trials: with ``constant_liar``, RUNNING trials join the data with the posterior mean as
+      their value (the kriging believer), which collapses the variance there and spreads suggestions.
+
+    In define-by-run studies the joint space is the intersection of the COMPLETE trials' spaces; other
+    parameters, and conditional parameters of a given space, are drawn at random. Studies with several
+    objectives are sampled at random (a multi-objective GP is not implemented). PRUNED and FAIL trials are
+    ignored.
+
+    Args:
+        seed: seeds this sampler's own random generator (same seed and tells, same suggestions).
+        n_startup_trials: COMPLETE trials drawn at random before the GP takes over.
+        acquisition: ``"logei"`` (log expected improvement) or ``"ucb"`` (upper confidence bound).
+        input_warping: fit a Kumaraswamy input warp per numeric dimension jointly with the kernel. Off by
+            default: its two extra hyperparameters per dimension overfit small data (median best on
+            Hartmann6 after 60 trials, 5 seeds: -3.19 with it, -3.31 without; optimum -3.32).
+        output_warping: Yeo-Johnson-transform the values before standardizing them.
+        constant_liar: treat RUNNING trials as observed at the posterior mean (kriging believer).
+    """
+
+    def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, acquisition: str = "logei",
+                 input_warping: bool = False, output_warping: bool = True, constant_liar: bool = True) -> None:
+        self._rng = make_rng(seed)
+        if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, numbers.Integral):
+            raise TypeError(f"`n_startup_trials` must be an int, got {n_startup_trials!r}")
+        if n_startup_trials < 0:
+            raise ValueError(f"`n_startup_trials` must be >= 0, got {n_startup_trials!r}")
+        if acquisition not in _ACQUISITIONS:
+            raise ValueError(f"`acquisition` must be one of {list(_ACQUISITIONS)}, got {acquisition!r}")
+        for name, value in (("input_warping", input_warping), ("output_warping", output_warping),
+                            ("constant_liar", constant_liar)):
+            if not isinstance(value, (bool, np.bool_)):
+                raise TypeError(f"`{name}` must be a bool, got {value!r}")
+        self._n_startup_trials = int(n_startup_trials)
+        self._acquisition = acquisition
+        self._input_warping = bool(input_warping)
+        self._output_warping = bool(output_warping)
+        self._constant_liar = bool(constant_liar)
+        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._lock = threading.Lock()
+        self._caches: weakref.WeakKeyDictionary[Any, dict[int, _History]] = weakref.WeakKeyDictionary()
+
+    # --- the Sampler interface -------------------------------------------------------------------------
+    def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
+        """The distributions shared by every COMPLETE trial (single-valued ones left out)."""
+        if study.n_objectives > 1:
+            return {}
+        with self._lock:
+            intersection = self._sync(study).intersection or {}
+        return {name: d for name, d in intersection.items() if not d.is_single()}
+
+    def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
+        if not space:
+            return {}
+        joint: dict[str, Any] = {}
+        if study.n_objectives == 1:
+            with self._lock:
+                joint = self._sample_joint(study, trial, space)
+        params: dict[str, Any] = {}
+        for name, dist in space.items():
+            if dist.when is not None and not dist.when.is_met(params):
+                continue
+            if name in joint:
+                params[name] = joint[name]
+            else:
+                params[name] = self._random.sample_independent(study, trial, name,
+                                                               dataclasses.replace(dist, when=None))
+        return params
+
+    def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
+        """Parameters outside the joint space are drawn at random."""
+        return self._random.sample_independent(study, trial, name, dataclasses.replace(distribution, when=None))
+
+    # --- history ---------------------------------------------------------------------------------------
+    def _sync(self, study: "Study") -> _History:
+        """The study's COMPLETE trials, brought up to date with those finished since the last call."""
+        try:
+            per_study = self._caches.setdefault(study.storage, {})
+        except TypeError:  # a storage that cannot be weakly referenced: no cache
+            per_study = {}
+        history = per_study.get(study.study_id)
+        complete = study.get_trials((TrialState.COMPLETE,))
+        if history is None or len(complete) < len(history.trials):  # the study was deleted and remade
+            history = per_study[study.study_id] = _History()
+        if len(complete) != len(history.trials):
+            for t in complete:
+                history.add(t)
+        return history
+
+    # --- the GP step -----------------------------------------------------------------------------------
+    def _sample_joint(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
+        """GP suggestions for the unconditional, multi-valued parameters seen in every COMPLETE trial."""
+        history = self._sync(study)
+        shared = history.intersection or {}
+        names = [n for n, d in space.items()
+                 if d.when is None and not d.is_single() and n in shared and shared[n].same_range(d)]
+        numeric = [n for n in names if not isinstance(space[n], Categorical)]
+        categorical = [n for n in names if isinstance(space[n], Categorical)]
+        key: SpaceKey = tuple((n, dataclasses.replace(space[n], when=None)) for n in numeric + categorical)
+        if not key:
+            return {}
+        enc = history.encode(key)
+        if len(enc.values) < max(self._n_startup_trials, 1):
+            return {}
+        x_num = np.array(enc.x_num, dtype=float).reshape(len(enc.values), len(numeric))
+        x_cat = np.array(enc.x_cat, dtype=int).reshape(len(enc.values), len(categorical))
+        values = np.array(enc.values)
+        scores = -values if study.direction == "minimize" else values
+        y = warp_outputs(scores) if self._output_warping else standardize(scores)
+
+        layout = ThetaLayout(len(numeric), len(categorical), self._input_warping and len(numeric) > 0)
+        kernel_params, noise = layout.unpack(self._fit(enc, layout, x_num, x_cat, y))
+        posterior = GPPosterior(kernel_params, noise, x_num, x_cat, y)
+        lies = self._lies(study, trial, key, len(numeric))
+        seen = (x_num, x_cat)
+        if lies is not None:
+            lie_mean, _ = posterior.predict(*lies)
+            seen = (np.vstack([x_num, lies[0]]), np.vstack([x_cat, lies[1]]))
+            posterior = GPPosterior(kernel_params, noise, *seen, np.concatenate([y, lie_mean]))
+        acqf = Acquisition(posterior, self._acquisition, best=float(np.max(y)),
+                           beta=ucb_beta(len(key), len(y)), exclude=seen)
+        top = np.argsort(-y, kind="stable")[:_N_ANCHORS]
+        dims = search_dims([space[n] for n in numeric], [space[n] for n in categorical])  # type: ignore[misc]
+        best_num, best_cat, _ = optimize_acqf(acqf, dims, self._rng, n_sweep=_N_SWEEP, n_local=_N_LOCAL,
+                                              anchors_num=x_num[top], anchors_cat=x_cat[top])
+        out: dict[str, Any] = {n: space[n].to_external(float(u)) for n, u in zip(numeric, best_num)}
+        out.update({n: space[n].choices[int(i)] for n, i in zip(categorical, best_cat)})  # type: ignore[attr-defined]
+        return out
+
+    def _fit(self, enc: _Encoded, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
+             y: np.ndarray) -> np.ndarray:
+        """The hyperparameters: warm-started from this study's last fit, refitted as the data grow.
+
+        The first fit starts from the prior mode and random draws; later ones from the last optimum (plus
+        the prior mode every few fits). Once the data are large, the last fit is reused until n // 50 new
+        trials have come in: one trial barely moves the optimum, and a fit is the costliest step.
+        """
+        n = len(y)
+        if enc.theta is not None and len(enc.theta) == layout.size:
+            if n - enc.n_at_fit < max(1, n // _REFIT_DIVISOR):
+                return enc.theta
+            extra = layout.starts(self._rng, 0) if enc.n_fits % _COLD_START_EVERY == 0 else []
+            starts = [enc.theta] + extra
+        else:
+            starts = layout.starts(self._rng, _N_RANDOM_STARTS)
+        enc.theta = fit_theta(layout, x_num, x_cat, y, starts)
+        enc.n_fits, enc.n_at_fit = enc.n_fits + 1, n
+        return enc.theta
+
+    def _lies(self, study: "Study", trial: "Trial", key: SpaceKey,
+              n_num: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """Encoded RUNNING trials (other than ``trial``) that hold every parameter of ``key``."""
+        if not self._constant_liar:
+            return None
+        rows = [row for t in study.get_trials((TrialState.RUNNING,)) if t.trial_id != trial.trial_id
+                for row in [_encode_params(t, key)] if row is not None]
+        if not rows:
+            return None
+        arr = np.array(rows, dtype=float)
+        return arr[:, :n_num], arr[:, n_num:].astype(int)

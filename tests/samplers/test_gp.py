@@ -1,0 +1,237 @@
+"""GPSampler: it finds optima faster than random search, respects every space, and every option acts."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+import pytest
+
+import parzen
+from parzen import Categorical, Float, Int, TrialState
+from parzen.samplers.gp import GPSampler
+from parzen.samplers.gp.sampler import search_dims
+
+QUADRATIC = {"x": Float(-5.0, 5.0), "y": Float(-5.0, 5.0)}
+BRANIN = {"x": Float(-5.0, 10.0), "y": Float(0.0, 15.0)}
+BRANIN_MIN = 0.397887
+
+
+def _quadratic(p: dict) -> float:
+    return (p["x"] - 0.3) ** 2 + (p["y"] + 1.0) ** 2
+
+
+def _branin(p: dict) -> float:
+    x1, x2 = p["x"], p["y"]
+    return ((x2 - 5.1 / (4 * math.pi**2) * x1**2 + 5 / math.pi * x1 - 6) ** 2
+            + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x1) + 10)
+
+
+def _run(sampler: parzen.Sampler, space: dict, objective, n_trials: int, direction: str = "minimize") -> parzen.Study:
+    study = parzen.create_study(sampler=sampler, direction=direction)
+    for _ in range(n_trials):
+        trial = study.ask(space)
+        study.tell(trial, objective(trial.params))
+    return study
+
+
+# --- it optimizes ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("space, objective, optimum, tol", [(QUADRATIC, _quadratic, 0.0, 1e-3),
+                                                           (BRANIN, _branin, BRANIN_MIN, 1e-2)])
+def test_beats_random_search_in_40_trials(space: dict, objective, optimum: float, tol: float) -> None:
+    gp = statistics.median(_run(GPSampler(seed=s), space, objective, 40).best_value for s in range(3))
+    rnd = statistics.median(_run(parzen.RandomSampler(seed=s), space, objective, 40).best_value for s in range(3))
+    assert gp - optimum < tol < rnd - optimum
+
+
+def test_maximize_means_larger_is_better() -> None:
+    study = _run(GPSampler(seed=0), QUADRATIC, lambda p: -_quadratic(p), 25, direction="maximize")
+    assert study.best_value > -1e-2
+
+
+def test_int_step_log_and_categorical_parameters_converge_and_stay_valid() -> None:
+    space = {"n": Int(0, 40, step=4), "q": Float(-1.0, 1.0, step=0.25), "lr": Float(1e-6, 1.0, log=True),
+             "m": Int(1, 1024, log=True), "c": Categorical(["a", "b", "c"])}
+
+    def objective(p: dict) -> float:
+        return (abs(p["n"] - 12) / 4 + abs(p["q"] - 0.5) + abs(math.log10(p["lr"]) + 4) / 2
+                + abs(math.log2(p["m"]) - 3) / 2 + (p["c"] != "b"))
+
+    study = _run(GPSampler(seed=0), space, objective, 40)
+    for t in study.trials:
+        assert all(space[name].contains(value) for name, value in t.params.items())
+        assert type(t.params["n"]) is int and type(t.params["m"]) is int and type(t.params["q"]) is float
+    assert study.best_value < 1.0
+    best = study.best_params
+    assert best["c"] == "b" and best["n"] == 12
+
+
+@pytest.mark.parametrize("dist", [Int(0, 40, step=4), Float(-1.0, 1.0, step=0.25), Int(1, 1024, log=True),
+                                  Int(3, 9, log=True), Int(-500, 500)])
+def test_grid_dimensions_snap_to_the_encoding_of_their_values(dist) -> None:
+    dims = search_dims([dist], [])
+    u = np.random.default_rng(0).random((200, 1))
+    expected = [dist.to_internal(dist.to_external(v)) for v in u[:, 0]]
+    np.testing.assert_allclose(dims.snap(u)[:, 0], expected, atol=1e-12)
+    if dims.grids[0] is not None:
+        assert sorted({dist.to_external(v) for v in dims.grids[0]}) == sorted({dist.to_external(v) for v in expected})
+
+
+# --- spaces ------------------------------------------------------------------------------------------------
+def test_conditional_parameters_are_sampled_at_random_and_stay_valid() -> None:
+    space = {"kind": Categorical(["linear", "tree"]), "x": Float(-2.0, 2.0),
+             "alpha": Float(1e-4, 10.0, log=True, when=("kind", "linear")),
+             "depth": Int(1, 12, when={"kind": "tree"})}
+
+    def objective(p: dict) -> float:
+        return p["x"] ** 2 + 0.01 * (abs(math.log10(p["alpha"])) if p["kind"] == "linear" else abs(p["depth"] - 8))
+
+    study = _run(GPSampler(seed=0, n_startup_trials=5), space, objective, 25)
+    for t in study.trials:
+        p = t.params
+        assert ("alpha" in p) == (p["kind"] == "linear") and ("depth" in p) == (p["kind"] == "tree")
+        assert all(space[n].contains(v) for n, v in p.items())
+    assert min(abs(t.params["x"]) for t in study.trials[5:]) < 0.1  # x, shared by all trials, is modelled
+
+
+def test_define_by_run_models_the_intersection_and_draws_the_rest() -> None:
+    def objective(trial: parzen.Trial) -> float:
+        x = trial.suggest_float("x", -3.0, 3.0)
+        if trial.suggest_categorical("branch", ["left", "right"]) == "left":
+            return (x - 1) ** 2 + trial.suggest_float("l", 0.0, 1.0)
+        return 1.0 + (x + 1) ** 2
+
+    study = parzen.create_study(sampler=GPSampler(seed=1))
+    study.optimize(objective, n_trials=30)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    assert set(study.sampler.infer_relative_space(study, study.ask())) == {"x", "branch"}
+    assert study.best_value < 0.3 and study.best_params["branch"] == "left"
+
+
+def test_relative_space_is_the_intersection_of_complete_trials() -> None:
+    study = parzen.create_study(sampler=GPSampler(seed=0))
+    assert study.sampler.infer_relative_space(study, study.ask()) == {}
+    for space in ({"a": Float(0, 1), "b": Int(0, 3), "s": Float(2, 2)}, {"a": Float(0, 1), "c": Float(0, 1)}):
+        study.tell(study.ask(space), 0.0)
+    study.tell(study.ask({"z": Float(0, 1)}), state=TrialState.FAIL)
+    assert study.sampler.infer_relative_space(study, study.ask()) == {"a": Float(0, 1)}
+
+
+@pytest.mark.parametrize("space", [
+    {"only": Float(0.0, 1.0)},
+    {"k": Categorical(["solo"])},
+    {"k": Categorical(["solo"]), "x": Float(0, 1)},
+    {"f": Float(2.0, 2.0), "i": Int(5, 5), "l": Float(3.0, 3.0, log=True), "s": Float(1.0, 1.0, step=0.5)},
+    {"b": Categorical([True, False]), "i": Int(0, 1)},
+])
+def test_degenerate_spaces_never_fail(space: dict) -> None:
+    study = _run(GPSampler(seed=0, n_startup_trials=2), space, lambda p: float(len(p)), 6)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    assert all(set(t.params) == set(space) for t in study.trials)
+    assert all(space[n].contains(v) for t in study.trials for n, v in t.params.items())
+
+
+def test_constant_objective_never_fails() -> None:
+    study = _run(GPSampler(seed=0, n_startup_trials=3), QUADRATIC, lambda p: 1.0, 8)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_several_objectives_fall_back_to_random_sampling() -> None:
+    study = parzen.create_study(directions=["minimize", "maximize"], sampler=GPSampler(seed=0, n_startup_trials=2))
+    for _ in range(6):
+        trial = study.ask(QUADRATIC)
+        study.tell(trial, [trial.params["x"], trial.params["y"]])
+    assert study.sampler.infer_relative_space(study, study.ask()) == {}
+    assert len(study.trials) == 7
+
+
+# --- options -----------------------------------------------------------------------------------------------
+def test_startup_trials_are_random_then_the_gp_takes_over() -> None:
+    def params(n_startup: int) -> list[dict]:
+        return [t.params for t in _run(GPSampler(seed=3, n_startup_trials=n_startup), QUADRATIC, _quadratic,
+                                       8).trials]
+
+    five, eight = params(5), params(8)
+    assert five[:5] == eight[:5] and five[5:] != eight[5:]
+
+
+def test_ucb_explores_more_than_logei() -> None:
+    def late_spread(acquisition: str) -> float:
+        trials = _run(GPSampler(seed=0, acquisition=acquisition), QUADRATIC, _quadratic, 25).trials[15:]
+        return statistics.median(math.dist((t.params["x"], t.params["y"]), (0.3, -1.0)) for t in trials)
+
+    assert late_spread("ucb") > 1.5 * late_spread("logei")
+
+
+def test_input_warping_changes_the_suggestions_where_the_function_changes_fast_near_one_edge() -> None:
+    space = {"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)}
+
+    def params(warping: bool) -> list[dict]:
+        study = _run(GPSampler(seed=0, input_warping=warping), space,
+                     lambda p: -math.sin(12 * math.pi * p["x"] ** 4) * (1 - p["x"]) - 0.2 * p["y"], 14)
+        return [t.params for t in study.trials]
+
+    on, off = params(True), params(False)
+    assert on[:10] == off[:10] and on[10:] != off[10:]
+
+
+def test_output_warping_changes_the_suggestions_for_skewed_values() -> None:
+    def params(warping: bool) -> list[dict]:
+        study = _run(GPSampler(seed=0, n_startup_trials=5, output_warping=warping), QUADRATIC,
+                     lambda p: math.exp(_quadratic(p)), 12)
+        return [t.params for t in study.trials]
+
+    on, off = params(True), params(False)
+    assert on[:5] == off[:5] and on[5:] != off[5:]
+
+
+def _parallel_batch(space: dict, objective, constant_liar: bool, seed: int, n_running: int = 5) -> list[dict]:
+    study = parzen.create_study(sampler=GPSampler(seed=seed, constant_liar=constant_liar, n_startup_trials=8))
+    for _ in range(10):
+        trial = study.ask(space)
+        study.tell(trial, objective(trial.params))
+    return [study.ask(space).params for _ in range(n_running)]
+
+
+def test_constant_liar_spreads_the_suggestions_of_running_trials() -> None:
+    def spread(constant_liar: bool) -> float:
+        batch = _parallel_batch(QUADRATIC, _quadratic, constant_liar, seed=0)
+        return min(math.dist((a["x"], a["y"]), (b["x"], b["y"])) for i, a in enumerate(batch) for b in batch[:i])
+
+    assert spread(True) > 0.01 and spread(False) < 1e-4
+
+
+def test_constant_liar_gives_distinct_grid_points_to_running_trials() -> None:
+    space = {"n": Int(0, 9), "c": Categorical(["a", "b", "c"])}
+    batch = _parallel_batch(space, lambda p: abs(p["n"] - 4) + (p["c"] != "b"), True, seed=1)
+    assert len({tuple(p.values()) for p in batch}) == len(batch)
+
+
+# --- robustness --------------------------------------------------------------------------------------------
+def test_same_seed_same_suggestions() -> None:
+    def params(seed: int) -> list[dict]:
+        return [t.params for t in _run(GPSampler(seed=seed, n_startup_trials=4), BRANIN, _branin, 8).trials]
+
+    assert params(11) == params(11) and params(11) != params(12)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"n_startup_trials": -1}, "n_startup_trials"), ({"n_startup_trials": 2.5}, "n_startup_trials"),
+    ({"acquisition": "ei"}, "acquisition"), ({"input_warping": "yes"}, "input_warping"),
+    ({"output_warping": 1}, "output_warping"), ({"constant_liar": None}, "constant_liar"), ({"seed": "x"}, "seed"),
+])
+def test_bad_arguments_name_the_parameter(kwargs: dict, name: str) -> None:
+    with pytest.raises((TypeError, ValueError), match=f"`{name}`"):
+        GPSampler(**kwargs)
+
+
+def test_one_sampler_keeps_the_histories_of_several_studies_apart() -> None:
+    sampler = GPSampler(seed=0, n_startup_trials=3)
+    up = parzen.create_study(sampler=sampler, direction="maximize")
+    down = parzen.create_study(sampler=sampler, direction="minimize")
+    for _ in range(12):
+        for study in (up, down):
+            trial = study.ask({"x": Float(0.0, 1.0)})
+            study.tell(trial, trial.params["x"])
+    assert up.best_value > 0.95 and down.best_value < 0.05
