@@ -17,12 +17,14 @@ demo: $(PY)
 # Install everything the tests need, then run the whole suite.
 test: $(PY)
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pytest -q
 
 # Overhead against optuna (slow; see BENCHMARKS.md).
 bench: $(PY)
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) benchmarks/overhead.py
+	$(PY) benchmarks/pruning.py
 
 clean:
 	rm -rf $(VENV) parzen_demo.db parzen_demo.db-wal parzen_demo.db-shm
