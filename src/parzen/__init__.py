@@ -19,12 +19,12 @@ __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
     "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
     "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
-    "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler",
+    "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler",
 ]
 
 
 def __getattr__(name: str):
-    if name in ("TPESampler", "CmaEsSampler", "GPSampler"):  # lazy: keeps scipy and cmaes out of `import parzen`
+    if name in ("TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler"):  # lazy: keeps scipy and cmaes out of `import parzen`
         from parzen import samplers
 
         return getattr(samplers, name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
 from parzen.exceptions import TrialFinishedError
+from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constraint_values, is_feasible
 from parzen.multi_objective.pareto import pareto_front_trials
 from parzen.pruners import NopPruner, Pruner
 from parzen.samplers import Sampler, default_sampler
@@ -20,16 +22,20 @@ if TYPE_CHECKING:
 
 ObjectiveFunc = Callable[[Trial], Any]
 Callback = Callable[["Study", FrozenTrial], None]
+ConstraintsFunc = Callable[[FrozenTrial], Sequence[float]]
 
 
 class Study:
     """One optimization problem: its direction(s), trials, sampler, pruner and storage.
 
-    Make one with :func:`create_study` or :func:`load_study`.
+    Make one with :func:`create_study` or :func:`load_study`. With ``constraints_func``, each trial
+    that finishes COMPLETE gets its constraint values (feasible when all are <= 0); infeasible trials
+    are never reported as best.
     """
 
     def __init__(self, study_name: str, storage: BaseStorage, sampler: Sampler | None = None,
-                 pruner: Pruner | None = None, seed: int | None = None) -> None:
+                 pruner: Pruner | None = None, seed: int | None = None,
+                 constraints_func: ConstraintsFunc | None = None) -> None:
         self._storage = storage
         self._study_id = storage.get_study_id(study_name)
         self.study_name = study_name
@@ -38,7 +44,11 @@ class Study:
             raise TypeError(f"`sampler` must be a parzen sampler, got {sampler!r}")
         if pruner is not None and not isinstance(pruner, Pruner):
             raise TypeError(f"`pruner` must be a parzen pruner, got {pruner!r}")
-        self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
+        if constraints_func is not None and not callable(constraints_func):
+            raise TypeError(f"`constraints_func` must be callable, got {constraints_func!r}")
+        self._constraints_func = constraints_func
+        self._sampler = sampler if sampler is not None else default_sampler(seed=seed,
+                                                                            n_objectives=len(self._directions))
         self._pruner = pruner if pruner is not None else NopPruner()
         self._known_distributions: dict[str, Distribution] | None = None
         self._dist_lock = threading.Lock()
@@ -58,6 +68,10 @@ class Study:
     @property
     def n_objectives(self) -> int:
         return len(self._directions)
+
+    @property
+    def constraints_func(self) -> ConstraintsFunc | None:
+        return self._constraints_func
 
     @property
     def sampler(self) -> Sampler:
@@ -90,14 +104,19 @@ class Study:
     def get_trials(self, states: Iterable[TrialState] | None = None) -> list[FrozenTrial]:
         return self._storage.get_all_trials(self._study_id, None if states is None else tuple(states))
 
+    def _feasible_complete(self) -> list[FrozenTrial]:
+        """COMPLETE trials that satisfy their constraints (all of them without constraints)."""
+        return [t for t in self.get_trials((TrialState.COMPLETE,)) if is_feasible(t)]
+
     @property
     def best_trial(self) -> FrozenTrial:
-        """The COMPLETE trial with the best value (single-objective studies)."""
+        """The feasible COMPLETE trial with the best value (single-objective studies)."""
         if self.n_objectives != 1:
             raise RuntimeError("this study has several objectives: use `best_trials` (the Pareto front)")
-        complete = self.get_trials((TrialState.COMPLETE,))
+        complete = self._feasible_complete()
         if not complete:
-            raise ValueError(f"study {self.study_name!r} has no COMPLETE trial yet")
+            feasible = " feasible" if self.get_trials((TrialState.COMPLETE,)) else ""
+            raise ValueError(f"study {self.study_name!r} has no{feasible} COMPLETE trial yet")
         if self._directions[0] == "minimize":
             return min(complete, key=lambda t: (t.values[0], t.number))
         return max(complete, key=lambda t: (t.values[0], -t.number))
@@ -112,8 +131,8 @@ class Study:
 
     @property
     def best_trials(self) -> list[FrozenTrial]:
-        """COMPLETE trials on the Pareto front of the study's directions."""
-        return pareto_front_trials(self.get_trials((TrialState.COMPLETE,)), self._directions)
+        """Feasible COMPLETE trials on the Pareto front of the study's directions."""
+        return pareto_front_trials(self._feasible_complete(), self._directions)
 
     # --- ask / tell ----------------------------------------------------------------------
     def ask(self, space: Mapping[str, Distribution] | None = None) -> Trial:
@@ -184,9 +203,12 @@ class Study:
         result: tuple[float, ...] | None = None
         if state == TrialState.COMPLETE:
             result, reason = check_objective_values(values, self.n_objectives)
+            if reason is None and self._constraints_func is not None:
+                reason = self._evaluate_constraints(trial_id, result, extra)
             if reason is not None:
                 warnings.warn(f"trial {number} failed: {reason}", stacklevel=2)
                 state, extra[FAIL_REASON_ATTR] = TrialState.FAIL, reason
+                result = None
         elif state == TrialState.PRUNED:
             if values is not None:
                 result, _ = check_objective_values(values, self.n_objectives)
@@ -197,6 +219,21 @@ class Study:
         final = self._storage.finish_trial(trial_id, state, result, extra)
         self._sampler.after_trial(self, final)
         return final
+
+    def _evaluate_constraints(self, trial_id: int, values: tuple[float, ...] | None,
+                              extra: dict[str, Any]) -> str | None:
+        """Run ``constraints_func`` on the trial as it will be stored; put the values in ``extra``.
+
+        The values go into the same ``finish_trial`` call as the state, so a trial is never COMPLETE
+        without them. Returns why the trial must FAIL instead (the function raised or returned junk).
+        """
+        record = self._storage.get_trial(trial_id)
+        finished = dataclasses.replace(record, state=TrialState.COMPLETE, values=values)
+        try:
+            extra[CONSTRAINTS_ATTR] = list(check_constraint_values(self._constraints_func(finished)))
+        except Exception as exc:
+            return f"constraints_func raised {type(exc).__name__}: {exc}"
+        return None
 
     def _fail(self, trial: Trial, reason: str) -> FrozenTrial:
         final = self._storage.finish_trial(trial.trial_id, TrialState.FAIL, None, {FAIL_REASON_ATTR: reason})
@@ -326,12 +363,16 @@ class Study:
 def create_study(direction: str | None = None, sampler: Sampler | None = None, pruner: Pruner | None = None,
                  storage: str | BaseStorage | None = None, study_name: str | None = None,
                  load_if_exists: bool = False, seed: int | None = None,
-                 directions: Sequence[str] | None = None) -> Study:
+                 directions: Sequence[str] | None = None,
+                 constraints_func: ConstraintsFunc | None = None) -> Study:
     """Create a study (or, with ``load_if_exists``, continue one of the same name).
 
     ``storage`` is None (in memory), a URL such as ``"sqlite:///parzen.db"``, or a storage object.
     ``seed`` seeds the default sampler; pass a seeded sampler to control it yourself.
+    ``constraints_func(trial)`` returns floats for a finished trial; it is feasible when all are <= 0.
     """
+    if constraints_func is not None and not callable(constraints_func):
+        raise TypeError(f"`constraints_func` must be callable, got {constraints_func!r}")
     if direction is not None and directions is not None:
         raise ValueError("give either `direction` or `directions`, not both")
     dirs = check_directions([direction or "minimize"] if directions is None else directions)
@@ -356,13 +397,15 @@ def create_study(direction: str | None = None, sampler: Sampler | None = None, p
             raise ValueError(
                 f"study {study_name!r} exists with directions {list(existing)}, not {list(dirs)}"
             ) from None
-    return Study(study_name, backend, sampler=sampler, pruner=pruner, seed=seed)
+    return Study(study_name, backend, sampler=sampler, pruner=pruner, seed=seed, constraints_func=constraints_func)
 
 
 def load_study(study_name: str, storage: str | BaseStorage, sampler: Sampler | None = None,
-               pruner: Pruner | None = None, seed: int | None = None) -> Study:
+               pruner: Pruner | None = None, seed: int | None = None,
+               constraints_func: ConstraintsFunc | None = None) -> Study:
     """Open an existing study from a storage."""
-    return Study(study_name, get_storage(storage), sampler=sampler, pruner=pruner, seed=seed)
+    return Study(study_name, get_storage(storage), sampler=sampler, pruner=pruner, seed=seed,
+                 constraints_func=constraints_func)
 
 
 def delete_study(study_name: str, storage: str | BaseStorage) -> None:

@@ -306,14 +306,14 @@ def test_pruned_trials_count_as_bad_and_failed_ones_are_ignored() -> None:
     assert study.best_value < 2.0
 
 
-def test_several_objectives_fall_back_to_random_sampling() -> None:
+def test_several_objectives_use_motpe_on_a_joint_space() -> None:
     study = parzen.create_study(sampler=TPESampler(seed=0), directions=["minimize", "maximize"])
     for _ in range(15):
         trial = study.ask(QUADRATIC)
         study.tell(trial, [_quadratic(trial.params), trial.params["x"]])
     study.optimize(lambda t: (t.suggest_float("x", -5, 5), t.suggest_int("n", 0, 3)), n_trials=5)
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
-    assert study.sampler.infer_relative_space(study, study.ask()) == {}
+    assert study.sampler.infer_relative_space(study, study.ask()) == {"x": QUADRATIC["x"]}
 
 
 def test_history_written_by_another_sampler_or_handle_is_used() -> None:

@@ -1,7 +1,8 @@
 """TPESampler: the tree-structured Parzen estimator (Bergstra et al. 2011) fed from a study.
 
 This module is the glue: it encodes finished trials once, splits them into good and bad by the study's
-direction, and hands arrays to :mod:`parzen.samplers.tpe.parzen_estimator`, which holds the numerics.
+direction(s) and constraints, and hands arrays to :mod:`parzen.samplers.tpe.parzen_estimator`, which
+holds the numerics. Several objectives are split as MOTPE does (:mod:`parzen.samplers.tpe.multi_objective`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from parzen.multi_objective.constraints import violation
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
+from parzen.samplers.tpe.multi_objective import split_good
 from parzen.samplers.tpe.parzen_estimator import EstimatorConfig, ParzenEstimator, fit_parzen_estimator
 from parzen.space import Categorical, Distribution
 from parzen.trial import FrozenTrial, TrialState
@@ -85,17 +88,19 @@ class _Observations:
 
     A row is a COMPLETE or PRUNED trial; a column holds the internal values of one parameter (NaN where
     the trial lacks it). Finished trials never change, so rows are appended and never rewritten, and
-    each ask only reads arrays. ``losses`` are objective values turned so that smaller is better.
+    each ask only reads arrays. ``losses`` (n, n_objectives) are objective values turned so that smaller
+    is better; ``violations`` hold each trial's total constraint violation (0 when feasible).
     """
 
-    def __init__(self, minimize: bool) -> None:
-        self._sign = 1.0 if minimize else -1.0
+    def __init__(self, directions: Sequence[str]) -> None:
+        self._signs = np.array([1.0 if d == "minimize" else -1.0 for d in directions])
         self.trial_ids: set[int] = set()
         self.n = 0
         self.n_complete = 0
         self._capacity = 64
         self._numbers = np.empty(self._capacity, dtype=np.int64)
-        self._losses = np.empty(self._capacity)
+        self._losses = np.empty((self._capacity, len(self._signs)))
+        self._violations = np.empty(self._capacity)
         self._complete = np.empty(self._capacity, dtype=bool)
         self._columns: dict[str, tuple[Distribution, np.ndarray]] = {}
         self.intersection: dict[str, Distribution] | None = None
@@ -109,6 +114,10 @@ class _Observations:
         return self._losses[: self.n]
 
     @property
+    def violations(self) -> np.ndarray:
+        return self._violations[: self.n]
+
+    @property
     def complete(self) -> np.ndarray:
         return self._complete[: self.n]
 
@@ -119,9 +128,9 @@ class _Observations:
             self._grow()
         row = self.n
         complete = trial.state == TrialState.COMPLETE
-        value = trial.values[0] if trial.values else math.nan
         # A PRUNED trial is always a bad one; its loss only keeps the arrays finite.
-        self._losses[row] = self._sign * value if complete else math.inf
+        self._losses[row] = self._signs * np.asarray(trial.values, dtype=float) if complete else math.inf
+        self._violations[row] = violation(trial)
         self._numbers[row] = trial.number
         self._complete[row] = complete
         for name, dist in trial.distributions.items():
@@ -140,7 +149,10 @@ class _Observations:
     def _grow(self) -> None:
         self._capacity *= 2
         self._numbers = np.resize(self._numbers, self._capacity)
-        self._losses = np.resize(self._losses, self._capacity)
+        grown_losses = np.empty((self._capacity, self._losses.shape[1]))
+        grown_losses[: self.n] = self._losses[: self.n]
+        self._losses = grown_losses
+        self._violations = np.resize(self._violations, self._capacity)
         self._complete = np.resize(self._complete, self._capacity)
         for name, (dist, values) in self._columns.items():
             grown = np.full(self._capacity, np.nan)
@@ -208,8 +220,11 @@ class TPESampler(Sampler):
             category), or None for b = (C - 1) / (n + C) with n observations and C categories, which
             shrinks as a density gets more observations.
 
-    Studies with several objectives are sampled at random for now (a multi-objective TPE is separate).
-    PRUNED trials count as bad observations; FAIL trials are ignored.
+    With several objectives the sampler is MOTPE (Ozaki et al. 2020; 2022): trials are split by
+    non-domination rank with hypervolume subset selection on the boundary front, and good trials are
+    weighted by their hypervolume contribution (``weighting`` then has no effect). Trials that violate
+    the study's constraints always count as bad; while no trial is feasible, the least violating ones
+    are the good set. PRUNED trials count as bad observations; FAIL trials are ignored.
     """
 
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
@@ -238,7 +253,7 @@ class TPESampler(Sampler):
     # --- the Sampler interface -------------------------------------------------------------------------
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
         """The distributions shared by every finished trial (single-valued ones left out)."""
-        if not self._multivariate or study.n_objectives > 1:
+        if not self._multivariate:
             return {}
         with self._lock:
             intersection = self._sync(study).intersection or {}
@@ -264,8 +279,6 @@ class TPESampler(Sampler):
 
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         """Encode the finished trial now, so that the next ask finds the history up to date."""
-        if study.n_objectives > 1:
-            return
         with self._lock:
             per_study = self._cache_for(study)
             if per_study is not None and study.study_id in per_study:
@@ -284,7 +297,7 @@ class TPESampler(Sampler):
         obs = per_study.get(study.study_id) if per_study is not None else None
         finished = study.get_trials(_FINISHED)
         if obs is None or len(finished) < obs.n:  # fewer finished trials: the study was deleted and remade
-            obs = _Observations(minimize=study.direction == "minimize")
+            obs = _Observations(study.directions)
             if per_study is not None:
                 per_study[study.study_id] = obs
         if len(finished) != obs.n:  # finished trials never change, so an equal count means nothing is new
@@ -293,22 +306,28 @@ class TPESampler(Sampler):
         return obs
 
     def _context(self, study: "Study", trial: "Trial") -> _Context | None:
-        """The split history, or None while sampling should be random (startup, several objectives)."""
-        if study.n_objectives > 1:
-            return None
+        """The split history, or None while sampling should be random (startup)."""
         obs = self._sync(study)
         if obs.n_complete < max(self._n_startup_trials, 1):
             return None
         complete = np.flatnonzero(obs.complete)
         n_good = self._n_good(len(complete))
-        ranked = complete[np.lexsort((obs.numbers[complete], obs.losses[complete]))]
-        good_rows = ranked[:n_good]
+        feasible = complete[obs.violations[complete] <= 0]
+        weights = np.ones(obs.n)
+        if feasible.size == 0:  # nothing feasible yet: the least violating trials lead the way
+            good_rows = complete[np.lexsort((obs.numbers[complete], obs.violations[complete]))][:n_good]
+        elif study.n_objectives > 1:
+            chosen, good_weights = split_good(obs.losses[feasible], min(n_good, feasible.size))
+            good_rows = feasible[chosen]
+            weights[good_rows] = good_weights
+        else:
+            losses = obs.losses[:, 0]
+            ranked = feasible[np.lexsort((obs.numbers[feasible], losses[feasible]))]
+            good_rows = ranked[:n_good]
+            if self._weighting == "ei" and n_good < len(ranked):
+                weights[good_rows] = ei_weights(losses[good_rows], losses[ranked[n_good]])
         good = np.zeros(obs.n, dtype=bool)
         good[good_rows] = True
-        weights = np.ones(obs.n)
-        if self._weighting == "ei" and n_good < len(ranked):
-            threshold = obs.losses[ranked[n_good]]
-            weights[good_rows] = ei_weights(obs.losses[good_rows], threshold)
         running = []
         if self._constant_liar:
             running = [t for t in study.get_trials((TrialState.RUNNING,)) if t.trial_id != trial.trial_id]

@@ -1,0 +1,166 @@
+"""Multi-objective sample efficiency: hypervolume of the front after N trials, parzen against optuna.
+
+Problems: ZDT1 and ZDT2 (Zitzler, Deb and Thiele 2000; 30 variables, 2 objectives), DTLZ2 (Deb et al.
+2002; 12 variables, 3 objectives) and a real trade-off, a decision tree on scikit-learn's breast-cancer
+data: validation error against number of leaves. Samplers: parzen's default for several objectives,
+parzen's NSGA-II and random search, optuna's NSGAIISampler and its multi-objective TPESampler.
+Each cell is the median hypervolume over the seeds (larger is better).
+
+    python benchmarks/multi_objective.py --seeds 10 --trials 100 300 --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import time
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+import numpy as np
+
+import parzen
+from parzen import Categorical, Float, Int
+from parzen.multi_objective import hypervolume
+
+Objective = Callable[[dict], tuple]
+
+
+def zdt1(p: dict) -> tuple[float, float]:
+    x = np.array([p[f"x{i}"] for i in range(30)])
+    g = 1.0 + 9.0 * x[1:].mean()
+    return float(x[0]), float(g * (1.0 - np.sqrt(x[0] / g)))
+
+
+def zdt2(p: dict) -> tuple[float, float]:
+    x = np.array([p[f"x{i}"] for i in range(30)])
+    g = 1.0 + 9.0 * x[1:].mean()
+    return float(x[0]), float(g * (1.0 - (x[0] / g) ** 2))
+
+
+def dtlz2(p: dict) -> tuple[float, float, float]:
+    x = np.array([p[f"x{i}"] for i in range(12)])
+    g = float(((x[2:] - 0.5) ** 2).sum())
+    a, b = x[0] * np.pi / 2, x[1] * np.pi / 2
+    return ((1 + g) * np.cos(a) * np.cos(b), (1 + g) * np.cos(a) * np.sin(b), (1 + g) * np.sin(a))
+
+
+@functools.lru_cache(maxsize=1)
+def _tree_data() -> tuple:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_breast_cancer(return_X_y=True)
+    return tuple(train_test_split(x, y, test_size=0.3, random_state=0))
+
+
+def tree(p: dict) -> tuple[float, float]:
+    from sklearn.tree import DecisionTreeClassifier
+
+    x_train, x_test, y_train, y_test = _tree_data()
+    model = DecisionTreeClassifier(max_depth=p["max_depth"], min_samples_leaf=p["min_samples_leaf"],
+                                   ccp_alpha=p["ccp_alpha"], criterion=p["criterion"], random_state=0)
+    model.fit(x_train, y_train)
+    return 1.0 - float(model.score(x_test, y_test)), float(model.get_n_leaves())
+
+
+PROBLEMS: dict[str, tuple[Objective, dict, list[float]]] = {
+    "ZDT1": (zdt1, {f"x{i}": Float(0.0, 1.0) for i in range(30)}, [11.0, 11.0]),
+    "ZDT2": (zdt2, {f"x{i}": Float(0.0, 1.0) for i in range(30)}, [11.0, 11.0]),
+    "DTLZ2": (dtlz2, {f"x{i}": Float(0.0, 1.0) for i in range(12)}, [3.0, 3.0, 3.0]),
+    "tree": (tree, {"max_depth": Int(1, 12), "min_samples_leaf": Int(1, 50, log=True),
+                    "ccp_alpha": Float(1e-5, 0.1, log=True), "criterion": Categorical(["gini", "entropy"])},
+             [1.0, 64.0]),
+}
+
+
+def _parzen_run(sampler_name: str, objective: Objective, space: dict, n_obj: int, n_trials: int,
+                seed: int) -> list[tuple]:
+    directions = ["minimize"] * n_obj
+    if sampler_name == "parzen default":
+        study = parzen.create_study(directions=directions, seed=seed)
+    else:
+        sampler = (parzen.samplers.NSGAIISampler(seed=seed) if sampler_name == "parzen NSGA-II"
+                   else parzen.RandomSampler(seed=seed))
+        study = parzen.create_study(directions=directions, sampler=sampler)
+    values = []
+    for _ in range(n_trials):
+        trial = study.ask(space)
+        v = objective(trial.params)
+        study.tell(trial, v)
+        values.append(tuple(v))
+    return values
+
+
+def _optuna_run(sampler_name: str, objective: Objective, space: dict, n_obj: int, n_trials: int,
+                seed: int) -> list[tuple]:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = (optuna.samplers.NSGAIISampler(seed=seed) if sampler_name == "optuna NSGA-II"
+               else optuna.samplers.TPESampler(seed=seed))
+    dists = {}
+    for name, d in space.items():
+        if isinstance(d, Categorical):
+            dists[name] = optuna.distributions.CategoricalDistribution(list(d.choices))
+        elif isinstance(d, Int):
+            dists[name] = optuna.distributions.IntDistribution(d.low, d.high, log=d.log)
+        else:
+            dists[name] = optuna.distributions.FloatDistribution(d.low, d.high, log=d.log)
+    study = optuna.create_study(directions=["minimize"] * n_obj, sampler=sampler)
+    values = []
+    for _ in range(n_trials):
+        trial = study.ask(dists)
+        v = objective(trial.params)
+        study.tell(trial, v)
+        values.append(tuple(v))
+    return values
+
+
+SAMPLERS = {"parzen default": _parzen_run, "parzen NSGA-II": _parzen_run, "parzen random": _parzen_run,
+            "optuna NSGA-II": _optuna_run, "optuna TPE": _optuna_run}
+
+
+def _one(job: tuple[str, str, int, int]) -> tuple[str, str, int, list[tuple], float]:
+    problem, sampler_name, seed, n_trials = job
+    objective, space, ref = PROBLEMS[problem]
+    start = time.perf_counter()
+    values = SAMPLERS[sampler_name](sampler_name, objective, space, len(ref), n_trials, seed)
+    return problem, sampler_name, seed, values, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--trials", type=int, nargs="+", default=[100, 300], help="checkpoints (the largest is run)")
+    parser.add_argument("--problems", nargs="+", default=list(PROBLEMS), choices=list(PROBLEMS))
+    parser.add_argument("--samplers", nargs="+", default=list(SAMPLERS), choices=list(SAMPLERS))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    n_trials = max(args.trials)
+    jobs = [(p, s, seed, n_trials) for p in args.problems for s in args.samplers for seed in range(args.seeds)]
+    hv: dict[tuple[str, str, int], list[float]] = {}
+    seconds: dict[tuple[str, str], list[float]] = {}
+    with ProcessPoolExecutor(args.jobs) as pool:
+        for problem, sampler_name, seed, values, elapsed in pool.map(_one, jobs):
+            ref = PROBLEMS[problem][2]
+            for k in args.trials:
+                hv.setdefault((problem, sampler_name, k), []).append(hypervolume(values[:k], ref))
+            seconds.setdefault((problem, sampler_name), []).append(elapsed)
+    print(f"median hypervolume over {args.seeds} seeds (larger is better); time = median seconds per run")
+    header = "| problem | trials | " + " | ".join(args.samplers) + " |"
+    print(header)
+    print("|" + "---|" * (len(args.samplers) + 2))
+    for problem in args.problems:
+        for k in args.trials:
+            cells = [statistics.median(hv[(problem, s, k)]) for s in args.samplers]
+            best = max(cells)
+            row = [f"**{c:.4g}**" if c == best else f"{c:.4g}" for c in cells]
+            print(f"| {problem} | {k} | " + " | ".join(row) + " |")
+        times = [f"{statistics.median(seconds[(problem, s)]):.1f}s" for s in args.samplers]
+        print(f"| {problem} | time | " + " | ".join(times) + " |")
+
+
+if __name__ == "__main__":
+    main()

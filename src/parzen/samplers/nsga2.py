@@ -1,0 +1,302 @@
+"""NSGA-II (Deb, Pratap, Agarwal and Meyarivan 2002): an elitist genetic algorithm for several objectives.
+
+Trials belong to generations of ``population_size``. The parents of generation g are the elite of
+generation g - 1's parents together with its finished trials: whole non-domination fronts while they
+fit, the last front cut by crowding distance (Deb et al. 2002, Sec. III-B and III-C). A child is made
+from two parents picked by binary tournament on (rank, crowding distance), by crossover and mutation in
+the internal encoding: simulated binary crossover (SBX; Deb and Agrawal 1995) and polynomial mutation
+(Deb and Goyal 1996) on numbers in [0, 1], uniform crossover and a uniformly drawn category as mutation
+on categorical parameters.
+
+Constraints (a study's ``constraints_func``) are handled by constrained domination (Deb 2002, Sec. 3 of
+"An efficient constraint handling method for genetic algorithms"): a feasible trial beats an infeasible
+one, and of two infeasible trials the one with the smaller total violation wins.
+
+The generation of a trial is a system attribute written when the trial is created, so workers that
+share a storage agree on generations and parents; nothing lives only in one process's memory except a
+cache of the populations of generations that have fully finished.
+"""
+
+from __future__ import annotations
+
+import numbers
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from parzen.multi_objective.constraints import violation
+from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_sort, to_minimization
+from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers.random import RandomSampler
+from parzen.space import Categorical, Distribution
+from parzen.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+    from parzen.trial import Trial
+
+GENERATION_ATTR = "nsga2:generation"
+
+
+class _Population:
+    """Parents of one generation: the trials, their constrained non-domination ranks and crowding distances."""
+
+    def __init__(self, trials: list[FrozenTrial], ranks: np.ndarray, crowding: np.ndarray) -> None:
+        self.trials = trials
+        self.ranks = ranks
+        self.crowding = crowding
+
+
+def constrained_ranks(losses: np.ndarray, violations: np.ndarray) -> np.ndarray:
+    """Fronts under constrained domination: feasible points by Pareto rank, then infeasible by violation."""
+    ranks = np.zeros(len(losses), dtype=int)
+    feasible = violations <= 0
+    if feasible.any():
+        ranks[feasible] = fast_non_dominated_sort(losses[feasible])
+    if (~feasible).any():
+        offset = int(ranks[feasible].max()) + 1 if feasible.any() else 0
+        _, dense = np.unique(violations[~feasible], return_inverse=True)
+        ranks[~feasible] = offset + dense.reshape(-1)
+    return ranks
+
+
+def select_elite(losses: np.ndarray, violations: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Indices of the ``size`` survivors (Deb et al. 2002, Sec. III-C), with their ranks and crowding.
+
+    Fronts are taken whole while they fit; the front that does not fit keeps its least crowded points.
+    """
+    ranks = constrained_ranks(losses, violations)
+    crowding = np.zeros(len(losses))
+    chosen: list[np.ndarray] = []
+    room = size
+    for rank in range(int(ranks.max(initial=-1)) + 1):
+        if room <= 0:
+            break
+        members = np.flatnonzero(ranks == rank)
+        crowding[members] = crowding_distance(losses[members])
+        if members.size > room:
+            members = members[np.argsort(-crowding[members], kind="stable")[:room]]
+        chosen.append(members)
+        room -= members.size
+    picked = np.concatenate(chosen) if chosen else np.zeros(0, dtype=int)
+    return picked, ranks[picked], crowding[picked]
+
+
+def sbx(x1: float, x2: float, eta: float, rng: np.random.Generator) -> float:
+    """One child of simulated binary crossover on [0, 1] (Deb and Agrawal 1995; bounded form of Deb 2001)."""
+    if abs(x1 - x2) < 1e-14:
+        return x1
+    lo, hi = min(x1, x2), max(x1, x2)
+    u = rng.random()
+    spread = hi - lo
+
+    def beta_q(beta: float) -> float:
+        alpha = 2.0 - beta ** -(eta + 1.0)
+        if u <= 1.0 / alpha:
+            return (u * alpha) ** (1.0 / (eta + 1.0))
+        return (1.0 / (2.0 - u * alpha)) ** (1.0 / (eta + 1.0))
+
+    if rng.random() < 0.5:
+        child = 0.5 * (lo + hi - beta_q(1.0 + 2.0 * lo / spread) * spread)
+    else:
+        child = 0.5 * (lo + hi + beta_q(1.0 + 2.0 * (1.0 - hi) / spread) * spread)
+    return min(max(child, 0.0), 1.0)
+
+
+def polynomial_mutation(x: float, eta: float, rng: np.random.Generator) -> float:
+    """Polynomial mutation of ``x`` in [0, 1] (Deb and Goyal 1996, with the bounded variant of Deb 2001)."""
+    u = rng.random()
+    power = 1.0 / (eta + 1.0)
+    if u < 0.5:
+        val = 2.0 * u + (1.0 - 2.0 * u) * (1.0 - x) ** (eta + 1.0)
+        delta = val ** power - 1.0
+    else:
+        val = 2.0 * (1.0 - u) + 2.0 * (u - 0.5) * x ** (eta + 1.0)
+        delta = 1.0 - val ** power
+    return min(max(x + delta, 0.0), 1.0)
+
+
+class NSGAIISampler(Sampler):
+    """NSGA-II for studies with one or more objectives, on any mix of numeric and categorical parameters.
+
+    Args:
+        seed: seeds this sampler's random generator (same seed and tells, same suggestions).
+        population_size: trials per generation (and parents kept); the first generation is random.
+            The default 20 suits budgets of a few hundred trials; larger populations need more trials.
+        crossover_prob: probability that a child is a crossover of two parents rather than a copy of one.
+        mutation_prob: probability that each parameter of a child mutates; None for 1 / n_parameters.
+        eta_crossover: distribution index of SBX (larger keeps children closer to their parents).
+        eta_mutation: distribution index of polynomial mutation (larger makes smaller steps).
+    """
+
+    def __init__(self, seed: int | None = None, *, population_size: int = 20, crossover_prob: float = 0.9,
+                 mutation_prob: float | None = None, eta_crossover: float = 20.0,
+                 eta_mutation: float = 20.0) -> None:
+        if isinstance(population_size, bool) or not isinstance(population_size, numbers.Integral):
+            raise TypeError(f"`population_size` must be an int, got {population_size!r}")
+        if population_size < 2:
+            raise ValueError(f"`population_size` must be >= 2, got {population_size!r}")
+        self._population_size = int(population_size)
+        self._crossover_prob = _check_probability("crossover_prob", crossover_prob)
+        self._mutation_prob = None if mutation_prob is None else _check_probability("mutation_prob", mutation_prob)
+        self._eta_crossover = _check_positive("eta_crossover", eta_crossover)
+        self._eta_mutation = _check_positive("eta_mutation", eta_mutation)
+        self._rng = make_rng(seed)
+        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._lock = threading.Lock()
+        self._cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], _Population]] = (
+            weakref.WeakKeyDictionary())
+
+    @property
+    def population_size(self) -> int:
+        return self._population_size
+
+    # --- the Sampler interface -------------------------------------------------------------------------
+    def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
+        """Claim the trial for the latest generation, or open the next one when that one is full."""
+        generations = [t.system_attrs[GENERATION_ATTR] for t in study.get_trials()
+                       if GENERATION_ATTR in t.system_attrs and t.state != TrialState.FAIL]
+        if not generations:
+            return {GENERATION_ATTR: 0}
+        last = max(generations)
+        return {GENERATION_ATTR: last if generations.count(last) < self._population_size else last + 1}
+
+    def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
+        """The distributions every parent holds (single-valued ones left out)."""
+        population = self._population_for(study, trial)
+        if population is None:
+            return {}
+        common: dict[str, Distribution] | None = None
+        for t in population.trials:
+            if common is None:
+                common = dict(t.distributions)
+            else:
+                common = {n: d for n, d in common.items() if n in t.distributions and d.same_range(t.distributions[n])}
+        return {n: d for n, d in (common or {}).items() if not d.is_single()}
+
+    def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
+        population = self._population_for(study, trial)
+        if population is None or not space:
+            return self._random.sample(study, trial, space)
+        with self._lock:
+            first, second = self._tournament(population), self._tournament(population)
+            return self._child(first, second, space)
+
+    def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
+        return self._random.sample_independent(study, trial, name, distribution)
+
+    # --- generations -----------------------------------------------------------------------------------
+    def _population_for(self, study: "Study", trial: "Trial") -> _Population | None:
+        generation = trial.system_attrs.get(GENERATION_ATTR)
+        if not isinstance(generation, int) or generation < 1:
+            return None
+        population = self._population(study, generation)
+        return population if len(population.trials) >= 2 else None
+
+    def _population(self, study: "Study", generation: int) -> _Population:
+        """Parents of ``generation``, built forward from the last cached (fully finished) generation."""
+        by_generation: dict[int, list[FrozenTrial]] = {}
+        unfinished: set[int] = set()
+        for t in study.get_trials():
+            g = t.system_attrs.get(GENERATION_ATTR)
+            if not isinstance(g, int) or g >= generation:
+                continue
+            if t.state == TrialState.COMPLETE:
+                by_generation.setdefault(g, []).append(t)
+            elif not t.state.is_finished():
+                unfinished.add(g)
+        cache = self._cache_for(study)
+        start, population = 0, _Population([], np.zeros(0, dtype=int), np.zeros(0))
+        for g in range(generation, 0, -1):
+            cached = cache.get((study.study_id, g))
+            if cached is not None:
+                start, population = g, cached
+                break
+        for g in range(start + 1, generation + 1):
+            population = self._select(study, population.trials + by_generation.get(g - 1, []))
+            if not any(u < g for u in unfinished):  # built from finished trials only: it will not change
+                cache[(study.study_id, g)] = population
+        return population
+
+    def _cache_for(self, study: "Study") -> dict[tuple[int, int], _Population]:
+        with self._lock:
+            try:
+                return self._cache.setdefault(study.storage, {})
+            except TypeError:  # a storage that cannot be weakly referenced: rebuild every time
+                return {}
+
+    def _select(self, study: "Study", trials: list[FrozenTrial]) -> _Population:
+        if not trials:
+            return _Population([], np.zeros(0, dtype=int), np.zeros(0))
+        trials = sorted(trials, key=lambda t: t.number)
+        losses = to_minimization(np.array([t.values for t in trials], dtype=float), study.directions)
+        violations = np.array([violation(t) for t in trials])
+        picked, ranks, crowding = select_elite(losses, violations, self._population_size)
+        return _Population([trials[i] for i in picked], ranks, crowding)
+
+    # --- variation -------------------------------------------------------------------------------------
+    def _tournament(self, population: _Population) -> FrozenTrial:
+        """Binary tournament: the lower rank wins, then the larger crowding distance (Deb et al. 2002)."""
+        i, j = self._rng.choice(len(population.trials), size=2, replace=False)
+        key_i = (population.ranks[i], -population.crowding[i])
+        key_j = (population.ranks[j], -population.crowding[j])
+        return population.trials[i if key_i <= key_j else j]
+
+    def _child(self, first: FrozenTrial, second: FrozenTrial, space: Mapping[str, Distribution]) -> dict[str, Any]:
+        crossover = self._rng.random() < self._crossover_prob
+        active = [n for n, d in space.items() if not d.is_single()]
+        mutation_prob = self._mutation_prob if self._mutation_prob is not None else 1.0 / max(len(active), 1)
+        params: dict[str, Any] = {}
+        for name, dist in space.items():
+            if dist.when is not None and not dist.when.is_met(params):
+                continue
+            a, b = _encoded(first, name, dist), _encoded(second, name, dist)
+            if a is None:
+                a, b = b, None
+            if a is None:
+                params[name] = self._random_value(dist)
+                continue
+            cross = crossover and b is not None
+            if isinstance(dist, Categorical):
+                index = int(b) if cross and self._rng.random() < 0.5 else int(a)  # uniform crossover
+                if self._rng.random() < mutation_prob:
+                    index = int(self._rng.integers(len(dist.choices)))
+                params[name] = dist.choices[index]
+            else:
+                x = sbx(a, b, self._eta_crossover, self._rng) if cross else a
+                if self._rng.random() < mutation_prob:
+                    x = polynomial_mutation(x, self._eta_mutation, self._rng)
+                params[name] = dist.to_external(x)
+        return params
+
+    def _random_value(self, dist: Distribution) -> Any:
+        if isinstance(dist, Categorical):
+            return dist.choices[int(self._rng.integers(len(dist.choices)))]
+        return dist.to_external(float(self._rng.random()))
+
+
+def _encoded(trial: FrozenTrial, name: str, dist: Distribution) -> float | None:
+    """The parent's internal value of ``name`` in [0, 1] (an index for categories), or None if absent."""
+    if name not in trial.params or not dist.same_range(trial.distributions.get(name, dist)):
+        return None
+    try:
+        if isinstance(dist, Categorical):
+            return float(dist.index(trial.params[name]))
+        return min(max(float(dist.to_internal(trial.params[name])), 0.0), 1.0)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _check_probability(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"`{name}` must be a probability in [0, 1], got {value!r}")
+    return float(value)
+
+
+def _check_positive(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"`{name}` must be a number > 0, got {value!r}")
+    return float(value)
+

@@ -1,0 +1,75 @@
+"""Multi-objective TPE (MOTPE): the good/bad split, ZDT1 against random search, determinism, constraints."""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+
+import parzen
+from parzen import Float
+from parzen.samplers import default_sampler
+from parzen.samplers.tpe import TPESampler
+from parzen.samplers.tpe.multi_objective import split_good
+
+from _zdt import zdt1_hypervolume
+
+
+def test_split_takes_whole_fronts_then_the_largest_contributors() -> None:
+    losses = np.array([[0.0, 4.0], [1.0, 1.0], [4.0, 0.0], [0.9, 3.9], [1.1, 1.1], [3.0, 3.0], [5.0, 5.0]])
+    good, weights = split_good(losses, 3)
+    assert sorted(good.tolist()) == [0, 1, 2]
+    good, weights = split_good(losses, 5)
+    assert sorted(good.tolist()) == [0, 1, 2, 3, 4]
+    assert weights.mean() == np.float64(1.0) or abs(weights.mean() - 1.0) < 1e-12
+    assert weights[good.tolist().index(1)] > weights[good.tolist().index(4)]  # front beats dominated
+    good, _ = split_good(losses, 2)  # boundary front of 3: the knee (1, 1) adds the most volume
+    assert 1 in good.tolist()
+
+
+def test_beats_random_search_on_zdt1() -> None:
+    tpe = [zdt1_hypervolume(TPESampler(seed=s), 200) for s in range(3)]
+    rnd = [zdt1_hypervolume(parzen.RandomSampler(seed=s), 200) for s in range(3)]
+    assert statistics.median(tpe) > statistics.median(rnd) + 3.0
+
+
+def test_same_seed_same_suggestions_and_a_joint_space() -> None:
+    def run(seed: int) -> list:
+        study = parzen.create_study(directions=["minimize", "maximize"], sampler=TPESampler(seed=seed, n_startup_trials=5))
+        study.optimize(lambda t: (t.suggest_float("x", -1, 1) ** 2, t.suggest_categorical("c", [0.0, 1.0, 2.0])),
+                       n_trials=25)
+        assert study.sampler.infer_relative_space(study, study.ask()).keys() == {"x", "c"}
+        return [t.params for t in study.trials]
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
+
+
+def test_three_objectives() -> None:
+    study = parzen.create_study(directions=["minimize"] * 3, sampler=TPESampler(seed=0))
+    for _ in range(40):
+        trial = study.ask({"a": Float(0, 1), "b": Float(0, 1)})
+        a, b = trial.params["a"], trial.params["b"]
+        study.tell(trial, (a, b, 2.0 - a - b))
+    assert len(study.best_trials) > 5
+
+
+def _feasible_share(constrained: bool) -> float:
+    study = parzen.create_study(directions=["minimize", "minimize"], sampler=TPESampler(seed=0),
+                                constraints_func=(lambda t: [t.params["x"] - 0.3]) if constrained else None)
+    for _ in range(60):
+        trial = study.ask({"x": Float(0, 1), "y": Float(0, 1)})
+        study.tell(trial, (1.0 - trial.params["x"], trial.params["y"]))  # x large looks attractive
+    if constrained:
+        assert all(t.params["x"] <= 0.3 for t in study.best_trials)
+    late = [t.params["x"] <= 0.3 for t in study.trials[20:]]
+    return sum(late) / len(late)
+
+
+def test_infeasible_trials_are_bad() -> None:
+    assert _feasible_share(True) > _feasible_share(False) + 0.2
+
+
+def test_default_sampler_for_several_objectives() -> None:
+    assert isinstance(default_sampler(seed=0, n_objectives=2), TPESampler)
+    assert isinstance(parzen.create_study(directions=["minimize", "maximize"]).sampler, TPESampler)
