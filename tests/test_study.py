@@ -24,7 +24,7 @@ def test_create_study_defaults() -> None:
     assert study.direction == "minimize"
     assert study.directions == ["minimize"]
     assert study.trials == []
-    assert isinstance(study.sampler, parzen.TPESampler)
+    assert isinstance(study.sampler, parzen.AutoSampler)
 
 
 @pytest.mark.parametrize("kwargs", [

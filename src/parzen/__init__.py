@@ -8,6 +8,7 @@ from parzen.exceptions import (
     TrialFinishedError,
     TrialPruned,
 )
+from parzen import samplers
 from parzen.samplers import GridSampler, QMCSampler, RandomSampler
 from parzen.space import Categorical, Condition, Float, Int
 from parzen.study import Study, create_study, delete_study, get_all_study_names, load_study
@@ -19,13 +20,11 @@ __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
     "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
     "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
-    "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler",
+    "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler", "AutoSampler",
 ]
 
 
 def __getattr__(name: str):
-    if name in ("TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler"):  # lazy: keeps scipy and cmaes out of `import parzen`
-        from parzen import samplers
-
+    if name in samplers._LAZY:  # lazy: keeps scipy and cmaes out of `import parzen`
         return getattr(samplers, name)
     raise AttributeError(f"module 'parzen' has no attribute {name!r}")

@@ -47,8 +47,7 @@ class Study:
         if constraints_func is not None and not callable(constraints_func):
             raise TypeError(f"`constraints_func` must be callable, got {constraints_func!r}")
         self._constraints_func = constraints_func
-        self._sampler = sampler if sampler is not None else default_sampler(seed=seed,
-                                                                            n_objectives=len(self._directions))
+        self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
         self._pruner = pruner if pruner is not None else NopPruner()
         self._known_distributions: dict[str, Distribution] | None = None
         self._dist_lock = threading.Lock()

@@ -8,7 +8,6 @@ import numpy as np
 
 import parzen
 from parzen import Float
-from parzen.samplers import default_sampler
 from parzen.samplers.tpe import TPESampler
 from parzen.samplers.tpe.multi_objective import split_good
 
@@ -70,6 +69,8 @@ def test_infeasible_trials_are_bad() -> None:
     assert _feasible_share(True) > _feasible_share(False) + 0.2
 
 
-def test_default_sampler_for_several_objectives() -> None:
-    assert isinstance(default_sampler(seed=0, n_objectives=2), TPESampler)
-    assert isinstance(parzen.create_study(directions=["minimize", "maximize"]).sampler, TPESampler)
+def test_default_sampler_for_several_objectives_is_motpe() -> None:
+    study = parzen.create_study(directions=["minimize", "maximize"], seed=0)
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    assert {t.system_attrs["auto:sampler"] for t in study.trials} == {"tpe"}
+    assert isinstance(study.sampler._sampler("tpe"), TPESampler)

@@ -158,6 +158,7 @@ class _Child:
 
     def __init__(self, ctx: Any, objective_bytes: bytes) -> None:
         self.conn, child_conn = ctx.Pipe()
+        self._pipe_lock = threading.Lock()
         self.process = ctx.Process(target=_child_main, args=(child_conn, objective_bytes))
         self.process.start()
         child_conn.close()
@@ -195,7 +196,14 @@ class _Child:
             self.process.join(wait)
         self.kill()
         self.process.join()
-        self.conn.close()
+        self.release_pipe()
+
+    def release_pipe(self) -> None:
+        """Close the parent's end of the pipe once, even when two threads get here together
+        (the thread driving a dying child and the interrupted main thread)."""
+        with self._pipe_lock:
+            if not self.conn.closed:
+                self.conn.close()
 
 
 class ProcessPool:
@@ -290,7 +298,7 @@ class ProcessPool:
         """Kill child ``index`` and start a fresh one, unless the pool is closing."""
         old.kill()
         old.process.join()
-        old.conn.close()
+        old.release_pipe()
         with self._lock:
             if self._closed:
                 return

@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
+
 from parzen.samplers._base import Sampler
 from parzen.samplers.grid import GridSampler
 from parzen.samplers.qmc import QMCSampler
 from parzen.samplers.random import RandomSampler
 
-__all__ = ["CmaEsSampler", "GPSampler", "GridSampler", "NSGAIISampler", "QMCSampler", "RandomSampler", "Sampler", "TPESampler",
-           "default_sampler"]
+__all__ = ["AutoSampler", "CmaEsSampler", "GPSampler", "GridSampler", "NSGAIISampler", "QMCSampler",
+           "RandomSampler", "Sampler", "TPESampler", "default_sampler"]
 
 
-def default_sampler(seed: int | None = None, n_objectives: int = 1) -> Sampler:
-    """The sampler a study uses when none is given.
+def default_sampler(seed: int | None = None) -> Sampler:
+    """The sampler a study uses when none is given: :class:`AutoSampler` (GP, CMA-ES or TPE)."""
+    from parzen.samplers.auto import AutoSampler
 
-    One objective: TPE, which starts with random trials. Several objectives: the multi-objective
-    TPE (MOTPE), which reached the highest median hypervolume in ``benchmarks/multi_objective.py``.
-    """
-    from parzen.samplers.tpe import TPESampler
+    return AutoSampler(seed=seed)
 
-    return TPESampler(seed=seed)
+
+_LAZY = {  # imported on first use: they pull in scipy or the optional cmaes package
+    "AutoSampler": "parzen.samplers.auto",
+    "CmaEsSampler": "parzen.samplers.cmaes",
+    "GPSampler": "parzen.samplers.gp",
+    "NSGAIISampler": "parzen.samplers.nsga2",
+    "TPESampler": "parzen.samplers.tpe",
+}
 
 
 def __getattr__(name: str):
-    if name == "TPESampler":  # lazy: keeps scipy out of `import parzen`
-        from parzen.samplers.tpe import TPESampler
-
-        return TPESampler
-    if name == "NSGAIISampler":
-        from parzen.samplers.nsga2 import NSGAIISampler
-
-        return NSGAIISampler
-    if name == "GPSampler":
-        from parzen.samplers.gp import GPSampler
-
-        return GPSampler
-    if name == "CmaEsSampler":  # lazy: the cmaes package is an optional extra
-        from parzen.samplers.cmaes import CmaEsSampler
-
-        return CmaEsSampler
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

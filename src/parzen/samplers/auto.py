@@ -1,0 +1,118 @@
+"""The default sampler: picks GP, CMA-ES or TPE for each trial from the study and its space.
+
+The rules come from ``benchmarks/sample_efficiency.py`` (figures in BENCHMARKS.md): the GP
+sampler had the best mean rank at 50 and 100 trials on continuous, integer, mixed and model-tuning
+problems; CMA-ES won on numeric spaces of 10 or more dimensions (Levy-10d, Ackley-20d); TPE won on
+conditional spaces, is the only one of the three that handles several objectives and
+constraints, and keeps a low cost per trial when the study grows past what a GP fits quickly.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import numbers
+import threading
+from typing import TYPE_CHECKING, Any, Mapping
+
+from parzen.samplers._base import Sampler, make_rng
+from parzen.space import Categorical, Distribution
+from parzen.trial import FrozenTrial, TrialState
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+    from parzen.trial import Trial
+
+CHOICE_ATTR = "auto:sampler"
+WIDE_NUMERIC_DIMS = 10
+
+
+def _is_conditional(trials: list[FrozenTrial]) -> bool:
+    """True when parameters come and go between trials, or any is declared with ``when``."""
+    names = set(trials[0].distributions)
+    for t in trials:
+        if set(t.distributions) != names or any(d.when is not None for d in t.distributions.values()):
+            return True
+    return False
+
+
+class AutoSampler(Sampler):
+    """GP while a single-objective study is small, CMA-ES on wide numeric spaces, TPE otherwise.
+
+    For each new trial, in this order:
+
+    1. several objectives, a ``constraints_func``, or a conditional space: TPE (MOTPE for several
+       objectives);
+    2. ``gp_max_trials`` or more finished trials: TPE, whose cost per trial stays low;
+    3. a space of only numeric parameters with at least 10 free dimensions: CMA-ES (when the
+       optional ``cmaes`` package is installed, TPE otherwise);
+    4. otherwise: GP.
+
+    The first trial has no history to judge the space by; it goes to the GP sampler, whose startup
+    trials are random. Each trial records its choice in the system attribute ``"auto:sampler"``.
+    """
+
+    def __init__(self, seed: int | None = None, *, gp_max_trials: int = 300) -> None:
+        if isinstance(gp_max_trials, bool) or not isinstance(gp_max_trials, numbers.Integral) or gp_max_trials < 0:
+            raise ValueError(f"AutoSampler: `gp_max_trials` must be an int >= 0, got {gp_max_trials!r}")
+        rng = make_rng(seed)
+        self._seeds = {name: int(s) for name, s in zip(("tpe", "gp", "cmaes"), rng.integers(2**31, size=3))}
+        self._gp_max_trials = int(gp_max_trials)
+        self._has_cmaes = importlib.util.find_spec("cmaes") is not None
+        self._samplers: dict[str, Sampler] = {}
+        self._lock = threading.Lock()
+
+    def _sampler(self, name: str) -> Sampler:
+        with self._lock:
+            if name not in self._samplers:
+                if name == "gp":
+                    from parzen.samplers.gp import GPSampler
+
+                    self._samplers[name] = GPSampler(seed=self._seeds[name])
+                elif name == "cmaes":
+                    from parzen.samplers.cmaes import CmaEsSampler
+
+                    self._samplers[name] = CmaEsSampler(seed=self._seeds[name])
+                else:
+                    from parzen.samplers.tpe import TPESampler
+
+                    self._samplers[name] = TPESampler(seed=self._seeds[name])
+            return self._samplers[name]
+
+    def choose(self, study: "Study") -> str:
+        """Name of the sampler ("gp", "cmaes" or "tpe") the next trial of ``study`` gets."""
+        if study.n_objectives > 1 or getattr(study, "_constraints_func", None) is not None:
+            return "tpe"
+        complete = study.get_trials((TrialState.COMPLETE,))
+        if len(complete) >= self._gp_max_trials:
+            return "tpe"
+        if not complete:
+            return "gp"
+        if _is_conditional(complete):
+            return "tpe"
+        free = [d for d in complete[-1].distributions.values() if not d.is_single()]
+        numeric = not any(isinstance(d, Categorical) for d in free)
+        if numeric and len(free) >= WIDE_NUMERIC_DIMS:
+            return "cmaes" if self._has_cmaes else "tpe"
+        return "gp"
+
+    def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
+        name = self.choose(study)
+        return {**self._sampler(name).before_trial(study, fixed_params), CHOICE_ATTR: name}
+
+    def _for(self, trial: "Trial") -> Sampler:
+        return self._sampler(trial.system_attrs.get(CHOICE_ATTR, "tpe"))
+
+    def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
+        return self._for(trial).infer_relative_space(study, trial)
+
+    def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
+        return self._for(trial).sample(study, trial, space)
+
+    def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
+        return self._for(trial).sample_independent(study, trial, name, distribution)
+
+    def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
+        with self._lock:
+            samplers = list(self._samplers.values())
+        for sampler in samplers:
+            sampler.after_trial(study, trial)

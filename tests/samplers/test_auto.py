@@ -1,0 +1,121 @@
+"""The default sampler picks GP, CMA-ES or TPE by the rules its docstring states."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import parzen
+from parzen.samplers.auto import CHOICE_ATTR, AutoSampler
+
+
+def _choices(study: parzen.Study) -> list[str]:
+    return [t.system_attrs[CHOICE_ATTR] for t in study.trials]
+
+
+def _sphere(trial: parzen.Trial, dims: int) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5, 5) - 1) ** 2 for i in range(dims))
+
+
+def test_default_sampler_of_a_study_is_auto() -> None:
+    assert isinstance(parzen.create_study().sampler, AutoSampler)
+
+
+def test_small_numeric_and_mixed_spaces_get_the_gp() -> None:
+    study = parzen.create_study(seed=0)
+    study.optimize(lambda t: _sphere(t, 2) + (t.suggest_categorical("c", ["a", "b"]) == "b"), n_trials=12)
+    assert set(_choices(study)) == {"gp"}
+
+
+def test_wide_numeric_space_gets_cmaes() -> None:
+    study = parzen.create_study(seed=0)
+    study.optimize(lambda t: _sphere(t, 12), n_trials=5)
+    assert _choices(study) == ["gp", "cmaes", "cmaes", "cmaes", "cmaes"]
+
+
+def test_wide_space_with_a_categorical_is_not_given_to_cmaes() -> None:
+    study = parzen.create_study(seed=0)
+    study.optimize(lambda t: _sphere(t, 12) + len(t.suggest_categorical("c", ["a", "bb"])), n_trials=4)
+    assert set(_choices(study)) == {"gp"}
+
+
+def test_conditional_space_gets_tpe() -> None:
+    space = {"kind": parzen.Categorical(["a", "b"]), "x": parzen.Float(0, 1, when=("kind", "a")),
+             "y": parzen.Float(0, 1)}
+    study = parzen.create_study(seed=0)
+    for _ in range(8):
+        trial = study.ask(space)
+        study.tell(trial, trial.params["y"])
+    first_conditional = next(t.number for t in study.trials if "x" in t.params)
+    assert first_conditional < 7
+    assert set(_choices(study)[first_conditional + 1:]) == {"tpe"}
+
+
+def test_define_by_run_branches_get_tpe() -> None:
+    def objective(trial: parzen.Trial) -> float:
+        if trial.suggest_categorical("kind", ["a", "b"]) == "a":
+            return trial.suggest_float("x", 0, 1)
+        return 1 + trial.suggest_int("n", 0, 3)
+
+    study = parzen.create_study(seed=1)
+    study.optimize(objective, n_trials=20)
+    kinds = {t.params["kind"] for t in study.trials}
+    assert kinds == {"a", "b"}
+    first_mixed = next(i for i in range(1, 20) if {t.params["kind"] for t in study.trials[:i]} == kinds)
+    assert set(_choices(study)[first_mixed:]) == {"tpe"}
+
+
+def test_several_objectives_and_constraints_get_tpe() -> None:
+    multi = parzen.create_study(directions=["minimize", "minimize"], seed=0)
+    multi.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    constrained = parzen.create_study(seed=0, constraints_func=lambda t: [t.params["x"] - 0.5])
+    constrained.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert set(_choices(multi)) == set(_choices(constrained)) == {"tpe"}
+
+
+def test_past_gp_max_trials_tpe_takes_over() -> None:
+    study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=6))
+    study.optimize(lambda t: _sphere(t, 2), n_trials=9)
+    assert _choices(study) == ["gp"] * 6 + ["tpe"] * 3
+
+
+def test_same_seed_same_suggestions() -> None:
+    def run(seed: int) -> list[dict]:
+        study = parzen.create_study(seed=seed)
+        study.optimize(lambda t: _sphere(t, 3), n_trials=14)
+        return [t.params for t in study.trials]
+
+    assert run(5) == run(5)
+    assert run(5) != run(6)
+
+
+def test_default_beats_random_on_branin() -> None:
+    def branin(trial: parzen.Trial) -> float:
+        x1, x2 = trial.suggest_float("x1", -5, 10), trial.suggest_float("x2", 0, 15)
+        b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+        return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+    auto = parzen.create_study(seed=0)
+    auto.optimize(branin, n_trials=30)
+    rand = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    rand.optimize(branin, n_trials=30)
+    assert auto.best_value < 0.45 < rand.best_value
+
+
+@pytest.mark.parametrize("space", [
+    {"x": parzen.Float(1, 1)},
+    {"c": parzen.Categorical(["only"])},
+    {"n": parzen.Int(3, 3), "x": parzen.Float(0, 1)},
+])
+def test_degenerate_spaces_never_fail(space) -> None:
+    study = parzen.create_study(seed=0)
+    for i in range(14):
+        trial = study.ask(space)
+        study.tell(trial, float(i % 3))
+    assert all(t.state == parzen.TrialState.COMPLETE for t in study.trials)
+
+
+def test_bad_gp_max_trials_is_rejected() -> None:
+    with pytest.raises(ValueError, match="gp_max_trials"):
+        AutoSampler(gp_max_trials=-1)
