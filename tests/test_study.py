@@ -483,3 +483,41 @@ def test_an_enqueued_trial_the_sampler_refuses_is_failed_not_left_running() -> N
         study.ask()
     assert [t.state for t in study.trials] == [TrialState.FAIL]
     assert study.trials[0].fail_reason == "no point left"
+
+
+# --- batches ------------------------------------------------------------------------------------------
+def _batch_spread(sampler: parzen.samplers.Sampler) -> tuple[int, float]:
+    """Distinct points and smallest pairwise distance of a batch of 8 after 15 told trials."""
+    study = parzen.create_study(sampler=sampler)
+    space = {"x": parzen.Float(-5, 5), "y": parzen.Float(-5, 5)}
+    for _ in range(15):
+        trial = study.ask(space)
+        study.tell(trial, (trial.params["x"] - 1) ** 2 + (trial.params["y"] + 2) ** 2)
+    batch = study.ask_batch(8, space)
+    points = [(t.params["x"], t.params["y"]) for t in batch]
+    gaps = [((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) ** 0.5 for i, a in enumerate(points) for b in points[i + 1:]]
+    assert [t.number for t in batch] == list(range(15, 23))
+    assert all(t.state == TrialState.RUNNING for t in study.trials[15:])
+    return len(set(points)), min(gaps)
+
+
+@pytest.mark.parametrize("make", [lambda: parzen.TPESampler(seed=0), lambda: parzen.GPSampler(seed=0),
+                                  lambda: parzen.samplers.AutoSampler(seed=0)])
+def test_ask_batch_gives_distinct_spread_suggestions(make) -> None:
+    distinct, min_gap = _batch_spread(make())
+    assert distinct == 8
+    assert min_gap > 1e-3
+
+
+def test_ask_batch_spreads_more_than_without_a_liar() -> None:
+    _, with_liar = _batch_spread(parzen.GPSampler(seed=0))
+    _, without = _batch_spread(parzen.GPSampler(seed=0, constant_liar=False))
+    assert with_liar > 10 * without
+
+
+@pytest.mark.parametrize("n", [0, -1, 2.5, True])
+def test_ask_batch_rejects_bad_n(n) -> None:
+    study = _study()
+    with pytest.raises(ValueError, match="`n`"):
+        study.ask_batch(n)
+    assert study.trials == []

@@ -261,6 +261,18 @@ class Study:
             raise TrialFinishedError(f"trial {frozen.number} is already {frozen.state.name}; it cannot be told again")
         return trial_id, frozen.number, frozen.intermediate_values
 
+    def ask_batch(self, n: int, space: Mapping[str, Distribution] | None = None) -> list[Trial]:
+        """Start ``n`` trials at once, for users who evaluate in batches.
+
+        Each trial of the batch is RUNNING while the next is sampled, so samplers with a constant
+        liar (TPE, GP, the default) spread the batch instead of proposing one point ``n`` times.
+        """
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"`n` must be a positive int, got {n!r}")
+        if space is not None:
+            validate_space(space)
+        return [self.ask(space) for _ in range(n)]
+
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None) -> None:
         """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew."""
         if not isinstance(params, Mapping):
