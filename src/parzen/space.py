@@ -465,3 +465,15 @@ def distribution_from_dict(data: Mapping[str, Any]) -> Distribution:
     if kind == "float":
         return Float(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
     raise ValueError(f"unknown distribution kind {kind!r}")
+
+
+def intersect_spaces(known: Mapping[str, Distribution] | None,
+                     new: Mapping[str, Distribution]) -> dict[str, Distribution]:
+    """The parameters ``known`` and ``new`` share with the same range (all of ``new`` if ``known`` is None).
+
+    Model-based samplers fold each finished trial's distributions into this to find the space
+    that every trial sampled, which they can then model jointly.
+    """
+    if known is None:
+        return dict(new)
+    return {name: d for name, d in known.items() if name in new and d.same_range(new[name])}

@@ -31,7 +31,7 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution
+from parzen.space import Categorical, Distribution, intersect_spaces
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -193,7 +193,7 @@ class _History:
             return
         self.seen.add(trial.trial_id)
         self.n_complete += 1
-        self._intersect(trial.distributions)
+        self.intersection = intersect_spaces(self.intersection, trial.distributions)
         tag = trial.system_attrs.get(ATTR)
         if not isinstance(tag, Mapping) or not trial.values:
             return
@@ -205,13 +205,6 @@ class _History:
         evaluation = _Evaluation(trial.number, np.asarray(tag["x"], dtype=float), sign * trial.values[0], trial)
         self.buckets.setdefault((key, restart, int(tag["generation"])), []).append(evaluation)
 
-    def _intersect(self, dists: Mapping[str, Distribution]) -> None:
-        if self.intersection is None:
-            self.intersection = dict(dists)
-            return
-        self.intersection = {
-            name: d for name, d in self.intersection.items() if name in dists and d.same_range(dists[name])
-        }
 
 
 class CmaEsSampler(Sampler):

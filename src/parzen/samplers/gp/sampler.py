@@ -21,7 +21,7 @@ from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
 from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution
+from parzen.space import Categorical, Distribution, intersect_spaces
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -120,11 +120,7 @@ class _History:
             return
         self.seen.add(trial.trial_id)
         self.trials.append(trial)
-        if self.intersection is None:
-            self.intersection = dict(trial.distributions)
-        else:
-            self.intersection = {n: d for n, d in self.intersection.items()
-                                 if n in trial.distributions and d.same_range(trial.distributions[n])}
+        self.intersection = intersect_spaces(self.intersection, trial.distributions)
 
     def encode(self, key: SpaceKey) -> _Encoded:
         """Rows for every complete trial that holds all parameters of ``key`` (new trials encoded once)."""

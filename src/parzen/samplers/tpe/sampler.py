@@ -21,7 +21,7 @@ from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
 from parzen.samplers.tpe.multi_objective import split_good
 from parzen.samplers.tpe.parzen_estimator import EstimatorConfig, ParzenEstimator, fit_parzen_estimator
-from parzen.space import Categorical, Distribution
+from parzen.space import Categorical, Distribution, intersect_spaces
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class _Observations:
         self.n += 1
         self.n_complete += complete
         self.trial_ids.add(trial.trial_id)
-        self._intersect(trial.distributions)
+        self.intersection = intersect_spaces(self.intersection, trial.distributions)
 
     def _grow(self) -> None:
         self._capacity *= 2
@@ -159,13 +159,6 @@ class _Observations:
             grown[: self.n] = values[: self.n]
             self._columns[name] = (dist, grown)
 
-    def _intersect(self, dists: Mapping[str, Distribution]) -> None:
-        if self.intersection is None:
-            self.intersection = dict(dists)
-            return
-        self.intersection = {
-            name: d for name, d in self.intersection.items() if name in dists and d.same_range(dists[name])
-        }
 
     def column(self, name: str, dist: Distribution) -> np.ndarray | None:
         """Internal values of ``name`` per row, or None if it was never observed with this range."""
