@@ -124,11 +124,11 @@ def main(argv: list[str] | None = None) -> None:
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
         for i, result in enumerate(pool.imap_unordered(run_cell, cells), 1):
             results.append(result)
+            with open(args.out, "w") as f:  # rewritten after every run: a crash keeps what finished
+                json.dump(results, f)
             print(f"\r{i}/{len(cells)} {result['problem']} {result['optimizer']} seed {result['seed']}",
                   end="", file=sys.stderr)
     print(file=sys.stderr)
-    with open(args.out, "w") as f:
-        json.dump(results, f)
     report(results, budgets)
 
 
