@@ -2,12 +2,15 @@
 
 (a) ask+tell milliseconds per trial with random sampling in memory, near trial 1,000 and 10,000;
 (b) finished trials per second with SQLite storage and a no-op objective, over the first 1,000
-    trials and over trials 9,000-10,000 of one study.
+    trials and over trials 9,000-10,000 of one study;
+(c) ask+tell milliseconds per trial of each model-based sampler (TPE, CMA-ES, GP, the default)
+    in a 10-D float space at several trial counts, beside optuna's counterpart.
 
 Each figure is the median over ``--repeats`` runs. Usage:
 
     python benchmarks/overhead.py --repeats 3
     python benchmarks/overhead.py --only memory --repeats 5
+    python benchmarks/overhead.py --only samplers --samplers tpe gp --repeats 1
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import os
 import statistics
 import tempfile
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -46,26 +50,76 @@ def _optuna_space() -> dict:
     }
 
 
-def ask_tell_times(library: str, n_trials: int, seed: int) -> np.ndarray:
-    """Seconds of each ask+tell pair over ``n_trials`` trials of one in-memory study."""
+def time_ask_tell(study, space: dict, n_trials: int, objective: Callable[[dict], float]) -> np.ndarray:
+    """Seconds of each ask+tell pair over ``n_trials`` trials (parzen and optuna share this API)."""
     times = np.empty(n_trials)
-    if library == "parzen":
-        study = parzen.create_study(sampler=parzen.RandomSampler(seed=seed))
-        space = _parzen_space()
-        ask, tell = (lambda: study.ask(space)), study.tell
-    else:
-        import optuna
-
-        study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
-        space = _optuna_space()
-        ask, tell = (lambda: study.ask(space)), study.tell
     clock = time.perf_counter
     for i in range(n_trials):
         t0 = clock()
-        trial = ask()
-        tell(trial, float(i % 7))
+        trial = study.ask(space)
+        study.tell(trial, objective(trial.params))
         times[i] = clock() - t0
     return times
+
+
+def _mixed_value(params: dict) -> float:
+    return params["x"] ** 2 + params["n"]
+
+
+def ask_tell_times(library: str, n_trials: int, seed: int) -> np.ndarray:
+    """Random sampling in memory on the 4-parameter mixed space."""
+    if library == "parzen":
+        study = parzen.create_study(sampler=parzen.RandomSampler(seed=seed))
+        return time_ask_tell(study, _parzen_space(), n_trials, _mixed_value)
+    import optuna
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=seed))
+    return time_ask_tell(study, _optuna_space(), n_trials, _mixed_value)
+
+
+def _sphere(params: dict) -> float:
+    return float(sum((v - 1.0) ** 2 for v in params.values()))
+
+
+# Each sampler family: parzen's sampler, optuna's counterpart, and the checkpoints (trial counts).
+SAMPLER_PAIRS: dict[str, tuple[Callable[[int], object], Callable[[int], object], tuple[int, ...]]] = {
+    "tpe": (lambda s: parzen.TPESampler(seed=s),
+            lambda s: _optuna().samplers.TPESampler(seed=s), (100, 1_000, 5_000)),
+    "cmaes": (lambda s: parzen.CmaEsSampler(seed=s),
+              lambda s: _optuna().samplers.CmaEsSampler(seed=s), (100, 1_000, 5_000)),
+    "gp": (lambda s: parzen.GPSampler(seed=s),
+           lambda s: _optuna().samplers.GPSampler(seed=s), (100, 300)),
+    "default": (lambda s: parzen.samplers.AutoSampler(seed=s),
+                lambda s: _optuna().samplers.TPESampler(seed=s), (100, 300, 1_000)),
+}
+
+
+def _optuna():
+    import optuna
+
+    return optuna
+
+
+def sampler_table(family: str, repeats: int, dims: int) -> None:
+    """ask+tell ms per trial of one sampler family in a ``dims``-D float space, parzen beside optuna."""
+    make_parzen, make_optuna, checkpoints = SAMPLER_PAIRS[family]
+    optuna = _optuna()
+    spaces = {"parzen": {f"x{i}": parzen.Float(-5, 5) for i in range(dims)},
+              "optuna": {f"x{i}": optuna.distributions.FloatDistribution(-5, 5) for i in range(dims)}}
+    results: dict[str, dict[int, list[float]]] = {lib: {c: [] for c in checkpoints} for lib in ("parzen", "optuna")}
+    for r in range(repeats):
+        for lib, make in (("parzen", make_parzen), ("optuna", make_optuna)):
+            if lib == "parzen":
+                study = parzen.create_study(sampler=make(r))
+            else:
+                study = optuna.create_study(sampler=make(r))
+            times = time_ask_tell(study, spaces[lib], checkpoints[-1], _sphere)
+            for c in checkpoints:
+                window = min(WINDOW, c // 2)
+                results[lib][c].append(float(np.median(times[c - window:c])) * 1e3)
+    print(f"(c) {family}: ask+tell ms per trial, {dims}-D float sphere, in memory "
+          f"(median of the trials just before each checkpoint; median over {repeats} runs)")
+    _print_rows(results, list(checkpoints), "ms/trial", lower_is_better=True)
 
 
 def _noop_parzen(trial: parzen.Trial) -> float:
@@ -151,7 +205,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trials", type=int, default=10_000)
-    parser.add_argument("--only", choices=["memory", "sqlite"], default=None)
+    parser.add_argument("--only", choices=["memory", "sqlite", "samplers"], default=None)
+    parser.add_argument("--samplers", nargs="+", choices=list(SAMPLER_PAIRS), default=list(SAMPLER_PAIRS))
+    parser.add_argument("--dims", type=int, default=10)
     args = parser.parse_args(argv)
     logging.getLogger("optuna").setLevel(logging.WARNING)
     import optuna
@@ -164,6 +220,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
             sqlite_table(args.repeats, args.trials, checkpoints, folder)
+    if args.only in (None, "samplers"):
+        for family in args.samplers:
+            sampler_table(family, args.repeats, args.dims)
 
 
 if __name__ == "__main__":
