@@ -20,11 +20,14 @@ test: $(PY)
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pytest -q
 
-# Overhead against optuna (slow; see BENCHMARKS.md).
+# Every benchmark against the peers (hours on 2 cores; figures in BENCHMARKS.md).
 bench: $(PY)
 	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q torch==2.13.0
 	$(PY) benchmarks/overhead.py
 	$(PY) benchmarks/pruning.py
+	$(PY) benchmarks/sample_efficiency.py --seeds 10 --budgets 50 200
+	$(PY) benchmarks/multi_objective.py --seeds 10 --trials 100 300
 
 clean:
 	rm -rf $(VENV) parzen_demo.db parzen_demo.db-wal parzen_demo.db-shm

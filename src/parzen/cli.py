@@ -1,0 +1,162 @@
+"""The ``parzen`` command. ``parzen sweep`` runs an HPO sweep with :mod:`parzen.hpo` (entrenar's ``hpo_sweep``).
+
+    parzen sweep --trials 50 --space search_space.yaml --objective module:function
+    parzen sweep --resume hpo_checkpoint.json
+
+The objective is ``module:function`` (a module importable from the current directory) or
+``path/to/file.py:function``; it takes a dict of parameter values and returns a number. The
+checkpoint is written after every trial, so an interrupted sweep resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+from typing import Any, Callable, Sequence
+
+from parzen.hpo import BayesianOptimizer, SearchSpace, TrialState
+
+__all__ = ["main"]
+
+DEFAULT_CHECKPOINT = "hpo_checkpoint.json"
+DEFAULT_TRIALS = 100
+
+
+class CLIError(Exception):
+    """A problem with the command's input, reported as ``parzen sweep: error: ...`` and exit status 1."""
+
+
+def _load_space(path: str) -> SearchSpace:
+    """The search space of a YAML file: ``name: {type: uniform|log_uniform|int_uniform, low, high}`` or
+    ``name: {type: discrete|categorical, values: [...]}``."""
+    try:
+        import yaml
+    except ImportError:
+        raise CLIError("reading --space needs PyYAML: pip install 'parzen[yaml]'") from None
+    try:
+        with open(path) as f:
+            data = yaml.safe_load(f)
+    except OSError as exc:
+        raise CLIError(f"cannot read --space {path!r}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise CLIError(f"--space {path!r} is not valid YAML: {exc}") from None
+    try:
+        return SearchSpace.from_dict(data)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"--space {path!r}: {exc}") from None
+
+
+def _load_objective(spec: str) -> Callable[[dict[str, Any]], Any]:
+    """The function named by ``module:function`` or ``file.py:function``."""
+    target, sep, name = spec.rpartition(":")
+    if not sep or not target or not name:
+        raise CLIError(f"--objective must be module:function or file.py:function, got {spec!r}")
+    try:
+        if target.endswith(".py"):
+            module_spec = importlib.util.spec_from_file_location(os.path.basename(target)[:-3], target)
+            if module_spec is None or not os.path.isfile(target):
+                raise CLIError(f"--objective: no such file {target!r}")
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path:  # as `python -m` would: modules next to the user are importable
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(target)
+    except ImportError as exc:
+        raise CLIError(f"--objective: cannot import {target!r}: {exc}") from None
+    func = getattr(module, name, None)
+    if not callable(func):
+        raise CLIError(f"--objective: {target!r} has no function {name!r}")
+    return func
+
+
+def _optimizer(args: argparse.Namespace) -> BayesianOptimizer:
+    """A fresh optimizer from --space, or the one in --resume (with --trials as its new total budget)."""
+    if args.resume is not None:
+        try:
+            opt = BayesianOptimizer.resume(args.resume, n_trials=args.trials)
+        except OSError as exc:
+            raise CLIError(f"cannot read --resume {args.resume!r}: {exc.strerror}") from None
+        except (TypeError, ValueError, KeyError) as exc:
+            raise CLIError(f"--resume {args.resume!r}: {exc}") from None
+        if args.space is not None and _load_space(args.space) != opt.space:
+            raise CLIError(f"--space {args.space!r} differs from the space in --resume {args.resume!r}")
+        if args.direction is not None and args.direction != opt.direction:
+            raise CLIError(f"--direction {args.direction} differs from {opt.direction!r} in --resume {args.resume!r}")
+        return opt
+    if args.space is None:
+        raise CLIError("give --space (a YAML search space) or --resume (a checkpoint)")
+    try:
+        return BayesianOptimizer(_load_space(args.space), DEFAULT_TRIALS if args.trials is None else args.trials,
+                                 direction=args.direction or "minimize", seed=args.seed)
+    except (TypeError, ValueError) as exc:
+        raise CLIError(str(exc)) from None
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    objective = _load_objective(args.objective)
+    opt = _optimizer(args)
+    checkpoint = args.checkpoint or args.resume or DEFAULT_CHECKPOINT
+    done = sum(t.state != TrialState.Running for t in opt.trials())
+    if done:
+        print(f"resumed {done} trial(s) from {args.resume}")
+    while (trial := opt.ask()) is not None:
+        try:
+            value = objective(dict(trial.params))
+        except Exception as exc:  # one failing configuration does not end the sweep
+            opt.tell(trial.id, None, TrialState.Failed)
+            print(f"trial {trial.id}: failed: {type(exc).__name__}: {exc}")
+        else:
+            told = opt.tell(trial.id, value, TrialState.Complete)
+            shown = told.value if told.state == TrialState.Complete else f"failed ({value!r} is not a number)"
+            print(f"trial {trial.id}: {shown}  {trial.params}")
+        opt.save_checkpoint(checkpoint)
+    opt.save_checkpoint(checkpoint)
+    try:
+        best = opt.best_trial()
+    except ValueError:
+        print(f"no trial completed; checkpoint written to {checkpoint}")
+        return 1
+    print(f"best trial {best.id}: value={best.value} params={best.params}")
+    print(f"checkpoint written to {checkpoint}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parzen", description="Find the best parameters of anything you can measure.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sweep = commands.add_parser("sweep", help="run a hyperparameter sweep (TPE) on an objective function",
+                                description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sweep.add_argument("--objective", required=True, help="module:function or file.py:function; gets a dict of params")
+    sweep.add_argument("--space", help="YAML search space (not needed with --resume)")
+    sweep.add_argument("--trials", type=int, help=f"total number of trials (default {DEFAULT_TRIALS}, "
+                                                  "or the checkpoint's with --resume)")
+    sweep.add_argument("--direction", choices=("minimize", "maximize"),
+                       help="minimize (default) or maximize the objective")
+    sweep.add_argument("--seed", type=int, help="seed of the sampler, for a reproducible sweep")
+    sweep.add_argument("--resume", help="continue the sweep saved in this checkpoint")
+    sweep.add_argument("--checkpoint",
+                       help=f"where to save progress (default: the --resume file, else {DEFAULT_CHECKPOINT})")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``parzen`` command with ``argv`` (default: the process's arguments); returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.trials is not None and args.trials < 1:
+        parser.error(f"--trials must be >= 1, got {args.trials}")
+    if args.resume is not None and args.seed is not None:
+        parser.error("--seed cannot change a resumed sweep; it keeps the checkpoint's seed")
+    try:
+        return _sweep(args)
+    except CLIError as exc:
+        print(f"parzen {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
