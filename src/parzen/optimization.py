@@ -27,10 +27,11 @@ import inspect
 import math
 import numbers
 import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, auto
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Union
+from typing import Any
 
 import numpy as np
 
@@ -48,7 +49,7 @@ __all__ = [
     "Optimizer", "Parameter", "ParameterType", "RandomSearchStrategy",
 ]
 
-Objective = Callable[[Dict[str, Any]], Awaitable[float]]
+Objective = Callable[[dict[str, Any]], Awaitable[float]]
 Callback = Callable[[Study, FrozenTrial], None]
 
 
@@ -75,10 +76,10 @@ class Parameter:
 
     name: str
     type: ParameterType
-    min_value: Optional[Union[int, float]] = None
-    max_value: Optional[Union[int, float]] = None
-    choices: Optional[List[Any]] = None
-    step: Optional[Union[int, float]] = None
+    min_value: int | float | None = None
+    max_value: int | float | None = None
+    choices: list[Any] | None = None
+    step: int | float | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -143,11 +144,11 @@ class _Space:
         self.parameters = list(parameters)
         self.distributions = {p.name: _distribution(p) for p in self.parameters}
 
-    def decode(self, core_params: Dict[str, Any]) -> Dict[str, Any]:
+    def decode(self, core_params: dict[str, Any]) -> dict[str, Any]:
         return {p.name: p.choices[core_params[p.name]] if p.type is ParameterType.CATEGORICAL else core_params[p.name]
                 for p in self.parameters}
 
-    def random_core_params(self, seed: int) -> Dict[str, Any]:
+    def random_core_params(self, seed: int) -> dict[str, Any]:
         """A uniform random point drawn by the core's RandomSampler (on a scratch in-memory study)."""
         return create_study(sampler=RandomSampler(seed=seed)).ask(self.distributions).params
 
@@ -186,12 +187,12 @@ class OptimizationResult:
     succeeded, ``parameters`` is empty and ``score`` is ``inf``.
     """
 
-    parameters: Dict[str, Any]
+    parameters: dict[str, Any]
     score: float
-    history: List[Dict[str, Any]]
+    history: list[dict[str, Any]]
     iterations: int
-    elapsed_time: Optional[float] = None
-    improvement: Optional[float] = None
+    elapsed_time: float | None = None
+    improvement: float | None = None
 
     def __post_init__(self) -> None:
         if self.improvement is None:
@@ -218,8 +219,8 @@ class _Evaluations:
     def __init__(self, space: _Space, objective: Objective) -> None:
         self.space = space
         self.objective = objective
-        self.records: Dict[int, Dict[str, Any]] = {}
-        self.failure: Optional[tuple[Dict[str, Any], Exception]] = None
+        self.records: dict[int, dict[str, Any]] = {}
+        self.failure: tuple[dict[str, Any], Exception] | None = None
 
     async def __call__(self, trial: Trial) -> float:
         core = {name: trial.suggest(name, dist) for name, dist in self.space.distributions.items()}
@@ -241,13 +242,13 @@ class _Evaluations:
         return float(score)
 
     def result(self, study: Study, started: float) -> OptimizationResult:
-        history = [self.records[n] for n in sorted(self.records)]
+        history = [dict(self.records[n]) for n in sorted(self.records)]
         if study.get_trials((TrialState.COMPLETE,)):
             best = study.best_trial
             parameters, score = dict(self.records[best.number]["parameters"]), float(best.value)
         else:
             parameters, score = {}, math.inf
-        return OptimizationResult(parameters=parameters, score=score, history=[dict(h) for h in history],
+        return OptimizationResult(parameters=parameters, score=score, history=history,
                                   iterations=len(history), elapsed_time=time.monotonic() - started)
 
 
@@ -257,10 +258,10 @@ class OptimizationStrategy(abc.ABC):
     ``seed`` makes :meth:`generate_params` (and a built-in strategy's choices) reproducible.
     """
 
-    seed: Optional[int] = None
-    _rng: Optional[np.random.Generator] = None
+    seed: int | None = None
+    _rng: np.random.Generator | None = None
 
-    def __init__(self, seed: Optional[int] = None) -> None:
+    def __init__(self, seed: int | None = None) -> None:
         make_rng(seed)  # rejects a bad seed now
         self.seed = seed
 
@@ -273,11 +274,11 @@ class OptimizationStrategy(abc.ABC):
         return int(self._random_state().integers(2**31))
 
     @abc.abstractmethod
-    async def optimize(self, parameters: List[Parameter], objective: Objective,
+    async def optimize(self, parameters: list[Parameter], objective: Objective,
                        iterations: int) -> OptimizationResult:
         """Minimize ``objective`` over ``parameters`` in at most ``iterations`` evaluations."""
 
-    def generate_params(self, parameters: List[Parameter]) -> Dict[str, Any]:
+    def generate_params(self, parameters: list[Parameter]) -> dict[str, Any]:
         """A uniform random point of ``parameters``, drawn by parzen's RandomSampler."""
         _check_parameters(parameters)
         space = _Space(parameters)
@@ -291,12 +292,12 @@ class _StudyStrategy(OptimizationStrategy):
     def _sampler(self, space: _Space) -> Sampler:
         """The core sampler of one run."""
 
-    def _callbacks(self, study: Study, space: _Space, iterations: int) -> List[Callback]:
+    def _callbacks(self, study: Study, space: _Space, iterations: int) -> list[Callback]:
         """Core callbacks of one run; called once before the first trial starts."""
         return []
 
-    async def optimize(self, parameters: List[Parameter], objective: Objective, iterations: int,
-                       timeout: Optional[float] = None, concurrency: int = 1) -> OptimizationResult:
+    async def optimize(self, parameters: list[Parameter], objective: Objective, iterations: int,
+                       timeout: float | None = None, concurrency: int = 1) -> OptimizationResult:
         """Minimize ``objective`` in at most ``iterations`` evaluations, ``concurrency`` of them at once.
 
         Past ``timeout`` seconds no new evaluation starts; the running ones finish and the best so far
@@ -310,7 +311,7 @@ class _StudyStrategy(OptimizationStrategy):
         try:
             await study.optimize_async(evaluations, n_trials=iterations, timeout=timeout, concurrency=concurrency,
                                        callbacks=self._callbacks(study, space, iterations), catch=(_NotFinite,))
-        except Exception as exc:
+        except Exception:
             if evaluations.failure is None:
                 raise
             params, error = evaluations.failure
@@ -356,7 +357,7 @@ class BayesianStrategy(_StudyStrategy):
     suits the many cheap evaluations of tuning async code.
     """
 
-    def __init__(self, exploration_rate: float = 0.1, seed: Optional[int] = None) -> None:
+    def __init__(self, exploration_rate: float = 0.1, seed: int | None = None) -> None:
         super().__init__(seed)
         if not _is_real(exploration_rate) or not 0.0 <= exploration_rate <= 1.0:
             raise ValueError(
@@ -369,7 +370,7 @@ class BayesianStrategy(_StudyStrategy):
 
         return TPESampler(seed=self._next_seed())
 
-    def _callbacks(self, study: Study, space: _Space, iterations: int) -> List[Callback]:
+    def _callbacks(self, study: Study, space: _Space, iterations: int) -> list[Callback]:
         def maybe_explore(*_: Any) -> None:
             if self._random_state().random() < self.exploration_rate and len(study.trials) < iterations:
                 study.enqueue_trial(space.random_core_params(self._next_seed()))
@@ -385,15 +386,15 @@ class Optimizer:
     ``optimize(parameters, objective, iterations)`` works as a strategy.
     """
 
-    def __init__(self, strategy: Optional[OptimizationStrategy] = None) -> None:
+    def __init__(self, strategy: OptimizationStrategy | None = None) -> None:
         if strategy is None:
             strategy = RandomSearchStrategy()
         elif not callable(getattr(strategy, "optimize", None)):
             raise TypeError(f"`strategy` must have an async `optimize` method, got {strategy!r}")
         self.strategy = strategy
 
-    async def optimize(self, parameters: List[Parameter], objective: Objective, iterations: int = 100,
-                       timeout: Optional[float] = None, concurrency: int = 1) -> OptimizationResult:
+    async def optimize(self, parameters: list[Parameter], objective: Objective, iterations: int = 100,
+                       timeout: float | None = None, concurrency: int = 1) -> OptimizationResult:
         """Minimize ``objective`` over ``parameters`` in at most ``iterations`` evaluations.
 
         ``timeout`` (seconds) starts no evaluation after it has passed and returns the best so far;
@@ -402,7 +403,7 @@ class Optimizer:
         rather than silently ignoring it. Raises :class:`OptimizationError` if the objective raises.
         """
         _check_run(parameters, objective, iterations, timeout, concurrency)
-        options: Dict[str, Any] = {}
+        options: dict[str, Any] = {}
         if timeout is not None:
             options["timeout"] = timeout
         if concurrency != 1:

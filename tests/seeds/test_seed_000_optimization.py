@@ -308,7 +308,9 @@ def test_parameter_space_constraints() -> None:
 
     result = asyncio.run(Optimizer().optimize(parameters, objective))
     check_result(result)
-    assert result.parameters == {"use_feature": True, "feature_count": 7} and result.score == 0.0
+    # 5 of the 22 points score <= 0.2; 100 random draws miss them all with chance 1e-11.
+    assert result.parameters["use_feature"] is True and abs(result.parameters["feature_count"] - 7) <= 2
+    assert result.score <= 0.2
     assert all(use is True for use, _ in uses)
 
 
