@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from parzen._checks import check_int
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
 from parzen.space import Categorical, Distribution, intersect_spaces
@@ -243,8 +244,8 @@ class CmaEsSampler(Sampler):
         self._rng = make_rng(seed)
         self._x0 = _check_x0(x0)
         self._sigma0 = _check_sigma0(sigma0)
-        self._n_startup_trials = _check_int("n_startup_trials", n_startup_trials, minimum=0)
-        self._popsize = None if popsize is None else _check_int("popsize", popsize, minimum=2)
+        self._n_startup_trials = check_int("n_startup_trials", n_startup_trials, minimum=0)
+        self._popsize = None if popsize is None else check_int("popsize", popsize, minimum=2)
         if restart_strategy not in _RESTART_STRATEGIES:
             raise ValueError(f"`restart_strategy` must be one of {list(_RESTART_STRATEGIES)}, got {restart_strategy!r}")
         self._restart_strategy = restart_strategy
@@ -433,11 +434,3 @@ def _check_sigma0(sigma0: float | None) -> float:
     if not 0 < sigma0 <= 1:
         raise ValueError(f"`sigma0` must be in (0, 1] (a step in the unit-cube encoding), got {sigma0!r}")
     return float(sigma0)
-
-
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {value!r}")
-    return int(value)

@@ -16,11 +16,16 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
+from parzen._checks import check_bool, check_int
 from parzen.multi_objective.constraints import violation
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
 from parzen.samplers.tpe.multi_objective import split_good
-from parzen.samplers.tpe.parzen_estimator import EstimatorConfig, ParzenEstimator, fit_parzen_estimator
+from parzen.samplers.tpe.parzen_estimator import (
+    EstimatorConfig,
+    ParzenEstimator,
+    fit_parzen_estimator,
+)
 from parzen.space import Categorical, Distribution, intersect_spaces
 from parzen.trial import FrozenTrial, TrialState
 
@@ -226,11 +231,11 @@ class TPESampler(Sampler):
                  consider_endpoints: bool = True, min_bandwidth_factor: float = 0.03, magic_clip: bool = True,
                  categorical_bandwidth: float | None = None) -> None:
         self._rng = make_rng(seed)
-        self._n_startup_trials = _check_int("n_startup_trials", n_startup_trials, minimum=0)
-        self._n_ei_candidates = _check_int("n_ei_candidates", n_ei_candidates, minimum=1)
+        self._n_startup_trials = check_int("n_startup_trials", n_startup_trials, minimum=0)
+        self._n_ei_candidates = check_int("n_ei_candidates", n_ei_candidates, minimum=1)
         self._gamma = _check_gamma(gamma)
-        self._multivariate = _check_bool("multivariate", multivariate)
-        self._constant_liar = _check_bool("constant_liar", constant_liar)
+        self._multivariate = check_bool("multivariate", multivariate)
+        self._constant_liar = check_bool("constant_liar", constant_liar)
         if weighting not in _WEIGHTINGS:
             raise ValueError(f"`weighting` must be one of {list(_WEIGHTINGS)}, got {weighting!r}")
         self._weighting = weighting
@@ -435,18 +440,8 @@ class TPESampler(Sampler):
         return out
 
 
-def _check_int(name: str, value: Any, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"`{name}` must be an int, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}, got {value!r}")
-    return int(value)
 
 
-def _check_bool(name: str, value: Any) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a bool, got {value!r}")
-    return bool(value)
 
 
 def _check_gamma(gamma: GammaFunc | float | None) -> GammaFunc:
