@@ -207,7 +207,6 @@ class _History:
         self.buckets.setdefault((key, restart, int(tag["generation"])), []).append(evaluation)
 
 
-
 class CmaEsSampler(Sampler):
     """CMA-ES over the numeric parameters, with optional IPOP or BIPOP restarts.
 

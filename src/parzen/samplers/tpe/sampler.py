@@ -440,10 +440,6 @@ class TPESampler(Sampler):
         return out
 
 
-
-
-
-
 def _check_gamma(gamma: GammaFunc | float | None) -> GammaFunc:
     if gamma is None:
         return default_gamma
