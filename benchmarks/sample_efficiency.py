@@ -7,7 +7,7 @@ where its median beats optuna's default TPE. Raw values go to ``--out`` (JSON) f
 
     python benchmarks/sample_efficiency.py --seeds 10 --budgets 50 200 --jobs 2
     python benchmarks/sample_efficiency.py --seeds 3 --budgets 50 --optimizers parzen-default optuna-tpe random
-    python benchmarks/sample_efficiency.py --report results.json     # tables from an earlier run
+    python benchmarks/sample_efficiency.py --report a.json b.json    # tables from earlier runs, merged
 """
 
 from __future__ import annotations
@@ -102,23 +102,28 @@ def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument("--first-seed", type=int, default=0, help="run seeds first-seed .. first-seed+seeds-1")
     parser.add_argument("--budgets", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--optimizers", nargs="+", choices=list(OPTIMIZERS), default=list(OPTIMIZERS))
     parser.add_argument("--problems", nargs="+", default=None, help="problem names (default: the whole suite)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default="sample_efficiency_results.json")
-    parser.add_argument("--report", default=None, help="print the tables of an earlier --out file and exit")
+    parser.add_argument("--report", nargs="+", default=None,
+                        help="print the tables of earlier --out files (runs of other seeds are merged) and exit")
     args = parser.parse_args(argv)
     budgets = sorted(args.budgets)
     if args.report:
-        with open(args.report) as f:
-            report(json.load(f), budgets)
+        results = []
+        for path in args.report:
+            with open(path) as f:
+                results += json.load(f)
+        report(results, budgets)
         return
     names = args.problems or [p.name for p in suite()]
     unknown = set(names) - {p.name for p in suite()}
     if unknown:
         parser.error(f"unknown problems {sorted(unknown)}; known: {[p.name for p in suite()]}")
-    cells = [(p, o, s, budgets[-1]) for p in names for o in args.optimizers for s in range(args.seeds)]
+    cells = [(p, o, s, budgets[-1]) for p in names for o in args.optimizers for s in range(args.first_seed, args.first_seed + args.seeds)]
     print(f"{len(cells)} runs of {budgets[-1]} trials on {args.jobs} processes", file=sys.stderr)
     results = []
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
