@@ -119,3 +119,14 @@ def test_degenerate_spaces_never_fail(space) -> None:
 def test_bad_gp_max_trials_is_rejected() -> None:
     with pytest.raises(ValueError, match="gp_max_trials"):
         AutoSampler(gp_max_trials=-1)
+
+
+def test_wide_numeric_space_hands_over_from_cmaes_to_gp() -> None:
+    study = parzen.create_study(sampler=AutoSampler(seed=0, cmaes_max_trials=4))
+    study.optimize(lambda t: _sphere(t, 12), n_trials=7)
+    assert _choices(study) == ["gp", "cmaes", "cmaes", "cmaes", "gp", "gp", "gp"]
+
+
+def test_bad_cmaes_max_trials_is_rejected() -> None:
+    with pytest.raises(ValueError, match="cmaes_max_trials"):
+        AutoSampler(cmaes_max_trials=2.5)
