@@ -50,8 +50,7 @@ def test_trials_dataframe(study: parzen.Study) -> None:
     assert df["number"].tolist() == [0, 1, 2, 3, 4]
     assert df["state"].tolist() == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "FAIL"]
     assert df["value"].tolist()[:4] == [0.25, 0.5, 1.0, 0.5] and math.isnan(df["value"][4])
-    models = df["params_model"].tolist()
-    assert models[:2] + models[3:] == ["svm", "tree", "svm", "tree"] and pd.isna(models[2])
+    assert df["params_model"].tolist() == ["svm", "tree", None, "svm", "tree"]
     assert df["params_C"].tolist()[0] == 0.5 and df["params_C"].tolist()[3] == 2.0
     assert df["params_C"].isna().tolist() == [False, True, True, False, True]
     assert df["params_depth"].tolist()[1] == 3 and df["params_depth"].tolist()[4] == 8
@@ -83,13 +82,55 @@ def test_to_csv(study: parzen.Study, tmp_path: Path) -> None:
     assert len(rows) == 5
     assert [r["state"] for r in rows] == ["COMPLETE", "COMPLETE", "COMPLETE", "PRUNED", "FAIL"]
     assert [r["value"] for r in rows] == ["0.25", "0.5", "1.0", "0.5", ""]
-    assert [r["params_model"] for r in rows] == ["svm", "tree", "", "svm", "tree"]
+    assert [r["params_model"] for r in rows] == ["svm", "tree", "None", "svm", "tree"]
     assert [r["params_C"] for r in rows] == ["0.5", "", "", "2.0", ""]
     assert [r["params_depth"] for r in rows] == ["", "3", "", "", "8"]
     assert "NaN" in rows[4]["fail_reason"]
     start = datetime.datetime.fromisoformat(rows[0]["datetime_start"])
     assert start == study.trials[0].datetime_start
     assert pd.read_csv(path)["number"].tolist() == [0, 1, 2, 3, 4]
+
+
+# --- a None value against a field the trial does not have ---------------------------------------------------
+def _none_or_absent_study() -> parzen.Study:
+    """Trial 0 takes the choice None and sets a user attribute to None; trial 1 has neither field."""
+    study = parzen.create_study()
+    study.enqueue_trial({"model": None})
+    study.enqueue_trial({"model": "svm", "C": 1.0})
+    first = study.ask(SPACE)
+    first.set_user_attr("note", None)
+    study.tell(first, 1.0)
+    study.tell(study.ask(SPACE), 2.0)
+    return study
+
+
+def test_dataframe_tells_a_none_value_from_an_absent_field() -> None:
+    df = _none_or_absent_study().trials_dataframe()
+    assert df["params_model"].tolist() == [None, "svm"]
+    assert [v is None for v in df["params_model"]] == [True, False]
+    assert [v is None for v in df["user_attrs_note"]] == [True, False]
+    assert math.isnan(df["user_attrs_note"][1])
+    # C is absent from trial 0: NaN, not None. No trial has depth, so it has no column.
+    assert math.isnan(df["params_C"][0]) and df["params_C"][1] == 1.0
+    assert "params_depth" not in df.columns
+
+
+def test_dataframe_keeps_a_column_of_only_none_values() -> None:
+    study = parzen.create_study()
+    for _ in range(2):
+        study.tell(study.ask({"constant": Categorical([None])}), 0.0)
+    assert study.trials_dataframe()["params_constant"].tolist() == [None, None]
+
+
+def test_csv_tells_a_none_value_from_an_absent_field(tmp_path: Path) -> None:
+    path = tmp_path / "trials.csv"
+    _none_or_absent_study().to_csv(str(path))
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["params_model"], r["params_C"], r["user_attrs_note"]) for r in rows] == [("None", "", "None"),
+                                                                                       ("svm", "1.0", "")]
+    read = pd.read_csv(path, keep_default_na=False)
+    assert read["params_model"].tolist() == ["None", "svm"] and read["user_attrs_note"].tolist() == ["None", ""]
 
 
 def test_to_json(study: parzen.Study, tmp_path: Path) -> None:

@@ -130,6 +130,55 @@ def test_tell_a_trial_of_another_study_is_an_error() -> None:
     assert other.trials[0].state == TrialState.RUNNING
 
 
+def _shared(tmp_path, url: str | None = None) -> tuple[parzen.Study, parzen.Study]:
+    """Two Study objects, each with its own storage object, on one SQLite file."""
+    url = url or f"sqlite:///{tmp_path / 'shared.db'}"
+    parzen.create_study(storage=f"sqlite:///{tmp_path / 'shared.db'}", study_name="shared")
+    return (parzen.load_study("shared", url, sampler=parzen.RandomSampler(seed=1)),
+            parzen.load_study("shared", url, sampler=parzen.RandomSampler(seed=2)))
+
+
+def test_tell_a_trial_asked_through_another_study_object_on_the_same_database(tmp_path) -> None:
+    a, b = _shared(tmp_path)
+    first, second = a.ask(SPACE), a.ask(SPACE)
+    second.report(0.5, 3)
+    assert b.tell(first, 1.0).state == TrialState.COMPLETE
+    assert b.tell(second, state=TrialState.PRUNED).values == (0.5,)
+    assert [(t.state, t.values) for t in a.trials] == [(TrialState.COMPLETE, (1.0,)), (TrialState.PRUNED, (0.5,))]
+    with pytest.raises(parzen.TrialFinishedError):
+        a.tell(first, 2.0)
+    assert a.trials[0].values == (1.0,)
+
+
+def test_tell_accepts_another_spelling_of_the_same_database_url(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    a, b = _shared(tmp_path, url="sqlite:///shared.db")
+    assert b.tell(parzen.load_study("shared", f"sqlite:///{tmp_path / 'shared.db'}").ask(), 1.0).value == 1.0
+    assert a.trials[0].state == TrialState.COMPLETE
+
+
+def test_tell_a_trial_of_a_namesake_study_in_another_database_is_an_error(tmp_path) -> None:
+    one = parzen.create_study(storage=f"sqlite:///{tmp_path / 'one.db'}", study_name="s")
+    other = parzen.create_study(storage=f"sqlite:///{tmp_path / 'other.db'}", study_name="s")
+    mine, theirs = one.ask(), other.ask()
+    assert (mine.trial_id, mine.number) == (theirs.trial_id, theirs.number)
+    with pytest.raises(ValueError, match="another study.*other.db"):
+        one.tell(theirs, 1.0)
+    assert one.trials[0].state == TrialState.RUNNING and other.trials[0].state == TrialState.RUNNING
+
+
+def test_tell_a_trial_of_a_deleted_study_of_the_same_name_is_an_error(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.db'}"
+    old = parzen.create_study(storage=url, study_name="s")
+    orphan = old.ask()
+    parzen.delete_study("s", url)
+    new = parzen.create_study(storage=url, study_name="s")
+    new.ask()
+    with pytest.raises(ValueError, match="another study"):
+        new.tell(orphan, 1.0)
+    assert new.trials[0].state == TrialState.RUNNING
+
+
 def test_tell_fail() -> None:
     study = _study()
     frozen = study.tell(study.ask(), state=TrialState.FAIL)
@@ -444,6 +493,53 @@ def test_a_loaded_study_knows_the_stored_definitions() -> None:
     assert len(loaded.trials) == 1
 
 
+def _redefinition_error(study: parzen.Study, space: dict) -> str:
+    """The message of the ValueError that ``study.ask(space)`` raises; no trial is created."""
+    n_trials = len(study.trials)
+    with pytest.raises(ValueError) as error:
+        study.ask(space)
+    assert len(study.trials) == n_trials
+    return str(error.value)
+
+
+def test_a_definition_made_through_another_study_object_is_seen(tmp_path) -> None:
+    a, b = _shared(tmp_path)
+    b.tell(b.ask({"y": Float(0, 1)}), 0.0)  # b has read the stored definitions: only y so far
+    a.tell(a.ask({"x": Float(0, 1)}), 0.0)
+    message = _redefinition_error(b, {"x": Float(5, 6)})
+    assert "'x'" in message and "Float(0.0, 1.0)" in message and "Float(5.0, 6.0)" in message
+    trial = b.ask()
+    with pytest.raises(ValueError, match="'x'"):
+        trial.suggest_float("x", 5, 6)
+    assert 0 <= trial.suggest_float("x", 0, 1) <= 1
+    b.tell(trial, 1.0)
+    assert b.trials[-1].params == {"x": trial.params["x"]}
+
+
+@pytest.mark.parametrize("definer", ["this object", "another object"])
+def test_a_redefinition_reads_the_same_whoever_defined_the_name(tmp_path, definer) -> None:
+    a, b = _shared(tmp_path)
+    b.ask({"y": Float(0, 1)})
+    owner = b if definer == "this object" else a
+    owner.tell(owner.ask({"n": Int(0, 3)}), 0.0)
+    assert _redefinition_error(b, {"n": Int(0, 4)}) == (
+        "parameter 'n' is defined in this study as Int(0, 3); it cannot be redefined as Int(0, 4)")
+    assert _redefinition_error(b, {"n": Categorical([0, 1, 2, 3])}).startswith("parameter 'n'")
+    assert 0 <= b.ask({"n": Int(0, 3)}).params["n"] <= 3
+
+
+def test_a_redefinition_through_another_object_fails_only_its_own_trial(tmp_path) -> None:
+    a, b = _shared(tmp_path)
+    b.tell(b.ask({"y": Float(0, 1)}), 0.0)
+    a.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
+    b.ask()  # a RUNNING trial that the failure must not touch
+    with pytest.raises(ValueError, match="'x'"):
+        b.optimize(lambda t: t.suggest_float("x", 0.0, 2.0), n_trials=2)
+    assert [t.state for t in a.trials] == [TrialState.COMPLETE] * 3 + [TrialState.RUNNING, TrialState.FAIL]
+    assert "'x'" in a.trials[4].fail_reason and a.trials[4].params == {}
+    assert all(0.0 <= t.params["x"] <= 1.0 for t in a.trials[1:3])
+
+
 def test_bad_space_is_rejected_before_any_trial() -> None:
     study = _study()
     for space in ({"x": (0, 1)}, [("x", Float(0, 1))], {"x": Float(0, 1), "y": Int(0, 3, when=("x", 2.0))}):
@@ -515,9 +611,10 @@ def test_ask_batch_spreads_more_than_without_a_liar() -> None:
     assert with_liar > 10 * without
 
 
-@pytest.mark.parametrize("n", [0, -1, 2.5, True])
-def test_ask_batch_rejects_bad_n(n) -> None:
+@pytest.mark.parametrize("n, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError),
+                                      ("2", TypeError)])
+def test_ask_batch_rejects_bad_n(n, error) -> None:
     study = _study()
-    with pytest.raises(ValueError, match="`n`"):
+    with pytest.raises(error, match="`n`"):
         study.ask_batch(n)
     assert study.trials == []

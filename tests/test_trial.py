@@ -121,15 +121,56 @@ def test_report_keeps_the_first_value_of_a_step() -> None:
     assert trial.intermediate_values == {2: 1.0}
 
 
-@pytest.mark.parametrize("value, step, error", [
-    (1.0, -1, ValueError), (1.0, 1.5, ValueError), (1.0, True, ValueError), ("x", 0, TypeError),
-    (None, 0, TypeError),
+@pytest.mark.parametrize("value, step, error, name", [
+    (1.0, -1, ValueError, "step"), (1.0, 2**63, ValueError, "step"), (1.0, 1.5, TypeError, "step"),
+    (1.0, 2.0, TypeError, "step"), (1.0, True, TypeError, "step"), (1.0, "3", TypeError, "step"),
+    (1.0, None, TypeError, "step"), ("x", 0, TypeError, "value"), (None, 0, TypeError, "value"),
+    (True, 0, TypeError, "value"), (np.bool_(True), 0, TypeError, "value"), (1 + 2j, 0, TypeError, "value"),
+    (np.array([1.0]), 0, TypeError, "value"), ([1.0], 0, TypeError, "value"),
 ])
-def test_report_rejects_bad_input(value, step, error) -> None:
+def test_report_rejects_bad_input(value, step, error, name) -> None:
     trial = _study().ask()
-    with pytest.raises(error):
+    with pytest.raises(error, match=f"`{name}`"):
         trial.report(value, step)
+    assert trial.intermediate_values == {}
     assert trial.freeze().intermediate_values == {}
+
+
+def test_report_checks_its_input_before_the_objective_count() -> None:
+    trial = _study(directions=["minimize", "minimize"]).ask()
+    with pytest.raises(TypeError, match="`step`"):
+        trial.report(1.0, 0.5)
+
+
+@pytest.mark.parametrize("storage", ["memory", "sqlite"])
+def test_report_records_diverged_values_as_given(storage, tmp_path) -> None:
+    url = None if storage == "memory" else f"sqlite:///{tmp_path / 'report.db'}"
+    trial = _study(storage=url).ask()
+    trial.report(math.nan, 0)
+    trial.report(math.inf, 1)
+    trial.report(-math.inf, 2)
+    trial.report(np.float32("nan"), 3)
+    for values in (trial.intermediate_values, trial.freeze().intermediate_values):
+        assert sorted(values) == [0, 1, 2, 3]
+        assert math.isnan(values[0]) and values[1] == math.inf and values[2] == -math.inf
+        assert math.isnan(values[3])
+
+
+def test_report_takes_numpy_scalars_zero_d_arrays_and_large_steps() -> None:
+    trial = _study().ask()
+    trial.report(np.array(0.5), np.int64(7))
+    trial.report(np.float32(0.25), 2**63 - 1)
+    trial.report(3, 0)
+    assert trial.intermediate_values == {7: 0.5, 2**63 - 1: 0.25, 0: 3.0}
+    assert all(type(v) is float for v in trial.freeze().intermediate_values.values())
+
+
+def test_report_steps_may_come_out_of_order() -> None:
+    trial = _study().ask()
+    trial.report(0.5, 10)
+    trial.report(0.9, 2)
+    assert trial.freeze().intermediate_values == {10: 0.5, 2: 0.9}
+    assert trial.freeze().last_step == 10
 
 
 def test_report_after_tell_is_an_error() -> None:

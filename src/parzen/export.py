@@ -21,7 +21,13 @@ def _value_columns(study: "Study") -> list[str]:
 
 
 def trial_rows(study: "Study") -> tuple[list[str], list[dict[str, Any]]]:
-    """Flat rows (one per trial) and their column names, in a stable order."""
+    """Flat rows (one per trial) and their column names, in a stable order.
+
+    A row holds only the fields its trial has: a parameter it never suggested (a conditional one
+    whose parent took another value), a user attribute it never set, the value and end time of a
+    trial that is not finished are left out of it. A field whose value is None, such as the
+    Categorical choice None, is in the row as None. The writers below keep the two apart.
+    """
     trials = study.trials
     param_names: list[str] = []
     attr_names: list[str] = []
@@ -32,38 +38,59 @@ def trial_rows(study: "Study") -> tuple[list[str], list[dict[str, Any]]]:
     columns = (["number", *value_cols, "state", "datetime_start", "datetime_complete", "duration_s"]
                + [f"params_{n}" for n in param_names] + [f"user_attrs_{n}" for n in attr_names]
                + ["fail_reason"])
-    rows = []
-    for t in trials:
-        row: dict[str, Any] = {"number": t.number, "state": t.state.name,
-                               "datetime_start": t.datetime_start, "datetime_complete": t.datetime_complete,
-                               "duration_s": t.duration.total_seconds() if t.duration is not None else None,
-                               "fail_reason": t.fail_reason}
-        for i, col in enumerate(value_cols):
-            row[col] = t.values[i] if t.values is not None else None
-        for n in param_names:
-            row[f"params_{n}"] = t.params.get(n)
-        for n in attr_names:
-            row[f"user_attrs_{n}"] = t.user_attrs.get(n)
-        rows.append(row)
-    return columns, rows
+    return columns, [_trial_row(t, value_cols) for t in trials]
+
+
+def _trial_row(t: FrozenTrial, value_cols: list[str]) -> dict[str, Any]:
+    """One trial's row for :func:`trial_rows`: only the fields it has, None values included."""
+    optional = {"datetime_start": t.datetime_start, "datetime_complete": t.datetime_complete,
+                "duration_s": t.duration.total_seconds() if t.duration is not None else None,
+                "fail_reason": t.fail_reason}
+    row: dict[str, Any] = {"number": t.number, "state": t.state.name}
+    row.update((key, value) for key, value in optional.items() if value is not None)
+    if t.values is not None:
+        row.update(zip(value_cols, t.values))
+    row.update((f"params_{n}", v) for n, v in t.params.items())
+    row.update((f"user_attrs_{n}", v) for n, v in t.user_attrs.items())
+    return row
 
 
 def trials_dataframe(study: "Study") -> "pandas.DataFrame":
+    """The trials as a pandas DataFrame, one row per trial.
+
+    A field the trial does not have (a conditional parameter it did not use, the value of a trial
+    that is not COMPLETE) is NaN, pandas' missing value (NaT for times). A field whose value is None,
+    such as the Categorical choice None, is the object None itself, in a column of dtype object.
+    pandas' ``isna()`` is true for both; ``column.map(lambda v: v is None)`` finds the None values.
+    """
     try:
         import pandas
     except ImportError as exc:
         raise ImportError("trials_dataframe() needs pandas: pip install 'parzen[pandas]'") from exc
     columns, rows = trial_rows(study)
-    return pandas.DataFrame(rows, columns=columns)
+    frame = pandas.DataFrame(rows, columns=columns)
+    for name in columns:
+        if any(name in row and row[name] is None for row in rows):
+            # Built by hand: pandas would turn None into NaN in a column it infers itself.
+            frame[name] = pandas.Series([row.get(name, math.nan) for row in rows], index=frame.index,
+                                        dtype=object)
+    return frame
 
 
 def write_csv(study: "Study", path: str) -> None:
+    """Write one row per trial to a CSV file at ``path``.
+
+    An empty cell means the trial does not have that field (a conditional parameter it did not
+    use, the value of a trial that is not COMPLETE); a field whose value is None, such as the
+    Categorical choice None, is written ``None``. ``pandas.read_csv`` reads both as NaN unless
+    given ``keep_default_na=False``, which reads them as ``""`` and ``"None"``.
+    """
     columns, rows = trial_rows(study)
     with open(path, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
+        writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+            writer.writerow({k: ("None" if v is None else v) for k, v in row.items()})
 
 
 def trial_to_dict(t: FrozenTrial) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import uuid
 import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence
 
+from parzen._checks import check_int
 from parzen.exceptions import TrialFinishedError
 from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constraint_values, is_feasible
 from parzen.multi_objective.pareto import pareto_front_trials
@@ -49,7 +50,7 @@ class Study:
         self._constraints_func = constraints_func
         self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
         self._pruner = pruner if pruner is not None else NopPruner()
-        self._known_distributions: dict[str, Distribution] | None = None
+        self._known_distributions: dict[str, Distribution] = {}
         self._dist_lock = threading.Lock()
         self._stop_requested = False
 
@@ -191,6 +192,9 @@ class Study:
              state: TrialState | None = None) -> FrozenTrial:
         """Finish a trial with its objective value(s), or with ``state`` PRUNED or FAIL.
 
+        ``trial`` is a trial number or a Trial of this study, asked through this Study object or
+        another one on the same database (another ``load_study``, another process); a Trial of
+        another study is a ValueError.
         A value that is NaN, infinite, None or not a number marks the trial FAIL with the reason.
         Telling a finished trial again raises :class:`parzen.exceptions.TrialFinishedError`.
         """
@@ -246,9 +250,7 @@ class Study:
         storage itself refuses to finish a trial twice.
         """
         if isinstance(trial, Trial):
-            other = trial.study
-            if other is not self and (other._storage is not self._storage or other._study_id != self._study_id):
-                raise ValueError(f"trial {trial.number} belongs to another study")
+            self._check_own(trial)
             return trial.trial_id, trial.number, trial._intermediate
         if not isinstance(trial, int) or isinstance(trial, bool):
             raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}")
@@ -261,14 +263,27 @@ class Study:
             raise TrialFinishedError(f"trial {frozen.number} is already {frozen.state.name}; it cannot be told again")
         return trial_id, frozen.number, frozen.intermediate_values
 
+    def _check_own(self, trial: Trial) -> None:
+        """Reject a Trial of another study: ValueError naming both studies.
+
+        A Trial belongs to this study when it was asked from the same study in the same database,
+        through this object or another one: study ids are unique within a database, never reused.
+        """
+        other = trial.study
+        if other is self or (other._study_id == self._study_id and self._storage.same_backend(other._storage)):
+            return
+        raise ValueError(
+            f"trial {trial.number} belongs to another study: {other.study_name!r} in {other._storage!r}, "
+            f"not {self.study_name!r} in {self._storage!r}; tell it through its own study"
+        )
+
     def ask_batch(self, n: int, space: Mapping[str, Distribution] | None = None) -> list[Trial]:
         """Start ``n`` trials at once, for users who evaluate in batches.
 
         Each trial of the batch is RUNNING while the next is sampled, so samplers with a constant
         liar (TPE, GP, the default) spread the batch instead of proposing one point ``n`` times.
         """
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"`n` must be a positive int, got {n!r}")
+        n = check_int("n", n, 1)
         if space is not None:
             validate_space(space)
         return [self.ask(space) for _ in range(n)]
@@ -293,15 +308,16 @@ class Study:
     def _check_distributions(self, dists: Mapping[str, Distribution]) -> None:
         """Reject a parameter defined with another range than before in this study.
 
-        All of ``dists`` are checked before any is remembered, so a rejected space defines nothing.
+        A parameter is defined by the first trial in the storage that recorded it, or by an earlier
+        check of this object (a space given to ``ask`` defines all its names). A name this object
+        does not know yet is looked up in the storage again, so a definition made through another
+        Study object or process on the same storage counts as one made here. All of ``dists`` are
+        checked before any is remembered, so a rejected space defines nothing. Two processes that
+        define a new name at the same moment are not told apart: each checks before the other stores.
         """
         with self._dist_lock:
-            if self._known_distributions is None:
-                known: dict[str, Distribution] = {}
-                for t in self._storage.get_all_trials(self._study_id):
-                    for n, d in t.distributions.items():
-                        known.setdefault(n, d)
-                self._known_distributions = known
+            if any(name not in self._known_distributions for name in dists):
+                self._learn_stored_distributions()
             for name, dist in dists.items():
                 seen = self._known_distributions.get(name, dist)
                 if not seen.same_range(dist):
@@ -310,6 +326,15 @@ class Study:
                         f"it cannot be redefined as {dist.describe()}"
                     )
             for name, dist in dists.items():
+                self._known_distributions.setdefault(name, dist)
+
+    def _learn_stored_distributions(self) -> None:
+        """Remember the definition of every parameter stored in this study's trials, first trial first.
+
+        A definition this object already holds is kept. Called under ``_dist_lock``.
+        """
+        for stored in self._storage.get_all_trials(self._study_id):
+            for name, dist in stored.distributions.items():
                 self._known_distributions.setdefault(name, dist)
 
     def _record_param(self, trial: Trial, name: str, value: Any, dist: Distribution) -> None:

@@ -10,6 +10,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
+from parzen._checks import check_int
 from parzen.exceptions import TrialPruned
 from parzen.space import Categorical, Distribution, Float, Int, check_name
 
@@ -29,6 +30,8 @@ class TrialState(enum.IntEnum):
 
 
 FAIL_REASON_ATTR = "fail_reason"
+MAX_STEP = 2**63 - 1
+"""The largest step ``Trial.report`` takes: what a 64-bit database integer holds."""
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,18 @@ def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float,
             return None, f"the objective returned {f}"
         out.append(f)
     return tuple(out), None
+
+
+def _report_value(value: Any) -> float:
+    """An intermediate value as a float: TypeError naming ``value`` unless it is a real number.
+
+    A bool is refused as an accident; a 0-d array or a numpy scalar is taken by its ``item()``.
+    """
+    if not isinstance(value, bool) and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`value` must be a real number, got {value!r} ({type(value).__name__})")
+    return float(value)
 
 
 def _define(name: str, make: Callable[[], Distribution]) -> Distribution:
@@ -233,19 +248,26 @@ class Trial:
         return self._study._sampler.sample_independent(self._study, self, name, distribution)
 
     def report(self, value: float, step: int) -> None:
-        """Record an intermediate objective value at ``step`` (used by pruners)."""
-        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-            raise ValueError(f"`step` must be a non-negative int, got {step!r}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"`value` must be a number, got {value!r}")
+        """Record an intermediate objective value at ``step`` (used by pruners).
+
+        ``value`` is a real number (a numpy scalar or a 0-d array counts); ``step`` an int from 0
+        to ``2**63 - 1``. Steps need not be consecutive nor come in order. NaN and infinities are
+        recorded as given: they stand for a diverged run, and every pruner takes them as the worst
+        possible value, so such a trial is pruned once its pruner judges it and never makes another
+        trial look worse. Reporting a step twice keeps the first value and warns. A wrong type
+        raises TypeError and a step out of range ValueError, before anything is stored.
+        """
+        step = check_int("step", step, 0)
+        if step > MAX_STEP:
+            raise ValueError(f"`step` must be <= {MAX_STEP}, got {step!r}")
+        value = _report_value(value)
         if self._study.n_objectives > 1:
             raise NotImplementedError("report() is for single-objective studies; prune on one objective instead")
-        step = int(step)
         if step in self._intermediate:
             warnings.warn(f"trial {self.number} already reported step {step}; keeping the first value", stacklevel=2)
             return
-        self._study._storage.set_trial_intermediate_value(self._trial_id, step, float(value))
-        self._intermediate[step] = float(value)
+        self._study._storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._intermediate[step] = value
 
     def should_prune(self) -> bool:
         """Whether the study's pruner says this trial should stop now."""

@@ -76,14 +76,17 @@ def test_n_brackets() -> None:
     assert HyperbandPruner(min_resource=3, max_resource=100, reduction_factor=4).n_brackets == 3
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"max_resource": 0}, "max_resource"), ({"min_resource": 10, "max_resource": 9}, "max_resource"),
-    ({"min_resource": 0, "max_resource": 9}, "min_resource"),
-    ({"max_resource": 9, "reduction_factor": 1}, "reduction_factor"),
-    ({"max_resource": "auto"}, "max_resource"),
+@pytest.mark.parametrize("kwargs, name, error", [
+    ({"max_resource": 0}, "max_resource", ValueError),
+    ({"min_resource": 10, "max_resource": 9}, "max_resource", ValueError),
+    ({"min_resource": 0, "max_resource": 9}, "min_resource", ValueError),
+    ({"max_resource": 9, "reduction_factor": 1}, "reduction_factor", ValueError),
+    ({"max_resource": "auto"}, "max_resource", TypeError),
+    ({"max_resource": 9.0}, "max_resource", TypeError),
+    ({"max_resource": 9, "min_resource": True}, "min_resource", TypeError),
 ])
-def test_bad_arguments_name_the_parameter(kwargs, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}`"):
+def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
+    with pytest.raises(error, match=f"`{name}`"):
         HyperbandPruner(**kwargs)
 
 

@@ -58,11 +58,14 @@ def test_other_trials_do_not_matter() -> None:
     assert drive(study, [9.0, 8.0, 7.0, 6.0]) is None
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"patience": 0}, "patience"), ({"patience": 2.0}, "patience"),
-    ({"patience": 1, "min_delta": -0.1}, "min_delta"), ({"patience": 1, "min_delta": math.inf}, "min_delta"),
-    ({"patience": 1, "n_warmup_steps": -1}, "n_warmup_steps"),
+@pytest.mark.parametrize("kwargs, name, error", [
+    ({"patience": 0}, "patience", ValueError), ({"patience": 2.0}, "patience", TypeError),
+    ({"patience": True}, "patience", TypeError),
+    ({"patience": 1, "min_delta": -0.1}, "min_delta", ValueError),
+    ({"patience": 1, "min_delta": math.inf}, "min_delta", ValueError),
+    ({"patience": 1, "min_delta": "0.1"}, "min_delta", TypeError),
+    ({"patience": 1, "n_warmup_steps": -1}, "n_warmup_steps", ValueError),
 ])
-def test_bad_arguments_name_the_parameter(kwargs, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}`"):
+def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
+    with pytest.raises(error, match=f"`{name}`"):
         PatiencePruner(**kwargs)

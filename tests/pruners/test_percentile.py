@@ -121,17 +121,18 @@ def test_a_pruned_trial_keeps_its_last_value_and_step() -> None:
     assert pruned.intermediate_values == {0: 2.2, 1: 2.3}
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"percentile": 101}, "percentile"), ({"percentile": -1}, "percentile"),
-    ({"percentile": math.nan}, "percentile"), ({"percentile": "50"}, "percentile"),
-    ({"percentile": 50, "n_startup_trials": -1}, "n_startup_trials"),
-    ({"percentile": 50, "n_warmup_steps": 1.5}, "n_warmup_steps"),
-    ({"percentile": 50, "interval_steps": 0}, "interval_steps"),
-    ({"percentile": 50, "n_min_trials": 0}, "n_min_trials"),
-    ({"percentile": 50, "n_startup_trials": True}, "n_startup_trials"),
+@pytest.mark.parametrize("kwargs, name, error", [
+    ({"percentile": 101}, "percentile", ValueError), ({"percentile": -1}, "percentile", ValueError),
+    ({"percentile": math.nan}, "percentile", ValueError), ({"percentile": "50"}, "percentile", TypeError),
+    ({"percentile": True}, "percentile", TypeError),
+    ({"percentile": 50, "n_startup_trials": -1}, "n_startup_trials", ValueError),
+    ({"percentile": 50, "n_warmup_steps": 1.5}, "n_warmup_steps", TypeError),
+    ({"percentile": 50, "interval_steps": 0}, "interval_steps", ValueError),
+    ({"percentile": 50, "n_min_trials": 0}, "n_min_trials", ValueError),
+    ({"percentile": 50, "n_startup_trials": True}, "n_startup_trials", TypeError),
 ])
-def test_bad_arguments_name_the_parameter(kwargs, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}`"):
+def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
+    with pytest.raises(error, match=f"`{name}`"):
         PercentilePruner(**kwargs)
 
 

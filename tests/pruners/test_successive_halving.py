@@ -114,11 +114,12 @@ def test_is_promotable(value, rivals, eta, direction, expected) -> None:
     assert is_promotable(value, rivals, eta, direction) is expected
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"min_resource": 0}, "min_resource"), ({"reduction_factor": 1}, "reduction_factor"),
-    ({"reduction_factor": 2.5}, "reduction_factor"), ({"min_early_stopping_rate": -1}, "min_early_stopping_rate"),
-    ({"max_resource": 0}, "max_resource"),
+@pytest.mark.parametrize("kwargs, name, error", [
+    ({"min_resource": 0}, "min_resource", ValueError), ({"reduction_factor": 1}, "reduction_factor", ValueError),
+    ({"reduction_factor": 2.5}, "reduction_factor", TypeError),
+    ({"min_early_stopping_rate": -1}, "min_early_stopping_rate", ValueError),
+    ({"max_resource": 0}, "max_resource", ValueError), ({"max_resource": "9"}, "max_resource", TypeError),
 ])
-def test_bad_arguments_name_the_parameter(kwargs, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}`"):
+def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
+    with pytest.raises(error, match=f"`{name}`"):
         SuccessiveHalvingPruner(**kwargs)

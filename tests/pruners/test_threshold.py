@@ -44,14 +44,16 @@ def test_warmup_and_interval_steps() -> None:
     assert drive(_study(ThresholdPruner(upper=1.0, interval_steps=3)), [0.0, 5.0, 5.0, 5.0]) == 3
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"lower": "0"}, "lower"), ({"upper": math.nan}, "upper"), ({"upper": True}, "upper"),
-    ({"lower": 2.0, "upper": 1.0}, "lower"),
-    ({"upper": 1.0, "n_warmup_steps": -1}, "n_warmup_steps"),
-    ({"upper": 1.0, "interval_steps": 0}, "interval_steps"),
+@pytest.mark.parametrize("kwargs, name, error", [
+    ({"lower": "0"}, "lower", TypeError), ({"upper": math.nan}, "upper", ValueError),
+    ({"upper": True}, "upper", TypeError),
+    ({"lower": 2.0, "upper": 1.0}, "lower", ValueError),
+    ({"upper": 1.0, "n_warmup_steps": -1}, "n_warmup_steps", ValueError),
+    ({"upper": 1.0, "n_warmup_steps": 1.0}, "n_warmup_steps", TypeError),
+    ({"upper": 1.0, "interval_steps": 0}, "interval_steps", ValueError),
 ])
-def test_bad_arguments_name_the_parameter(kwargs, name) -> None:
-    with pytest.raises(ValueError, match=f"`{name}`"):
+def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
+    with pytest.raises(error, match=f"`{name}`"):
         ThresholdPruner(**kwargs)
 
 

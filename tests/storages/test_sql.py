@@ -272,3 +272,22 @@ def test_processes_claim_each_key_once(process_results: tuple[RDBStorage, list[A
     _, results = process_results
     won = [key for _, keys_won in results for key in keys_won]
     assert sorted(won) == sorted(CLAIM_KEYS)
+
+
+# --- one database, several storage objects -----------------------------------------------
+def test_same_backend_knows_a_database_by_its_file_not_its_url(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path)
+    absolute = RDBStorage(_url(tmp_path / "s.db"))
+    for spelling in ("sqlite:///s.db", _url(tmp_path / "link" / "s.db"), f"sqlite+pysqlite:///{tmp_path}/s.db"):
+        assert absolute.same_backend(RDBStorage(spelling))
+        assert RDBStorage(spelling).same_backend(absolute)
+    assert absolute.same_backend(pickle.loads(pickle.dumps(absolute)))
+    assert not absolute.same_backend(RDBStorage(_url(tmp_path / "other.db")))
+    assert not absolute.same_backend(get_storage(None))
+
+
+def test_in_memory_storages_are_only_their_own_backend() -> None:
+    memory = get_storage(None)
+    assert memory.same_backend(memory)
+    assert not memory.same_backend(get_storage(None))

@@ -1,28 +1,22 @@
-"""Argument checks and step rules shared by the pruners.
+"""Step and value rules shared by the pruners.
 
-Every pruner validates its arguments here, at construction, so that a bad value fails at once
-with the parameter's name in the message instead of deep inside a running study.
+Arguments are checked with :mod:`parzen._checks`, the helpers the samplers use too, so every
+pruner rejects a bad argument at construction the same way: TypeError for a wrong type,
+ValueError for a value out of range, with the parameter's name in the message.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 
-def check_int(name: str, value: object, minimum: int) -> int:
-    """``value`` as an int no smaller than ``minimum``; ValueError naming ``name`` otherwise."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"`{name}` must be an int >= {minimum}, got {value!r}")
-    return int(value)
+def is_diverged(value: float) -> bool:
+    """Whether an intermediate value is NaN or infinite: a diverged run, the worst possible value.
 
-
-def check_real(name: str, value: object, low: float = -math.inf, high: float = math.inf) -> float:
-    """``value`` as a finite float in ``[low, high]``; ValueError naming ``name`` otherwise."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
-            or not low <= value <= high):
-        raise ValueError(f"`{name}` must be a finite number in [{low}, {high}], got {value!r}")
-    return float(value)
+    ``Study.tell`` fails a trial whose final value is NaN or infinite; the pruners read such an
+    intermediate value the same way, so it never ranks as good, whatever the study's direction.
+    """
+    return not math.isfinite(value)
 
 
 def is_judged_step(steps: list[int], n_warmup_steps: int, interval_steps: int) -> bool:

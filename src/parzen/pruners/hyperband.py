@@ -14,8 +14,8 @@ import hashlib
 import math
 from typing import TYPE_CHECKING
 
+from parzen._checks import check_int
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import check_int
 from parzen.pruners.successive_halving import asha_prune
 
 if TYPE_CHECKING:
@@ -44,7 +44,10 @@ class HyperbandPruner(Pruner):
     Trials are spread over the brackets in the proportions of :func:`bracket_sizes`, by a hash of
     ``(study name, trial number)``. Within bracket ``b`` a trial is judged as by
     :class:`~parzen.pruners.SuccessiveHalvingPruner` with ``min_early_stopping_rate=b``, against
-    the trials of bracket ``b`` only; rungs at or past ``max_resource`` are not judged.
+    the trials of bracket ``b`` only; rungs at or past ``max_resource`` are not judged. A NaN or
+    infinite value at a rung prunes the trial, as there. A bracket with no rung below ``max_resource``
+    (the last one when ``max_resource = min_resource * reduction_factor ** k``) judges nothing: a
+    trial of it that diverges trains to the end, and fails when told its final NaN.
 
     Args:
         min_resource: the first rung of the most aggressive bracket, in steps (>= 1).

@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Sequence
 
+from parzen._checks import check_int, check_real
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import check_int, check_real
+from parzen.pruners._checks import is_diverged
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -18,9 +19,9 @@ if TYPE_CHECKING:
 
 
 def _best(values: Sequence[float], direction: str) -> float:
-    """The best of ``values``, a NaN counting as the worst possible value."""
+    """The best of ``values``, a NaN or infinite value (a diverged run) counting as the worst possible."""
     worst = math.inf if direction == "minimize" else -math.inf
-    finite = [worst if math.isnan(v) else v for v in values]
+    finite = [worst if is_diverged(v) else v for v in values]
     return min(finite) if direction == "minimize" else max(finite)
 
 
@@ -30,7 +31,7 @@ class PatiencePruner(Pruner):
     Reports are taken in step order. With reports ``v_1 .. v_n`` and ``n > patience``, the trial is
     pruned when ``best(v_{n-patience+1} .. v_n)`` is not better than ``best(v_1 .. v_{n-patience})``
     by more than ``min_delta`` (better means lower in a minimized study, higher in a maximized one).
-    A NaN report counts as the worst value. Patience counts reports, not steps: a trial that reports
+    A NaN or infinite report counts as the worst value, so a run that diverges stops improving. Patience counts reports, not steps: a trial that reports
     every tenth step with ``patience=3`` has 30 steps to improve.
 
     Args:

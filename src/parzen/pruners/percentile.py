@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
+from parzen._checks import check_int, check_real
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import check_int, check_real, is_judged_step
+from parzen.pruners._checks import is_diverged, is_judged_step
 from parzen.trial import TrialState
 
 if TYPE_CHECKING:
@@ -25,8 +26,12 @@ _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 def best_up_to(intermediate: Mapping[int, float], step: int, direction: str) -> float:
-    """The best value reported at or before ``step`` (NaN reports ignored; NaN if none is left)."""
-    values = [v for s, v in intermediate.items() if s <= step and not math.isnan(v)]
+    """The best value reported at or before ``step``; NaN when there is none.
+
+    NaN and infinite reports (a diverged run) are the worst values, so they are never the best one
+    and are left out; a trial with nothing else up to ``step`` has no figure (NaN).
+    """
+    values = [v for s, v in intermediate.items() if s <= step and not is_diverged(v)]
     if not values:
         return math.nan
     return min(values) if direction == "minimize" else max(values)
@@ -49,7 +54,11 @@ class PercentilePruner(Pruner):
         interval_steps: after the warm-up, judge once per this many steps.
         n_min_trials: no pruning at a step that fewer finished trials have reached.
 
-    A trial whose reports so far are all NaN is pruned at its first judged step.
+    NaN and infinite reports mark a diverged run and count as the worst value: they are never a
+    trial's best, a finished trial with only such reports up to ``s`` is left out of the comparison
+    (so it cannot make another trial look bad), and a trial whose report at a judged step is NaN or
+    infinite is pruned there once ``n_startup_trials`` are complete, however few others reached
+    the step.
     """
 
     def __init__(self, percentile: float, n_startup_trials: int = 5, n_warmup_steps: int = 0,
@@ -68,14 +77,14 @@ class PercentilePruner(Pruner):
         if sum(t.state == TrialState.COMPLETE for t in finished) < self._n_startup_trials:
             return False
         step, direction = steps[-1], study.direction
+        if is_diverged(trial.intermediate_values[step]):
+            return True
         others = [best_up_to(t.intermediate_values, step, direction) for t in finished
                   if t.number != trial.number and t.last_step is not None and t.last_step >= step]
         others = [v for v in others if not math.isnan(v)]
         if len(others) < self._n_min_trials:
             return False
         own = best_up_to(trial.intermediate_values, step, direction)
-        if math.isnan(own):
-            return True
         if direction == "minimize":
             return own > float(np.percentile(others, self._percentile))
         return own < float(np.percentile(others, 100.0 - self._percentile))

@@ -13,11 +13,11 @@ other threads or processes sharing the storage see the same rungs.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Sequence
 
+from parzen._checks import check_int
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import check_int
+from parzen.pruners._checks import is_diverged
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -49,7 +49,8 @@ def asha_prune(study: "Study", trial: "FrozenTrial", first_rung_step: int, reduc
     lowest first: the trial's value at the rung (its report at the first step at or past the rung)
     is written to the system attribute ``attr_prefix + str(k)`` and ranked with :func:`is_promotable`
     among the trials holding that attribute. Rungs at or past ``max_resource`` are never judged:
-    a trial that reaches the full budget is finished, not pruned. A NaN value at a rung is pruned.
+    a trial that reaches the full budget is finished, not pruned. A NaN or infinite value at a rung
+    (a diverged run) is pruned and not written, so it never changes the ranking of the other trials.
     """
     reports = trial.intermediate_values
     if not reports:
@@ -63,7 +64,7 @@ def asha_prune(study: "Study", trial: "FrozenTrial", first_rung_step: int, reduc
         key = f"{attr_prefix}{rung}"
         if key not in trial.system_attrs:
             value = reports[min(s for s in reports if s >= rung_step)]
-            if math.isnan(value):
+            if is_diverged(value):
                 return True
             study.storage.set_trial_system_attr(trial.trial_id, key, value)
             rivals = [t.system_attrs[key] for t in study.get_trials()

@@ -6,8 +6,9 @@ import math
 import numbers
 from typing import TYPE_CHECKING
 
+from parzen._checks import check_int
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import check_int, is_judged_step
+from parzen.pruners._checks import is_diverged, is_judged_step
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -15,19 +16,23 @@ if TYPE_CHECKING:
 
 
 def _check_bound(name: str, value: float | None) -> float | None:
+    """A bound as a float, or None: TypeError for a non-number (a bool too), ValueError for NaN."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-        raise ValueError(f"`{name}` must be a number or None, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a number or None, got {value!r}")
+    if math.isnan(value):
+        raise ValueError(f"`{name}` must not be NaN")
     return float(value)
 
 
 class ThresholdPruner(Pruner):
-    """Prune a trial whose latest report is below ``lower``, above ``upper``, or NaN.
+    """Prune a trial whose latest report is below ``lower``, above ``upper``, NaN or infinite.
 
     The bounds are absolute, so the rule reads the same in either direction: a maximized accuracy
     is guarded with ``lower``, a minimized loss that diverges with ``upper``. It needs no other
-    trial, which makes it the cheap guard against runs that blow up.
+    trial, which makes it the cheap guard against runs that blow up: a NaN or infinite report is
+    pruned whatever the bounds, as a diverged run.
 
     Args:
         lower: prune below this value (None: no lower bound).
@@ -52,5 +57,5 @@ class ThresholdPruner(Pruner):
         if not steps or not is_judged_step(steps, self._n_warmup_steps, self._interval_steps):
             return False
         value = trial.intermediate_values[steps[-1]]
-        return (math.isnan(value) or (self._lower is not None and value < self._lower)
+        return (is_diverged(value) or (self._lower is not None and value < self._lower)
                 or (self._upper is not None and value > self._upper))

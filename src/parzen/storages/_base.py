@@ -45,6 +45,15 @@ class TrialTemplate:
 class BaseStorage(abc.ABC):
     """Interface of a storage. See the module docstring for the guarantees."""
 
+    def same_backend(self, other: BaseStorage) -> bool:
+        """Whether ``other`` reads and writes the very same studies and trials as this storage.
+
+        Study and trial ids are only unique within one back end; this is how a study tells its own
+        trials, asked through another storage object, from those of another database. By default
+        only the object itself qualifies.
+        """
+        return other is self
+
     # --- studies -------------------------------------------------------------------------
     @abc.abstractmethod
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:

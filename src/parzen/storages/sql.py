@@ -439,6 +439,18 @@ def _check_sqlite_url(url: sa.engine.URL, raw_url: str) -> None:
         )
 
 
+def _database_identity(url: sa.engine.URL) -> tuple[Any, ...]:
+    """What names a database whatever the spelling of its URL.
+
+    An SQLite file by its real path (so ``sqlite:///a.db`` and the absolute path to the same file
+    match), another database by its server and name; drivers and credentials do not matter.
+    """
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        return (backend, os.path.realpath(url.database or ""))
+    return (backend, url.host, url.port, url.database)
+
+
 # Storages of this process, so that a forked child can reset them (see _reset_after_fork).
 _live_storages: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 
@@ -480,6 +492,7 @@ class RDBStorage(BaseStorage):
         if connect_args:
             kwargs["connect_args"] = connect_args
         self._engine = sa.create_engine(url, **kwargs)
+        self._identity = _database_identity(parsed)
         if is_sqlite:
             sa.event.listen(self._engine, "connect", _on_sqlite_connect)
             sa.event.listen(self._engine, "begin", _on_sqlite_begin)
@@ -506,6 +519,10 @@ class RDBStorage(BaseStorage):
 
     def __repr__(self) -> str:
         return f"RDBStorage({self.url!r})"
+
+    def same_backend(self, other: BaseStorage) -> bool:
+        """Whether ``other`` is this storage or another RDBStorage on the same database."""
+        return other is self or (isinstance(other, RDBStorage) and other._identity == self._identity)
 
     # --- connections and schema ----------------------------------------------------------
     def _reset_after_fork(self) -> None:
