@@ -40,16 +40,27 @@ def test_wide_space_with_a_categorical_is_not_given_to_cmaes() -> None:
     assert set(_choices(study)) == {"gp"}
 
 
-def test_conditional_space_gets_tpe() -> None:
+def test_declared_conditional_space_gets_the_gp() -> None:
     space = {"kind": parzen.Categorical(["a", "b"]), "x": parzen.Float(0, 1, when=("kind", "a")),
              "y": parzen.Float(0, 1)}
     study = parzen.create_study(seed=0)
-    for _ in range(8):
+    for _ in range(12):
         trial = study.ask(space)
         study.tell(trial, trial.params["y"])
-    first_conditional = next(t.number for t in study.trials if "x" in t.params)
-    assert first_conditional < 7
-    assert set(_choices(study)[first_conditional + 1:]) == {"tpe"}
+    assert {t.params["kind"] for t in study.trials} == {"a", "b"}
+    assert set(_choices(study)) == {"gp"}
+
+
+def test_wide_declared_conditional_space_is_not_given_to_cmaes() -> None:
+    space = {"layers": parzen.Int(1, 3), **{f"x{i}": parzen.Float(-5, 5) for i in range(12)}}
+    space["extra"] = parzen.Float(0, 1, when=("layers", (2, 3)))
+    study = parzen.create_study(seed=0)
+    for _ in range(8):
+        trial = study.ask(space)
+        study.tell(trial, sum(v * v for v in trial.params.values()))
+    first_conditional = next(t.number for t in study.trials if "extra" in t.params)
+    assert first_conditional < 6
+    assert set(_choices(study)[first_conditional + 1:]) == {"gp"}
 
 
 def test_define_by_run_branches_get_tpe() -> None:

@@ -79,20 +79,53 @@ def test_grid_dimensions_snap_to_the_encoding_of_their_values(dist) -> None:
 
 
 # --- spaces ------------------------------------------------------------------------------------------------
-def test_conditional_parameters_are_sampled_at_random_and_stay_valid() -> None:
-    space = {"kind": Categorical(["linear", "tree"]), "x": Float(-2.0, 2.0),
-             "alpha": Float(1e-4, 10.0, log=True, when=("kind", "linear")),
-             "depth": Int(1, 12, when={"kind": "tree"})}
+NESTED = {"kind": Categorical(["linear", "tree", "none"]), "x": Float(-2.0, 2.0),
+          "alpha": Float(1e-4, 10.0, log=True, when=("kind", "linear")),
+          "depth": Int(1, 12, when={"kind": "tree"}),
+          "split": Categorical(["gini", "entropy"], when=("depth", (3, 4, 5, 6, 7, 8))),
+          "min_leaf": Int(1, 20, when=("split", "entropy"))}
+
+
+def _active_names(p: dict) -> set[str]:
+    names = {"kind", "x"}
+    if p["kind"] == "linear":
+        names.add("alpha")
+    if p["kind"] == "tree":
+        names.add("depth")
+        if 3 <= p["depth"] <= 8:
+            names.add("split")
+            if p["split"] == "entropy":
+                names.add("min_leaf")
+    return names
+
+
+def _nested_objective(p: dict) -> float:
+    if p["kind"] == "tree" and "min_leaf" in p:
+        return p["x"] ** 2 + (p["depth"] - 6) ** 2 / 10 + (p["min_leaf"] - 7) ** 2 / 50
+    return 1.0 + p["x"] ** 2 + (0.01 * abs(math.log10(p["alpha"])) if "alpha" in p else 0.0)
+
+
+def test_nested_conditional_parameters_are_modelled_and_stay_valid() -> None:
+    studies = [_run(GPSampler(seed=s, n_startup_trials=8), NESTED, _nested_objective, 40) for s in range(3)]
+    for t in (t for study in studies for t in study.trials):
+        assert set(t.params) == _active_names(t.params)
+        assert all(NESTED[n].contains(v) for n, v in t.params.items())
+    # The optimum lies three conditions deep; random search reached 0.44 at best in 8 runs of 40 trials.
+    assert statistics.median(study.best_value for study in studies) < 0.05
+
+
+def test_conditional_branch_optimum_beats_random_search_in_40_trials() -> None:
+    space = {"branch": Categorical(["flat", "bowl"]), "a": Float(0.0, 1.0, when=("branch", "flat")),
+             "u": Float(-1.0, 1.0, when=("branch", "bowl")), "v": Float(-1.0, 1.0, when=("branch", "bowl"))}
 
     def objective(p: dict) -> float:
-        return p["x"] ** 2 + 0.01 * (abs(math.log10(p["alpha"])) if p["kind"] == "linear" else abs(p["depth"] - 8))
+        if p["branch"] == "flat":
+            return 0.2 + 0.1 * p["a"]
+        return (p["u"] - 0.3) ** 2 + (p["v"] + 0.4) ** 2
 
-    study = _run(GPSampler(seed=0, n_startup_trials=5), space, objective, 25)
-    for t in study.trials:
-        p = t.params
-        assert ("alpha" in p) == (p["kind"] == "linear") and ("depth" in p) == (p["kind"] == "tree")
-        assert all(space[n].contains(v) for n, v in p.items())
-    assert min(abs(t.params["x"]) for t in study.trials[5:]) < 0.1  # x, shared by all trials, is modelled
+    gp = statistics.median(_run(GPSampler(seed=s), space, objective, 40).best_value for s in range(3))
+    rnd = statistics.median(_run(parzen.RandomSampler(seed=s), space, objective, 40).best_value for s in range(3))
+    assert gp < 1e-3 < rnd
 
 
 def test_define_by_run_models_the_intersection_and_draws_the_rest() -> None:

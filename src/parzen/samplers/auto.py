@@ -29,13 +29,17 @@ CHOICE_ATTR = "auto:sampler"
 WIDE_NUMERIC_DIMS = 10
 
 
-def _is_conditional(trials: list[FrozenTrial]) -> bool:
-    """True when parameters come and go between trials, or any is declared with ``when``."""
-    names = set(trials[0].distributions)
+def _distributions_seen(trials: list[FrozenTrial]) -> dict[str, Distribution]:
+    """Every parameter the trials hold, with its latest distribution."""
+    seen: dict[str, Distribution] = {}
     for t in trials:
-        if set(t.distributions) != names or any(d.when is not None for d in t.distributions.values()):
-            return True
-    return False
+        seen.update(t.distributions)
+    return seen
+
+
+def _has_undeclared_conditions(trials: list[FrozenTrial], seen: Mapping[str, Distribution]) -> bool:
+    """True when some trial lacks a parameter that no ``when`` condition explains (define-by-run branches)."""
+    return any(name not in t.distributions and dist.when is None for t in trials for name, dist in seen.items())
 
 
 class AutoSampler(Sampler):
@@ -43,13 +47,15 @@ class AutoSampler(Sampler):
 
     For each new trial, in this order:
 
-    1. several objectives, a ``constraints_func``, or a conditional space: TPE (MOTPE for several
-       objectives);
+    1. several objectives or a ``constraints_func``: TPE (MOTPE for several objectives);
     2. ``gp_max_trials`` or more finished trials: TPE, whose cost per trial stays low;
-    3. a space of only numeric parameters with at least 10 free dimensions, fewer than
+    3. parameters that come and go between trials without a declared ``when`` condition (branches
+       of a define-by-run objective): TPE, which models each parameter on the trials that hold it;
+    4. a space of only unconditional numeric parameters with at least 10 free dimensions, fewer than
        ``cmaes_max_trials`` finished trials: CMA-ES (when the optional ``cmaes`` package is
        installed, TPE otherwise);
-    4. otherwise: GP (which then also models what CMA-ES evaluated).
+    5. otherwise: GP (which then also models what CMA-ES evaluated, and conditional parameters
+       declared with ``when``).
 
     The first trial has no history to judge the space by; it goes to the GP sampler, whose startup
     trials are random. Each trial records its choice in the system attribute ``"auto:sampler"``.
@@ -93,11 +99,12 @@ class AutoSampler(Sampler):
             return "tpe"
         if not complete:
             return "gp"
-        if _is_conditional(complete):
+        seen = _distributions_seen(complete)
+        if _has_undeclared_conditions(complete, seen):
             return "tpe"
-        free = [d for d in complete[-1].distributions.values() if not d.is_single()]
-        numeric = not any(isinstance(d, Categorical) for d in free)
-        if numeric and len(free) >= WIDE_NUMERIC_DIMS and len(complete) < self._cmaes_max_trials:
+        free = [d for d in seen.values() if not d.is_single()]
+        plain_numeric = not any(isinstance(d, Categorical) or d.when is not None for d in free)
+        if plain_numeric and len(free) >= WIDE_NUMERIC_DIMS and len(complete) < self._cmaes_max_trials:
             return "cmaes" if self._has_cmaes else "tpe"
         return "gp"
 

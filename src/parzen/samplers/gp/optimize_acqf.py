@@ -15,6 +15,8 @@ import numpy as np
 import scipy.optimize
 from scipy.stats import qmc
 
+from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions
+
 _ANCHOR_COPIES = 32
 _ANCHOR_SCALE = 0.03
 
@@ -33,11 +35,26 @@ class SearchDims:
     to try every value, else None (continuous, or a large grid treated as continuous then snapped).
     ``snap`` maps numeric points (m, d_num) onto allowed values (the cell centres of grids).
     ``n_choices`` gives the number of categories of each categorical dimension.
+    ``conditions`` says which dimensions a point activates when some parameters are conditional.
     """
 
     grids: tuple[np.ndarray | None, ...]
     snap: Callable[[np.ndarray], np.ndarray]
     n_choices: tuple[int, ...]
+    conditions: Conditions | None = None
+
+    def canonical(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Points snapped to the grids, with inactive dimensions at their stand-in values."""
+        x_num = self.snap(x_num)
+        if self.conditions is None:
+            return x_num, x_cat
+        return self.conditions.canonical(x_num, x_cat)
+
+    def inactive_numbers(self, x_num: np.ndarray, x_cat: np.ndarray) -> np.ndarray | None:
+        """Mask (m, d_num) of the numeric dimensions the points leave inactive; None if all are active."""
+        if self.conditions is None:
+            return None
+        return ~self.conditions.active(x_num, x_cat)[0]
 
     @property
     def d_num(self) -> int:
@@ -54,9 +71,8 @@ def sweep_points(dims: SearchDims, rng: np.random.Generator, n_sweep: int) -> tu
     d = dims.d_num + len(dims.n_choices)
     m = 1 << max(int(np.ceil(np.log2(max(n_sweep, 2)))), 1)
     u = qmc.Sobol(d, scramble=True, seed=rng).random(m)
-    x_num = dims.snap(u[:, : dims.d_num])
     x_cat = np.floor(u[:, dims.d_num:] * np.array(dims.n_choices, dtype=float)).astype(int)
-    return x_num, np.minimum(x_cat, np.array(dims.n_choices, dtype=int) - 1)
+    return dims.canonical(u[:, : dims.d_num], np.minimum(x_cat, np.array(dims.n_choices, dtype=int) - 1))
 
 
 def _anchor_points(dims: SearchDims, rng: np.random.Generator, anchors_num: np.ndarray,
@@ -66,7 +82,7 @@ def _anchor_points(dims: SearchDims, rng: np.random.Generator, anchors_num: np.n
     x_cat = np.repeat(anchors_cat, _ANCHOR_COPIES + 1, axis=0)
     jitter = _ANCHOR_SCALE * rng.standard_normal(x_num.shape)
     jitter[:: _ANCHOR_COPIES + 1] = 0.0
-    return dims.snap(np.clip(x_num + jitter, 0.0, 1.0)), x_cat
+    return dims.canonical(np.clip(x_num + jitter, 0.0, 1.0), x_cat)
 
 
 def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat: np.ndarray,
@@ -74,18 +90,25 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
     """Climb the free dimensions of every start at once; returns the moved numeric points."""
     free = dims.free
     m = len(x_num)
+    inactive = dims.inactive_numbers(x_num, x_cat)
+    held = None if inactive is None else inactive[:, free]
 
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         x = x_num.copy()
         x[:, free] = flat.reshape(m, len(free))
+        if held is not None:
+            x[:, free] = np.where(held, INACTIVE_NUMBER, x[:, free])
         value, grad = acqf.value_and_grad(x, x_cat)
-        return -float(np.sum(value)), -grad[:, free].ravel()
+        grad = grad[:, free]
+        if held is not None:
+            grad = np.where(held, 0.0, grad)
+        return -float(np.sum(value)), -grad.ravel()
 
     res = scipy.optimize.minimize(loss, x_num[:, free].ravel(), jac=True, method="L-BFGS-B",
                                   bounds=[(0.0, 1.0)] * (m * len(free)), options={"maxiter": maxiter})
     moved = x_num.copy()
     moved[:, free] = np.clip(res.x.reshape(m, len(free)), 0.0, 1.0)
-    return dims.snap(moved)
+    return dims.canonical(moved, x_cat)[0]
 
 
 def _coordinate_moves(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat: np.ndarray,
@@ -98,6 +121,7 @@ def _coordinate_moves(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.nda
         cand_num = np.repeat(x_num, len(options), axis=0)
         cand_cat = np.repeat(x_cat, len(options), axis=0)
         (cand_cat if is_cat else cand_num)[:, k] = np.tile(options, m)
+        cand_num, cand_cat = dims.canonical(cand_num, cand_cat)
         scores = acqf(cand_num, cand_cat).reshape(m, len(options))
         pick = np.argmax(scores, axis=1)
         better = scores[np.arange(m), pick] > values

@@ -20,6 +20,7 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
+from parzen.samplers.gp.conditions import INACTIVE_NUMBER, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
 from parzen.samplers.random import RandomSampler
@@ -80,8 +81,9 @@ def _snapper(dist: Distribution) -> tuple[Callable[[np.ndarray], np.ndarray] | N
     return snap_log, values
 
 
-def search_dims(numeric: list[Distribution], categorical: list[Categorical]) -> SearchDims:
-    """The :class:`SearchDims` of the encoded space of these parameters."""
+def search_dims(numeric: list[Distribution], categorical: list[Categorical],
+                conditions: Any = None) -> SearchDims:
+    """The :class:`SearchDims` of the encoded space of these parameters (``conditions``: see SearchDims)."""
     snappers = [_snapper(d) for d in numeric]
 
     def snap(x: np.ndarray) -> np.ndarray:
@@ -92,7 +94,7 @@ def search_dims(numeric: list[Distribution], categorical: list[Categorical]) -> 
         return out
 
     return SearchDims(grids=tuple(v for _, v in snappers), snap=snap,
-                      n_choices=tuple(len(d.choices) for d in categorical))
+                      n_choices=tuple(len(d.choices) for d in categorical), conditions=conditions)
 
 
 @dataclasses.dataclass
@@ -158,9 +160,16 @@ class _History:
 
 
 def _encode_params(trial: FrozenTrial, key: SpaceKey) -> list[float] | None:
-    """The encoded row of ``trial`` for the parameters of ``key`` (numeric first), or None if one is missing."""
-    row = []
+    """The encoded row of ``trial`` for the parameters of ``key`` (numeric first), or None if one is missing.
+
+    A conditional parameter the trial lacks because its condition does not hold takes its stand-in
+    (see :mod:`.conditions`); one it lacks although the condition holds makes the row unusable.
+    """
+    row: list[float] = []
     for name, dist in key:
+        if name not in trial.params and dist.when is not None and not dist.when.is_met(trial.params):
+            row.append(float(len(dist.choices)) if isinstance(dist, Categorical) else INACTIVE_NUMBER)
+            continue
         if name not in trial.params or not dist.same_range(trial.distributions.get(name, dist)):
             return None
         u = _encode(dist, trial.params[name])
@@ -168,6 +177,25 @@ def _encode_params(trial: FrozenTrial, key: SpaceKey) -> list[float] | None:
             return None
         row.append(u)
     return row
+
+
+def _modelled(space: Mapping[str, Distribution], shared: Mapping[str, Distribution]) -> list[str]:
+    """The parameters of ``space`` the GP models, in space order.
+
+    Unconditional ones with several values that every COMPLETE trial holds with the same range, and
+    conditional ones (declared with ``when``) whose parent is modelled; trials that lack a conditional
+    parameter because its condition fails are encoded with a stand-in value (:mod:`.conditions`).
+    """
+    names: list[str] = []
+    for name, dist in space.items():
+        if dist.is_single():
+            continue
+        if dist.when is None:
+            if name in shared and shared[name].same_range(dist):
+                names.append(name)
+        elif dist.when.parent in names:
+            names.append(name)
+    return names
 
 
 class GPSampler(Sampler):
@@ -192,7 +220,9 @@ class GPSampler(Sampler):
       their value (the kriging believer), which collapses the variance there and spreads suggestions.
 
     In define-by-run studies the joint space is the intersection of the COMPLETE trials' spaces; other
-    parameters, and conditional parameters of a given space, are drawn at random. Studies with several
+    parameters are drawn at random. In a given space, conditional parameters (declared with ``when``)
+    are modelled too: where a trial lacks one, its dimension takes a stand-in value (the centre of the
+    encoding, or an extra category), and proposed points are put in that form before they are scored. Studies with several
     objectives are sampled at random (a multi-objective GP is not implemented). PRUNED and FAIL trials are
     ignored.
 
@@ -278,14 +308,12 @@ class GPSampler(Sampler):
 
     # --- the GP step -----------------------------------------------------------------------------------
     def _sample_joint(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
-        """GP suggestions for the unconditional, multi-valued parameters seen in every COMPLETE trial."""
+        """GP suggestions for the parameters of ``space`` that the GP models (see :func:`_modelled`)."""
         history = self._sync(study)
-        shared = history.intersection or {}
-        names = [n for n, d in space.items()
-                 if d.when is None and not d.is_single() and n in shared and shared[n].same_range(d)]
+        names = _modelled(space, history.intersection or {})
         numeric = [n for n in names if not isinstance(space[n], Categorical)]
         categorical = [n for n in names if isinstance(space[n], Categorical)]
-        key: SpaceKey = tuple((n, dataclasses.replace(space[n], when=None)) for n in numeric + categorical)
+        key: SpaceKey = tuple((n, space[n]) for n in numeric + categorical)
         if not key:
             return {}
         enc = history.encode(key)
@@ -309,11 +337,21 @@ class GPSampler(Sampler):
         acqf = Acquisition(posterior, self._acquisition, best=float(np.max(y)),
                            beta=ucb_beta(len(key), len(y)), exclude=seen)
         top = np.argsort(-y, kind="stable")[:_N_ANCHORS]
-        dims = search_dims([space[n] for n in numeric], [space[n] for n in categorical])  # type: ignore[misc]
+        conditions = None
+        if any(space[n].when is not None for n in names):
+            conditions = build_conditions([(n, space[n]) for n in numeric],
+                                          [(n, space[n]) for n in categorical])  # type: ignore[misc]
+        dims = search_dims([space[n] for n in numeric], [space[n] for n in categorical],  # type: ignore[misc]
+                           conditions)
         best_num, best_cat, _ = optimize_acqf(acqf, dims, self._rng, n_sweep=_N_SWEEP, n_local=_N_LOCAL,
                                               anchors_num=x_num[top], anchors_cat=x_cat[top])
-        out: dict[str, Any] = {n: space[n].to_external(float(u)) for n, u in zip(numeric, best_num)}
-        out.update({n: space[n].choices[int(i)] for n, i in zip(categorical, best_cat)})  # type: ignore[attr-defined]
+        act_num, act_cat = np.ones(len(numeric), dtype=bool), np.ones(len(categorical), dtype=bool)
+        if conditions is not None:
+            act_num, act_cat = (mask[0] for mask in conditions.active(best_num[None], best_cat[None]))
+        out: dict[str, Any] = {n: space[n].to_external(float(u))
+                               for n, u, on in zip(numeric, best_num, act_num) if on}
+        out.update({n: space[n].choices[int(i)]  # type: ignore[attr-defined]
+                    for n, i, on in zip(categorical, best_cat, act_cat) if on})
         return out
 
     def _fit(self, enc: _Encoded, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
