@@ -113,6 +113,21 @@ def conditional_branches(p: dict[str, Any]) -> float:
     return 1.0 + levy(np.array([p["u"], p["v"]]))
 
 
+def conditional_optimizer(p: dict[str, Any]) -> float:
+    """Shared parameters plus an optimizer choice whose own parameters differ; minimum 0 (adam).
+
+    Shaped like a training recipe: every branch is worth tuning, the best one only after its
+    learning rate and momentum-like term are right, so a sampler must keep comparing branches.
+    """
+    shared = (p["x"] - 1.3) ** 2 / 10 + abs(p["n"] - 7) / 20
+    opt = p["optimizer"]
+    if opt == "sgd":
+        return shared + 0.3 + (math.log10(p["sgd_lr"]) + 1.5) ** 2 + (p["momentum"] - 0.9) ** 2
+    if opt == "adam":
+        return shared + (math.log10(p["adam_lr"]) + 3.5) ** 2 / 2 + 4 * (p["beta1"] - 0.9) ** 2
+    return shared + 0.15 + (math.log10(p["rms_lr"]) + 2.7) ** 2 + (p["decay"] - 0.95) ** 2
+
+
 # --- real model tuning on data sets that ship with scikit-learn -------------------------------------
 @functools.lru_cache(maxsize=None)
 def _dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -191,6 +206,16 @@ def suite() -> list[Problem]:
             Param("u", "float", -10, 10, when=("branch", ("levy",))),
             Param("v", "float", -10, 10, when=("branch", ("levy",))),
         ), conditional_branches, 0.0, ("conditional",)),
+        Problem("conditional-optimizer", (
+            Param("x", "float", -5, 5), Param("n", "int", 1, 20),
+            Param("optimizer", "cat", choices=("sgd", "adam", "rmsprop")),
+            Param("sgd_lr", "float", 1e-5, 1.0, log=True, when=("optimizer", ("sgd",))),
+            Param("momentum", "float", 0.0, 1.0, when=("optimizer", ("sgd",))),
+            Param("adam_lr", "float", 1e-5, 1.0, log=True, when=("optimizer", ("adam",))),
+            Param("beta1", "float", 0.5, 0.999, when=("optimizer", ("adam",))),
+            Param("rms_lr", "float", 1e-5, 1.0, log=True, when=("optimizer", ("rmsprop",))),
+            Param("decay", "float", 0.0, 1.0, when=("optimizer", ("rmsprop",))),
+        ), conditional_optimizer, 0.0, ("conditional",)),
         Problem("svc-breast-cancer", (Param("C", "float", 1e-3, 1e3, log=True),
                                       Param("gamma", "float", 1e-5, 1e1, log=True)),
                 svc_breast_cancer, None, ("model",)),
