@@ -8,6 +8,7 @@ where its median beats optuna's default TPE. Raw values go to ``--out`` (JSON) f
     python benchmarks/sample_efficiency.py --seeds 10 --budgets 50 200 --jobs 2
     python benchmarks/sample_efficiency.py --seeds 3 --budgets 50 --optimizers parzen-default optuna-tpe random
     python benchmarks/sample_efficiency.py --report a.json b.json    # tables from earlier runs, merged
+    python benchmarks/sample_efficiency.py --report a.json --seeds 5   # only seeds 0-4 of them
 """
 
 from __future__ import annotations
@@ -56,11 +57,27 @@ def _ranks(medians: dict[str, float]) -> dict[str, float]:
     return ranks
 
 
+def merge_runs(paths: list[str], seeds: range) -> list[dict[str, Any]]:
+    """The runs of earlier ``--out`` files whose seed is in ``seeds``.
+
+    A later file's run of the same problem, optimizer and seed replaces an earlier one, so a re-run
+    after a change to one optimizer can be laid over the full results.
+    """
+    merged: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for path in paths:
+        with open(path) as f:
+            for run in json.load(f):
+                if run["seed"] in seeds:
+                    merged[(run["problem"], run["optimizer"], run["seed"])] = run
+    return list(merged.values())
+
+
 def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
     problems = [p for p in suite() if any(r["problem"] == p.name for r in results)]
     optimizers = [o for o in OPTIMIZERS if any(r["optimizer"] == o for r in results)]
     rank_sums = {b: {o: [] for o in optimizers} for b in budgets}
     beats = {b: {o: [] for o in optimizers} for b in budgets}
+    not_worse = {b: {o: [] for o in optimizers} for b in budgets}
     for problem in problems:
         rows = {o: [r for r in results if r["problem"] == problem.name and r["optimizer"] == o] for o in optimizers}
         all_values = [v for rs in rows.values() for r in rs for v in r["values"]]
@@ -83,19 +100,22 @@ def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
             if BASELINE in medians[b]:
                 for o in optimizers:
                     beats[b][o].append(medians[b][o] < medians[b][BASELINE])
+                    not_worse[b][o].append(medians[b][o] <= medians[b][BASELINE])
         for o in optimizers:
             seconds = np.median([r["seconds"] for r in rows[o]])
             print(f"| {o} | " + " | ".join(f"{cells[(o, b)][0]:.5g} | {cells[(o, b)][1]:.3f}" for b in budgets)
                   + f" | {seconds:.1f} |")
         print()
     print("### Summary over problems")
-    print("| optimizer | " + " | ".join(f"mean rank @{b} | beats {BASELINE} @{b}" for b in budgets) + " |")
-    print("|---|" + "---|---|" * len(budgets))
+    print("| optimizer | " + " | ".join(f"mean rank @{b} | beats {BASELINE} @{b} | beats or ties @{b}"
+                                        for b in budgets) + " |")
+    print("|---|" + "---|---|---|" * len(budgets))
     for o in sorted(optimizers, key=lambda o: np.mean(rank_sums[budgets[-1]][o])):
         parts = []
         for b in budgets:
             share = f"{np.mean(beats[b][o]) * 100:.0f}%" if beats[b][o] else "n/a"
-            parts.append(f"{np.mean(rank_sums[b][o]):.2f} | {share}")
+            share_or_tie = f"{np.mean(not_worse[b][o]) * 100:.0f}%" if not_worse[b][o] else "n/a"
+            parts.append(f"{np.mean(rank_sums[b][o]):.2f} | {share} | {share_or_tie}")
         print(f"| {o} | " + " | ".join(parts) + " |")
 
 
@@ -113,11 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     budgets = sorted(args.budgets)
     if args.report:
-        results = []
-        for path in args.report:
-            with open(path) as f:
-                results += json.load(f)
-        report(results, budgets)
+        report(merge_runs(args.report, range(args.first_seed, args.first_seed + args.seeds)), budgets)
         return
     names = args.problems or [p.name for p in suite()]
     unknown = set(names) - {p.name for p in suite()}

@@ -5,8 +5,13 @@ from __future__ import annotations
 import math
 import statistics
 
+import dataclasses
+
 import numpy as np
 import pytest
+from _strategies import distributions
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import parzen
 from parzen import Categorical, Float, Int, TrialState
@@ -112,6 +117,27 @@ def test_nested_conditional_parameters_are_modelled_and_stay_valid() -> None:
         assert all(NESTED[n].contains(v) for n, v in t.params.items())
     # The optimum lies three conditions deep; random search reached 0.44 at best in 8 runs of 40 trials.
     assert statistics.median(study.best_value for study in studies) < 0.05
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(distributions(), min_size=1, max_size=3), st.lists(distributions(), min_size=1, max_size=2),
+       st.integers(0, 2**32 - 1))
+def test_any_conditional_space_gets_exactly_its_active_parameters(children: list, grandchildren: list,
+                                                                 seed: int) -> None:
+    space = {"branch": Categorical(["a", "b", "c"]), "depth": Int(1, 4)}
+    for i, child in enumerate(children):
+        space[f"c{i}"] = dataclasses.replace(child, when=("branch", ("a", "b")[: i % 2 + 1]))
+    for i, grandchild in enumerate(grandchildren):
+        space[f"g{i}"] = dataclasses.replace(grandchild, when=("depth", (2, 3)))
+    study = parzen.create_study(sampler=GPSampler(seed=seed, n_startup_trials=3))
+    rng = np.random.default_rng(seed)
+    for _ in range(7):
+        trial = study.ask(space)
+        p = trial.params
+        expected = {n for n, d in space.items() if d.when is None or d.when.is_met(p)}
+        assert set(p) == expected
+        assert all(space[n].contains(v) for n, v in p.items())
+        study.tell(trial, float(rng.normal()))
 
 
 def test_conditional_branch_optimum_beats_random_search_in_40_trials() -> None:
