@@ -9,7 +9,7 @@ import numpy as np
 import parzen
 from parzen import Float
 from parzen.samplers.tpe import TPESampler
-from parzen.samplers.tpe.multi_objective import split_good
+from parzen.samplers.tpe.multi_objective import normalize_losses, split_good
 
 from _zdt import zdt1_hypervolume
 
@@ -24,6 +24,19 @@ def test_split_takes_whole_fronts_then_the_largest_contributors() -> None:
     assert weights[good.tolist().index(1)] > weights[good.tolist().index(4)]  # front beats dominated
     good, _ = split_good(losses, 2)  # boundary front of 3: the knee (1, 1) adds the most volume
     assert 1 in good.tolist()
+
+
+def test_three_objective_split_keeps_the_largest_box_of_a_large_front() -> None:
+    angles = np.linspace(0.05, np.pi / 2 - 0.05, 8)
+    a, b = np.meshgrid(angles, angles)
+    front = np.stack([np.cos(a) * np.cos(b), np.cos(a) * np.sin(b), np.sin(a)], axis=-1).reshape(-1, 3)
+    front = np.vstack([front, [1.0, 1.0, 1.0]])  # a ball's octant of 64 points, and a dominated far point
+    good, weights = split_good(front, 1)
+    scaled = normalize_losses(front)
+    assert good.tolist() == [int(np.argmax(np.prod(1.1 - scaled[:-1], axis=1)))]
+    good, weights = split_good(front, 20)
+    assert len(good) == 20 and 64 not in good.tolist()
+    assert abs(weights.mean() - 1.0) < 1e-12 and weights.min() > 0
 
 
 def test_beats_random_search_on_zdt1() -> None:

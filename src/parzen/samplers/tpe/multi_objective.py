@@ -2,12 +2,13 @@
 
 With several objectives there is no single order to cut at gamma. MOTPE ranks trials by non-domination
 (Ozaki et al. 2022, Sec. 4.1): whole fronts go to the good set while they fit, and the front that does
-not fit is thinned by greedy hypervolume subset selection, dropping the point that adds least to the
-hypervolume until the good set has the wanted size. With three or more objectives and a boundary front
-of more than ``_MAX_GREEDY`` points, exact contributions cost too much per suggestion; the front is then
-thinned by crowding distance (Deb et al. 2002), which also favours points that cover the front alone. Each good point is then weighted by its
-hypervolume contribution within the good set (Ozaki et al. 2022, Sec. 4.2), so that l(x) leans towards
-points that cover much of the front alone. Everything here works on arrays of losses to minimize.
+not fit is thinned by greedy hypervolume subset selection. With two objectives every point's
+contribution costs little, so the front is thinned by removal: the point that adds least goes, one at
+a time. With three or more, a removal pass would need the exclusive volume of every point of a front
+that often holds dozens, so the subset is built by lazy greedy inclusion instead
+(:mod:`parzen.multi_objective.hypervolume_subset`). Each good point is then weighted by its hypervolume
+contribution within the good set (Ozaki et al. 2022, Sec. 4.2), so that l(x) leans towards points that
+cover much of the front alone. Everything here works on arrays of losses to minimize.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 
 from parzen.multi_objective.hypervolume import hypervolume_contributions
-from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_sort
+from parzen.multi_objective.hypervolume_subset import exclusive_volume, hypervolume_subset
+from parzen.multi_objective.pareto import fast_non_dominated_sort
 
 _REFERENCE = 1.1  # reference point in normalized losses: just beyond the worst value of each objective
-_MAX_GREEDY = 32  # largest boundary front thinned by exact hypervolume contributions in 3+ objectives
 _MIN_WEIGHT = 1e-3  # relative weight of a good point that contributes no volume of its own (a duplicate)
 
 
@@ -40,6 +41,7 @@ def split_good(losses: np.ndarray, n_good: int) -> tuple[np.ndarray, np.ndarray]
     if n_good == 0:
         return np.zeros(0, dtype=int), np.zeros(0)
     scaled = normalize_losses(losses)
+    reference = np.full(scaled.shape[1], _REFERENCE)
     ranks = fast_non_dominated_sort(scaled, n_below=n_good)
     taken = np.zeros(n, dtype=bool)
     for rank in range(int(ranks.max()) + 1):
@@ -50,26 +52,25 @@ def split_good(losses: np.ndarray, n_good: int) -> tuple[np.ndarray, np.ndarray]
         if members.size <= room:
             taken[members] = True
         else:
-            taken[_greedy_subset(scaled, members, room)] = True
+            taken[members[_thin(scaled[members], room, reference)]] = True
     good = np.flatnonzero(taken)
-    return good, _contribution_weights(scaled[good])
+    return good, _contribution_weights(scaled[good], reference)
 
 
-def _greedy_subset(scaled: np.ndarray, members: np.ndarray, size: int) -> np.ndarray:
-    """``size`` of ``members`` kept by removing, one at a time, the one with the least contribution."""
-    if scaled.shape[1] > 2 and members.size > _MAX_GREEDY:
-        return members[np.argsort(-crowding_distance(scaled[members]), kind="stable")[:size]]
-    keep = members.copy()
-    reference = np.full(scaled.shape[1], _REFERENCE)
+def _thin(points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
+    """Indices of the ``size`` rows of a front kept: greedy removal in 2-D, greedy inclusion beyond."""
+    if points.shape[1] > 2:
+        return hypervolume_subset(points, size, reference)
+    keep = np.arange(len(points))
     while keep.size > size:
-        share = hypervolume_contributions(scaled[keep], reference)
-        keep = np.delete(keep, int(np.argmin(share)))
+        keep = np.delete(keep, int(np.argmin(hypervolume_contributions(points[keep], reference))))
     return keep
 
 
-def _contribution_weights(good: np.ndarray) -> np.ndarray:
+def _contribution_weights(good: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Weights proportional to each good point's exclusive hypervolume, floored, with mean 1."""
-    share = hypervolume_contributions(good, np.full(good.shape[1], _REFERENCE))
+    share = np.array([exclusive_volume(good[i], np.delete(good, i, axis=0), reference)
+                      for i in range(len(good))])
     top = share.max(initial=0.0)
     if not np.isfinite(top) or top <= 0:
         return np.ones(len(good))
