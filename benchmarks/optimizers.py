@@ -1,7 +1,9 @@
 """The optimizers compared in the sample-efficiency benchmark, each behind one function.
 
 ``run(optimizer, problem, budget, seed)`` evaluates ``budget`` trials and returns the objective
-value of each trial in order. Peers get the problem in their own idiom: optuna define-by-run,
+value of each trial in order. parzen gets the space declared up front (``study.ask(space)``, with
+``when`` conditions), except ``parzen-default-dbr``, which runs the same define-by-run objective as
+optuna, its conditions undeclared. Peers get the problem in their own idiom: optuna define-by-run,
 hyperopt nested ``hp.choice`` for conditions, scikit-optimize a flat space (inactive parameters
 are sampled but ignored by the objective, since it has no conditions).
 """
@@ -68,8 +70,15 @@ def _parzen_sampler(name: str, **kwargs: Any) -> Callable[[int], Any]:
     return make
 
 
-# --- optuna -----------------------------------------------------------------------------------------
-def _optuna_objective(problem: Problem) -> Callable[[Any], float]:
+def _run_parzen_define_by_run(problem: Problem, budget: int, seed: int) -> list[float]:
+    """The default sampler on the objective written define-by-run, conditions left undeclared."""
+    study = parzen.create_study(seed=seed)
+    study.optimize(_define_by_run_objective(problem), n_trials=budget)
+    return [t.value if t.state == parzen.TrialState.COMPLETE else FAILED for t in study.trials]
+
+
+# --- define-by-run objectives (optuna, and parzen's define-by-run runner) ------------------------------
+def _define_by_run_objective(problem: Problem) -> Callable[[Any], float]:
     def objective(trial: Any) -> float:
         values: dict[str, Any] = {}
         for p in problem.params:
@@ -86,13 +95,14 @@ def _optuna_objective(problem: Problem) -> Callable[[Any], float]:
     return objective
 
 
+# --- optuna -----------------------------------------------------------------------------------------
 def _run_optuna(make_sampler: Callable[[Any, int], Any]) -> Callable[[Problem, int, int], list[float]]:
     def run(problem: Problem, budget: int, seed: int) -> list[float]:
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         study = optuna.create_study(sampler=make_sampler(optuna, seed))
-        study.optimize(_optuna_objective(problem), n_trials=budget)
+        study.optimize(_define_by_run_objective(problem), n_trials=budget)
         return [t.value if t.value is not None else FAILED for t in study.trials]
 
     return run
@@ -184,6 +194,7 @@ def _run_skopt(problem: Problem, budget: int, seed: int) -> list[float]:
 
 OPTIMIZERS: dict[str, Callable[[Problem, int, int], list[float]]] = {
     "parzen-default": _run_parzen(None),
+    "parzen-default-dbr": _run_parzen_define_by_run,
     "parzen-tpe": _run_parzen(_parzen_sampler("TPESampler")),
     "parzen-gp": _run_parzen(_parzen_sampler("GPSampler")),
     "parzen-cmaes": _run_parzen(_parzen_sampler("CmaEsSampler")),

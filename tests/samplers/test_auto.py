@@ -63,7 +63,7 @@ def test_wide_declared_conditional_space_is_not_given_to_cmaes() -> None:
     assert set(_choices(study)[first_conditional + 1:]) == {"gp"}
 
 
-def test_define_by_run_branches_get_tpe() -> None:
+def test_define_by_run_branches_a_parent_explains_get_the_gp() -> None:
     def objective(trial: parzen.Trial) -> float:
         if trial.suggest_categorical("kind", ["a", "b"]) == "a":
             return trial.suggest_float("x", 0, 1)
@@ -71,9 +71,19 @@ def test_define_by_run_branches_get_tpe() -> None:
 
     study = parzen.create_study(seed=1)
     study.optimize(objective, n_trials=20)
-    kinds = {t.params["kind"] for t in study.trials}
-    assert kinds == {"a", "b"}
-    first_mixed = next(i for i in range(1, 20) if {t.params["kind"] for t in study.trials[:i]} == kinds)
+    assert {t.params["kind"] for t in study.trials} == {"a", "b"}
+    assert set(_choices(study)) == {"gp"}
+
+
+def test_define_by_run_parameters_no_parent_explains_get_tpe() -> None:
+    def objective(trial: parzen.Trial) -> float:
+        x = trial.suggest_float("x", -1, 1)
+        return x + trial.suggest_float("extra", 0, 1) if x > 0 else -x
+
+    study = parzen.create_study(seed=1)
+    study.optimize(objective, n_trials=20)
+    first_mixed = next(i for i in range(1, 20) if len({"extra" in t.params for t in study.trials[:i]}) == 2)
+    assert first_mixed < 10
     assert set(_choices(study)[first_mixed:]) == {"tpe"}
 
 

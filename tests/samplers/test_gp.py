@@ -154,7 +154,7 @@ def test_conditional_branch_optimum_beats_random_search_in_40_trials() -> None:
     assert gp < 1e-3 < rnd
 
 
-def test_define_by_run_models_the_intersection_and_draws_the_rest() -> None:
+def test_define_by_run_branches_are_modelled_with_inferred_conditions() -> None:
     def objective(trial: parzen.Trial) -> float:
         x = trial.suggest_float("x", -3.0, 3.0)
         if trial.suggest_categorical("branch", ["left", "right"]) == "left":
@@ -164,8 +164,23 @@ def test_define_by_run_models_the_intersection_and_draws_the_rest() -> None:
     study = parzen.create_study(sampler=GPSampler(seed=1))
     study.optimize(objective, n_trials=30)
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
-    assert set(study.sampler.infer_relative_space(study, study.ask())) == {"x", "branch"}
-    assert study.best_value < 0.3 and study.best_params["branch"] == "left"
+    relative = study.sampler.infer_relative_space(study, study.ask())
+    assert list(relative) == ["x", "branch", "l"]
+    assert relative["l"].when.parent == "branch" and relative["l"].when.values == ("left",)
+    assert study.best_value < 0.05 and study.best_params["branch"] == "left"
+    assert min(t.params["l"] for t in study.trials[10:] if "l" in t.params) < 0.02  # "l" is modelled
+
+
+def test_define_by_run_parameter_no_parent_explains_stays_outside_the_joint_space() -> None:
+    def objective(trial: parzen.Trial) -> float:
+        x = trial.suggest_float("x", -3.0, 3.0)
+        if x > 0:  # a float threshold: no categorical or integer parent explains "extra"
+            return x + trial.suggest_float("extra", 0.0, 1.0)
+        return -x
+
+    study = parzen.create_study(sampler=GPSampler(seed=0, n_startup_trials=4))
+    study.optimize(objective, n_trials=12)
+    assert set(study.sampler.infer_relative_space(study, study.ask())) == {"x"}
 
 
 def test_relative_space_is_the_intersection_of_complete_trials() -> None:

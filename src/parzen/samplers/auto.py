@@ -3,11 +3,11 @@
 The rules come from ``benchmarks/sample_efficiency.py`` (figures in BENCHMARKS.md): the GP
 sampler had the best mean rank at 50 and 100 trials on continuous, integer, mixed and model-tuning
 problems; CMA-ES won on numeric spaces of 10 or more dimensions (Levy-10d, Ackley-20d). TPE is the
-only one of the three that handles several objectives and constraints, handles the branches of a
-define-by-run objective (parameters that come and go without a declared condition), and keeps a low
-cost per trial when the study grows past what a GP fits quickly. Conditions declared with ``when``
-go to the GP, which models them with stand-in values: on the three conditional problems of the
-benchmark it beat TPE at 50 and 200 trials (e.g. model choice on wine, 10 seeds: GP 0.0056 at 50
+only one of the three that handles several objectives and constraints, handles parameters that come
+and go for reasons no parent explains, and keeps a low cost per trial when the study grows past what
+a GP fits quickly. Conditions declared with ``when``, or read off a define-by-run history, go to
+the GP, which models them with stand-in values: on the three conditional problems of the benchmark
+it beat TPE at 50 and 200 trials (e.g. model choice on wine, 10 seeds: GP 0.0056 at 50
 trials where TPE stayed at 0.0224). On wide numeric spaces the GP overtook CMA-ES between 100 and 200
 trials (Ackley-20d at 200: GP 5.7, CMA-ES 12.0), and CMA-ES for 50 trials then the GP beat both
 (Ackley-20d 5.2, Levy-10d 0.46 at 200, medians of 10 seeds), so CMA-ES hands over to the GP after
@@ -22,6 +22,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Mapping
 
 from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers.inferred_conditions import infer_conditional_space
 from parzen.space import Categorical, Distribution
 from parzen.trial import FrozenTrial, TrialState
 
@@ -53,13 +54,14 @@ class AutoSampler(Sampler):
 
     1. several objectives or a ``constraints_func``: TPE (MOTPE for several objectives);
     2. ``gp_max_trials`` or more finished trials: TPE, whose cost per trial stays low;
-    3. parameters that come and go between trials without a declared ``when`` condition (branches
-       of a define-by-run objective): TPE, which models each parameter on the trials that hold it;
+    3. parameters that come and go between trials without a declared ``when`` condition, and that
+       no categorical or integer parent explains (:mod:`parzen.samplers.inferred_conditions`): TPE,
+       which models each parameter on the trials that hold it;
     4. a space of only unconditional numeric parameters with at least 10 free dimensions, fewer than
        ``cmaes_max_trials`` finished trials: CMA-ES (when the optional ``cmaes`` package is
        installed, TPE otherwise);
-    5. otherwise: GP (which then also models what CMA-ES evaluated, and conditional parameters
-       declared with ``when``).
+    5. otherwise: GP (which then also models what CMA-ES evaluated, conditional parameters
+       declared with ``when``, and the branches of a define-by-run objective that step 3 explained).
 
     The first trial has no history to judge the space by; it goes to the GP sampler, whose startup
     trials are random. Each trial records its choice in the system attribute ``"auto:sampler"``.
@@ -105,7 +107,10 @@ class AutoSampler(Sampler):
             return "gp"
         seen = _distributions_seen(complete)
         if _has_undeclared_conditions(complete, seen):
-            return "tpe"
+            inferred = infer_conditional_space(complete)
+            if inferred is None:
+                return "tpe"
+            seen = inferred
         free = [d for d in seen.values() if not d.is_single()]
         plain_numeric = not any(isinstance(d, Categorical) or d.when is not None for d in free)
         if plain_numeric and len(free) >= WIDE_NUMERIC_DIMS and len(complete) < self._cmaes_max_trials:

@@ -23,6 +23,7 @@ from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
+from parzen.samplers.inferred_conditions import infer_conditional_space
 from parzen.samplers.random import RandomSampler
 from parzen.space import Categorical, Distribution, intersect_spaces
 from parzen.trial import FrozenTrial, TrialState
@@ -137,6 +138,8 @@ class _History:
         self.seen: set[int] = set()
         self.intersection: dict[str, Distribution] | None = None
         self.encoded: dict[SpaceKey, _Encoded] = {}
+        self._names: set[str] = set()
+        self._joint: tuple[int, dict[str, Distribution]] = (0, {})
 
     def add(self, trial: FrozenTrial) -> None:
         if trial.trial_id in self.seen:
@@ -144,6 +147,22 @@ class _History:
         self.seen.add(trial.trial_id)
         self.trials.append(trial)
         self.intersection = intersect_spaces(self.intersection, trial.distributions)
+        self._names.update(trial.distributions)
+
+    def joint_space(self) -> dict[str, Distribution]:
+        """The space to model for a define-by-run trial: what the trials share, plus inferred branches.
+
+        When some trials lack parameters that others hold and every such parameter is explained by a
+        parent (:func:`parzen.samplers.inferred_conditions.infer_conditional_space`), the space is
+        the union with those conditions; otherwise the intersection of the trials' spaces.
+        """
+        if self._joint[0] != len(self.trials):
+            shared = self.intersection or {}
+            joint = None
+            if len(shared) < len(self._names):
+                joint = infer_conditional_space(self.trials)
+            self._joint = (len(self.trials), shared if joint is None else joint)
+        return self._joint[1]
 
     def encode(self, key: SpaceKey) -> _Encoded:
         """Rows for every complete trial that holds all parameters of ``key`` (new trials encoded once)."""
@@ -219,10 +238,12 @@ class GPSampler(Sampler):
     - parallel trials: with ``constant_liar``, RUNNING trials join the data with the posterior mean as
       their value (the kriging believer), which collapses the variance there and spreads suggestions.
 
-    In define-by-run studies the joint space is the intersection of the COMPLETE trials' spaces; other
-    parameters are drawn at random. In a given space, conditional parameters (declared with ``when``)
-    are modelled too: where a trial lacks one, its dimension takes a stand-in value (the centre of the
-    encoding, or an extra category), and proposed points are put in that form before they are scored. Studies with several
+    Conditional parameters (declared with ``when``) are modelled too: where a trial lacks one, its
+    dimension takes a stand-in value (the centre of the encoding, or an extra category), and proposed
+    points are put in that form before they are scored. In define-by-run studies the joint space is
+    the intersection of the COMPLETE trials' spaces, plus the branches of the objective when the history
+    shows which parent value enables each parameter (:mod:`parzen.samplers.inferred_conditions`); other
+    parameters are drawn at random. Studies with several
     objectives are sampled at random (a multi-objective GP is not implemented). PRUNED and FAIL trials are
     ignored.
 
@@ -261,12 +282,15 @@ class GPSampler(Sampler):
 
     # --- the Sampler interface -------------------------------------------------------------------------
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
-        """The distributions shared by every COMPLETE trial (single-valued ones left out)."""
+        """The distributions shared by every COMPLETE trial, plus branches their history explains.
+
+        Single-valued distributions are left out; see :meth:`_History.joint_space` for branches.
+        """
         if study.n_objectives > 1:
             return {}
         with self._lock:
-            intersection = self._sync(study).intersection or {}
-        return {name: d for name, d in intersection.items() if not d.is_single()}
+            joint = self._sync(study).joint_space()
+        return {name: d for name, d in joint.items() if not d.is_single()}
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         if not space:
