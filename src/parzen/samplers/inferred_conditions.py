@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Sequence
 
+import numpy as np
+
 from parzen.space import Categorical, Distribution, Int
 from parzen.trial import FrozenTrial
 
@@ -30,12 +32,13 @@ def infer_conditional_space(trials: Sequence[FrozenTrial]) -> dict[str, Distribu
         for name, dist in t.distributions.items():
             if seen.setdefault(name, dist) is not dist and not seen[name].same_range(dist):
                 return None
-    holders = {name: [name in t.params for t in trials] for name in seen}
+    holds = {name: np.array([name in t.params for t in trials]) for name in seen}
+    parents = {name: _codes(trials, name, dist) for name, dist in seen.items() if isinstance(dist, (Categorical, Int))}
     conditions: dict[str, tuple[str, tuple[Any, ...]]] = {}
     for name in seen:
-        if all(holders[name]):
+        if holds[name].all():
             continue
-        parent = _explaining_parent(trials, name, seen, holders)
+        parent = _explaining_parent(trials, name, holds, parents)
         if parent is None:
             return None
         conditions[name] = parent
@@ -45,8 +48,15 @@ def infer_conditional_space(trials: Sequence[FrozenTrial]) -> dict[str, Distribu
     return {name: dataclasses.replace(seen[name], when=conditions.get(name)) for name in ordered}
 
 
-def _explaining_parent(trials: Sequence[FrozenTrial], name: str, seen: dict[str, Distribution],
-                       holders: dict[str, list[bool]]) -> tuple[str, tuple[Any, ...]] | None:
+def _codes(trials: Sequence[FrozenTrial], name: str, dist: Distribution) -> np.ndarray:
+    """One integer per trial for the value of categorical or integer ``name`` (0 where it is absent)."""
+    if isinstance(dist, Categorical):
+        return np.array([dist.index(t.params[name]) if name in t.params else 0 for t in trials], dtype=np.int64)
+    return np.array([int(t.params.get(name, 0)) for t in trials], dtype=np.int64)
+
+
+def _explaining_parent(trials: Sequence[FrozenTrial], name: str, holds: dict[str, np.ndarray],
+                       parents: dict[str, np.ndarray]) -> tuple[str, tuple[Any, ...]] | None:
     """The parent and values that decide whether trials hold ``name``, or None if no parent does.
 
     A candidate parent is categorical or integer, is held whenever ``name`` is, and no value of it
@@ -54,28 +64,23 @@ def _explaining_parent(trials: Sequence[FrozenTrial], name: str, seen: dict[str,
     ``name`` in the first trial holding both is taken: an objective asks a parent just before the
     parameters it enables.
     """
+    with_name = holds[name]
     candidates = []
-    for parent, dist in seen.items():
-        if parent == name or not isinstance(dist, (Categorical, Int)):
+    for parent, codes in parents.items():
+        has_parent = holds[parent]
+        if parent == name or np.any(with_name & ~has_parent):
             continue
-        with_name, without_name = [], []
-        consistent = True
-        for t, holds, has_parent in zip(trials, holders[name], holders[parent]):
-            if not has_parent:
-                consistent = not holds
-            elif holds:
-                with_name.append(t.params[parent])
-            else:
-                without_name.append(t.params[parent])
-            if not consistent:
-                break
-        if consistent and with_name and not any(_in(v, with_name) for v in without_name):
-            candidates.append((parent, _unique(with_name)))
+        enabling = np.unique(codes[with_name])
+        if not np.isin(codes[has_parent & ~with_name], enabling).any():
+            candidates.append(parent)
     if not candidates:
         return None
     first = next(t for t in trials if name in t.params)
-    order = list(first.params)
-    return max(candidates, key=lambda c: order.index(c[0]) if c[0] in order[: order.index(name)] else -1)
+    before = list(first.params)[: list(first.params).index(name)]
+    parent = max(candidates, key=lambda c: before.index(c) if c in before else -1)
+    rows = np.flatnonzero(with_name)
+    _, first_rows = np.unique(parents[parent][rows], return_index=True)
+    return parent, tuple(trials[int(rows[i])].params[parent] for i in sorted(first_rows))
 
 
 def _parents_first(names: list[str], conditions: dict[str, tuple[str, tuple[Any, ...]]]) -> list[str] | None:
@@ -92,15 +97,3 @@ def _parents_first(names: list[str], conditions: dict[str, tuple[str, tuple[Any,
             placed.add(n)
         pending = [n for n in pending if n not in placed]
     return out
-
-
-def _in(value: Any, values: list[Any]) -> bool:
-    return any(type(value) is type(v) and value == v for v in values)
-
-
-def _unique(values: list[Any]) -> tuple[Any, ...]:
-    out: list[Any] = []
-    for v in values:
-        if not _in(v, out):
-            out.append(v)
-    return tuple(out)
