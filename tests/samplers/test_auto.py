@@ -87,12 +87,19 @@ def test_define_by_run_parameters_no_parent_explains_get_tpe() -> None:
     assert set(_choices(study)[first_mixed:]) == {"tpe"}
 
 
-def test_several_objectives_and_constraints_get_tpe() -> None:
+def test_several_objectives_get_the_gp_even_on_wide_numeric_spaces() -> None:
     multi = parzen.create_study(directions=["minimize", "minimize"], seed=0)
+    multi.optimize(lambda t: (_sphere(t, 12), t.suggest_float("y", 0, 1)), n_trials=4)
+    assert set(_choices(multi)) == {"gp"}
+
+
+def test_constraints_get_tpe_with_one_or_several_objectives() -> None:
+    single = parzen.create_study(seed=0, constraints_func=lambda t: [t.params["x"] - 0.5])
+    single.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    multi = parzen.create_study(directions=["minimize", "maximize"], seed=0,
+                                constraints_func=lambda t: [t.params["x"] - 0.5])
     multi.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
-    constrained = parzen.create_study(seed=0, constraints_func=lambda t: [t.params["x"] - 0.5])
-    constrained.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
-    assert set(_choices(multi)) == set(_choices(constrained)) == {"tpe"}
+    assert set(_choices(single)) == set(_choices(multi)) == {"tpe"}
 
 
 def test_past_gp_max_trials_tpe_takes_over() -> None:

@@ -211,13 +211,42 @@ def test_constant_objective_never_fails() -> None:
     assert all(t.state == TrialState.COMPLETE for t in study.trials)
 
 
-def test_several_objectives_fall_back_to_random_sampling() -> None:
-    study = parzen.create_study(directions=["minimize", "maximize"], sampler=GPSampler(seed=0, n_startup_trials=2))
-    for _ in range(6):
-        trial = study.ask(QUADRATIC)
-        study.tell(trial, [trial.params["x"], trial.params["y"]])
-    assert study.sampler.infer_relative_space(study, study.ask()) == {}
-    assert len(study.trials) == 7
+def _front_hypervolume(study: parzen.Study) -> float:
+    points = [t.values for t in study.trials]
+    return parzen.multi_objective.hypervolume(points, [1.1, 1.1])
+
+
+def test_several_objectives_spread_along_the_front_better_than_random_search() -> None:
+    # Two objectives with a convex front: x in [0, 1] trades f1 = x against f2 = 1 - sqrt(x); y only hurts.
+    def objectives(p: dict) -> list[float]:
+        g = 1 + 4 * (p["y"] - 0.5) ** 2
+        return [p["x"], g * (1 - math.sqrt(p["x"] / g))]
+
+    space = {"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)}
+
+    def run(sampler: parzen.Sampler) -> parzen.Study:
+        study = parzen.create_study(directions=["minimize", "minimize"], sampler=sampler)
+        for _ in range(30):
+            trial = study.ask(space)
+            study.tell(trial, objectives(trial.params))
+        return study
+
+    gp = statistics.median(_front_hypervolume(run(GPSampler(seed=s))) for s in range(3))
+    rnd = statistics.median(_front_hypervolume(run(parzen.RandomSampler(seed=s))) for s in range(3))
+    assert gp > rnd + 0.05
+    study = run(GPSampler(seed=0))
+    assert len({round(t.values[0], 2) for t in study.best_trials}) >= 5  # several points along the front
+
+
+def test_maximized_objectives_are_turned_like_minimized_ones() -> None:
+    space = {"x": Float(0.0, 1.0), "y": Float(0.0, 1.0)}
+    study = parzen.create_study(directions=["maximize", "minimize"], sampler=GPSampler(seed=0, n_startup_trials=5))
+    for _ in range(25):
+        trial = study.ask(space)
+        p = trial.params
+        study.tell(trial, [-(p["x"] - 0.2) ** 2 - p["y"], (p["x"] - 0.8) ** 2 + p["y"]])
+    assert min(t.params["y"] for t in study.trials[5:]) < 0.05  # y hurts both objectives
+    assert all(space[n].contains(v) for t in study.trials for n, v in t.params.items())
 
 
 # --- options -----------------------------------------------------------------------------------------------

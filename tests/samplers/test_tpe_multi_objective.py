@@ -82,8 +82,9 @@ def test_infeasible_trials_are_bad() -> None:
     assert _feasible_share(True) > _feasible_share(False) + 0.2
 
 
-def test_default_sampler_for_several_objectives_is_motpe() -> None:
-    study = parzen.create_study(directions=["minimize", "maximize"], seed=0)
-    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
-    assert {t.system_attrs["auto:sampler"] for t in study.trials} == {"tpe"}
+def test_default_sampler_past_its_gp_budget_is_motpe() -> None:
+    study = parzen.create_study(directions=["minimize", "maximize"],
+                                sampler=parzen.samplers.AutoSampler(seed=0, gp_max_trials=2))
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=4)
+    assert [t.system_attrs["auto:sampler"] for t in study.trials] == ["gp", "gp", "tpe", "tpe"]
     assert isinstance(study.sampler._sampler("tpe"), TPESampler)

@@ -23,6 +23,7 @@ from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
+from parzen.samplers.gp.scalarization import chebyshev_losses
 from parzen.samplers.inferred_conditions import infer_conditional_space
 from parzen.samplers.random import RandomSampler
 from parzen.space import Categorical, Distribution, intersect_spaces
@@ -105,7 +106,7 @@ class _Encoded:
     n_read: int = 0
     x_num: list[list[float]] = dataclasses.field(default_factory=list)
     x_cat: list[list[int]] = dataclasses.field(default_factory=list)
-    values: list[float] = dataclasses.field(default_factory=list)
+    values: list[list[float]] = dataclasses.field(default_factory=list)
     theta: np.ndarray | None = None
     n_fits: int = 0
     n_at_fit: int = 0
@@ -173,7 +174,7 @@ class _History:
             if row is not None:
                 enc.x_num.append(row[:n_num])
                 enc.x_cat.append([int(v) for v in row[n_num:]])
-                enc.values.append(float(trial.values[0]))
+                enc.values.append([float(v) for v in trial.values])
         enc.n_read = len(self.trials)
         return enc
 
@@ -243,9 +244,9 @@ class GPSampler(Sampler):
     points are put in that form before they are scored. In define-by-run studies the joint space is
     the intersection of the COMPLETE trials' spaces, plus the branches of the objective when the history
     shows which parent value enables each parameter (:mod:`parzen.samplers.inferred_conditions`); other
-    parameters are drawn at random. Studies with several
-    objectives are sampled at random (a multi-objective GP is not implemented). PRUNED and FAIL trials are
-    ignored.
+    parameters are drawn at random. With several objectives each suggestion models a fresh random
+    augmented-Chebyshev scalarization of them (ParEGO, :mod:`.scalarization`); constraints are not
+    modelled. PRUNED and FAIL trials are ignored.
 
     Args:
         seed: seeds this sampler's own random generator (same seed and tells, same suggestions).
@@ -286,8 +287,6 @@ class GPSampler(Sampler):
 
         Single-valued distributions are left out; see :meth:`_History.joint_space` for branches.
         """
-        if study.n_objectives > 1:
-            return {}
         with self._lock:
             joint = self._sync(study).joint_space()
         return {name: d for name, d in joint.items() if not d.is_single()}
@@ -295,10 +294,8 @@ class GPSampler(Sampler):
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         if not space:
             return {}
-        joint: dict[str, Any] = {}
-        if study.n_objectives == 1:
-            with self._lock, _one_blas_thread():
-                joint = self._sample_joint(study, trial, space)
+        with self._lock, _one_blas_thread():
+            joint = self._sample_joint(study, trial, space)
         params: dict[str, Any] = {}
         for name, dist in space.items():
             if dist.when is not None and not dist.when.is_met(params):
@@ -345,8 +342,9 @@ class GPSampler(Sampler):
             return {}
         x_num = np.array(enc.x_num, dtype=float).reshape(len(enc.values), len(numeric))
         x_cat = np.array(enc.x_cat, dtype=int).reshape(len(enc.values), len(categorical))
-        values = np.array(enc.values)
-        scores = -values if study.direction == "minimize" else values
+        signs = np.array([1.0 if d == "minimize" else -1.0 for d in study.directions])
+        losses = np.array(enc.values, dtype=float).reshape(len(enc.values), len(signs)) * signs
+        scores = -(losses[:, 0] if len(signs) == 1 else chebyshev_losses(losses, self._rng))
         y = warp_outputs(scores) if self._output_warping else standardize(scores)
 
         layout = ThetaLayout(len(numeric), len(categorical), self._input_warping and len(numeric) > 0)
