@@ -20,7 +20,7 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
-from parzen.samplers.gp.conditions import INACTIVE_NUMBER, build_conditions
+from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
 from parzen.samplers.gp.scalarization import chebyshev_losses
@@ -84,7 +84,7 @@ def _snapper(dist: Distribution) -> tuple[Callable[[np.ndarray], np.ndarray] | N
 
 
 def search_dims(numeric: list[Distribution], categorical: list[Categorical],
-                conditions: Any = None) -> SearchDims:
+                conditions: Conditions | None = None) -> SearchDims:
     """The :class:`SearchDims` of the encoded space of these parameters (``conditions``: see SearchDims)."""
     snappers = [_snapper(d) for d in numeric]
 
