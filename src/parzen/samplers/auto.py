@@ -10,10 +10,10 @@ in ``benchmarks/multi_objective.py`` on ZDT1, ZDT2, DTLZ2 and a sparse-logistic-
 (10 seeds, 100 and 300 trials), and MOTPE on a gradient-boosting trade-off. Conditions declared
 with ``when``, or read off a define-by-run history, go to the GP, which models them with stand-in
 values: on the three conditional problems of the benchmark it beat TPE at 50 and 200 trials (e.g.
-model choice on wine, 10 seeds: GP 0.0056 at 50 trials where TPE stayed at 0.0224). On wide numeric spaces the GP overtook CMA-ES between 100 and 200
-trials (Ackley-20d at 200: GP 5.7, CMA-ES 12.0), and CMA-ES for 50 trials then the GP beat both
-(Ackley-20d 5.2, Levy-10d 0.46 at 200, medians of 10 seeds), so CMA-ES hands over to the GP after
-``cmaes_max_trials``.
+model choice on wine, 10 seeds: GP 0.0056 at 50 trials where TPE stayed at 0.0224). On wide
+numeric spaces the GP overtook CMA-ES between 100 and 200 trials (Ackley-20d at 200: GP 5.7, CMA-ES
+12.0), and CMA-ES for 50 trials then the GP beat both (Ackley-20d 5.2, Levy-10d 0.46 at 200, medians
+of 10 seeds), so CMA-ES hands over to the GP after ``cmaes_max_trials``.
 """
 
 from __future__ import annotations
