@@ -125,6 +125,17 @@ PROBLEMS: dict[str, tuple[Objective, dict, list[float]]] = {
 }
 
 
+def _ask_and_tell(study, space: dict, objective: Objective, n_trials: int) -> list[tuple]:
+    """The objective values of ``n_trials`` trials asked in ``space`` (a parzen or an optuna study)."""
+    values = []
+    for _ in range(n_trials):
+        trial = study.ask(space)
+        v = objective(trial.params)
+        study.tell(trial, v)
+        values.append(tuple(v))
+    return values
+
+
 def _parzen_run(sampler_name: str, objective: Objective, space: dict, n_obj: int, n_trials: int,
                 seed: int) -> list[tuple]:
     directions = ["minimize"] * n_obj
@@ -135,13 +146,7 @@ def _parzen_run(sampler_name: str, objective: Objective, space: dict, n_obj: int
                 "parzen MOTPE": parzen.samplers.TPESampler, "parzen random": parzen.RandomSampler}
         sampler = make[sampler_name](seed=seed)
         study = parzen.create_study(directions=directions, sampler=sampler)
-    values = []
-    for _ in range(n_trials):
-        trial = study.ask(space)
-        v = objective(trial.params)
-        study.tell(trial, v)
-        values.append(tuple(v))
-    return values
+    return _ask_and_tell(study, space, objective, n_trials)
 
 
 def _optuna_run(sampler_name: str, objective: Objective, space: dict, n_obj: int, n_trials: int,
@@ -160,13 +165,7 @@ def _optuna_run(sampler_name: str, objective: Objective, space: dict, n_obj: int
         else:
             dists[name] = optuna.distributions.FloatDistribution(d.low, d.high, log=d.log)
     study = optuna.create_study(directions=["minimize"] * n_obj, sampler=sampler)
-    values = []
-    for _ in range(n_trials):
-        trial = study.ask(dists)
-        v = objective(trial.params)
-        study.tell(trial, v)
-        values.append(tuple(v))
-    return values
+    return _ask_and_tell(study, dists, objective, n_trials)
 
 
 SAMPLERS = {"parzen default": _parzen_run, "parzen GP": _parzen_run, "parzen MOTPE": _parzen_run,
