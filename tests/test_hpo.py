@@ -47,11 +47,14 @@ def test_space_rejects_a_repeated_name_and_add_leaves_the_original_unchanged() -
         two.add("a", ParameterDef.Uniform(0, 1))
 
 
-@pytest.mark.parametrize("n_trials", [0, -1, 2.5, True])
-def test_n_trials_must_be_positive(n_trials) -> None:
-    with pytest.raises(ValueError, match="`n_trials` must be an int >= 1"):
+@pytest.mark.parametrize("n_trials, error, message", [
+    (0, ValueError, "`n_trials` must be >= 1"), (-1, ValueError, "`n_trials` must be >= 1"),
+    (2.5, TypeError, "`n_trials` must be an int"), (True, TypeError, "`n_trials` must be an int"),
+])
+def test_n_trials_must_be_a_positive_int(n_trials, error, message) -> None:
+    with pytest.raises(error, match=message):
         BayesianOptimizer(space(), n_trials)
-    with pytest.raises(ValueError, match="`n_trials` must be an int >= 1"):
+    with pytest.raises(error, match=message):
         RandomSearch(space(), n_trials)
 
 

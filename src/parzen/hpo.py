@@ -31,6 +31,7 @@ import os
 import threading
 from typing import Any, Iterator, Mapping, Sequence
 
+from parzen._checks import check_int
 from parzen.exceptions import TrialFinishedError
 from parzen.space import Categorical as _Categorical
 from parzen.space import Distribution
@@ -292,12 +293,6 @@ class MedianPruner:
 
 
 # --- ask / tell optimizers -------------------------------------------------------------------
-def _check_n_trials(n_trials: Any) -> int:
-    if isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral) or n_trials < 1:
-        raise ValueError(f"`n_trials` must be an int >= 1, got {n_trials!r}")
-    return int(n_trials)
-
-
 def _check_seed(seed: Any) -> int | None:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
         raise TypeError(f"`seed` must be an int or None, got {seed!r}")
@@ -322,7 +317,7 @@ class _AskTellOptimizer:
 
     def __init__(self, space: SearchSpace, n_trials: int, seed: int | None) -> None:
         self._space = _check_space(space)
-        self._n_trials = _check_n_trials(n_trials)
+        self._n_trials = check_int("n_trials", n_trials, 1)
         self._seed = _check_seed(seed)
         self._pruner: MedianPruner | None = None
         self._lock = threading.RLock()
@@ -627,7 +622,7 @@ class RandomSearch:
 
     def __init__(self, space: SearchSpace, n_trials: int, seed: int | None = None) -> None:
         self._space = _check_space(space)
-        self._n_trials = _check_n_trials(n_trials)
+        self._n_trials = check_int("n_trials", n_trials, 1)
         self._seed = _check_seed(seed)
 
     def iter(self) -> Iterator[Trial]:
