@@ -139,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
     unknown = set(names) - {p.name for p in suite()}
     if unknown:
         parser.error(f"unknown problems {sorted(unknown)}; known: {[p.name for p in suite()]}")
-    cells = [(p, o, s, budgets[-1]) for p in names for o in args.optimizers for s in range(args.first_seed, args.first_seed + args.seeds)]
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    cells = [(p, o, s, budgets[-1]) for p in names for o in args.optimizers for s in seeds]
     print(f"{len(cells)} runs of {budgets[-1]} trials on {args.jobs} processes", file=sys.stderr)
     results = []
     with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:

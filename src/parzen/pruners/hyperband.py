@@ -2,8 +2,9 @@
 
 Li et al. 2018, "Hyperband: A Novel Bandit-Based Approach to Hyperparameter Optimization" (JMLR),
 Algorithm 1, with each bracket run as asynchronous successive halving (Li et al. 2020, "A System
-for Massively Parallel Hyperparameter Tuning", which runs Hyperband's brackets this way). Bracket ``b`` starts its rungs at ``min_resource * eta ** b``; bracket 0 halves most often,
-the last bracket trains (almost) every trial fully. A trial's bracket is a hash of the study name
+for Massively Parallel Hyperparameter Tuning", which runs Hyperband's brackets this way). Bracket
+``b`` starts its rungs at ``min_resource * eta ** b``; bracket 0 halves most often, the last bracket
+trains (almost) every trial fully. A trial's bracket is a hash of the study name
 and the trial number, so every worker and process assigns it the same bracket without talking to
 the others, and a trial is ranked only against the trials of its own bracket.
 """

@@ -31,8 +31,9 @@ class PatiencePruner(Pruner):
     Reports are taken in step order. With reports ``v_1 .. v_n`` and ``n > patience``, the trial is
     pruned when ``best(v_{n-patience+1} .. v_n)`` is not better than ``best(v_1 .. v_{n-patience})``
     by more than ``min_delta`` (better means lower in a minimized study, higher in a maximized one).
-    A NaN or infinite report counts as the worst value, so a run that diverges stops improving. Patience counts reports, not steps: a trial that reports
-    every tenth step with ``patience=3`` has 30 steps to improve.
+    A NaN or infinite report counts as the worst value, so a run that diverges stops improving.
+    Patience counts reports, not steps: a trial that reports every tenth step with ``patience=3``
+    has 30 steps to improve.
 
     Args:
         patience: reports without improvement that are tolerated (>= 1).

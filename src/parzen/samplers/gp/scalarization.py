@@ -5,10 +5,11 @@ multiobjective optimization problems"): each suggestion draws fresh weights on t
 models the scalarization max_j(w_j f_j) + rho sum_j(w_j f_j) of the objectives, each normalized so
 that the non-dominated observations span [0, 1] (from the ideal to the nadir point). The paper
 normalizes over all observations; then one very bad value (a diverging learning rate's log loss)
-squeezes the whole front into a sliver of its objective, and the max term ignores that objective. Minimizing it for some weights reaches a Pareto-optimal point, even on
-a non-convex front (the max term), and drawing the weights anew each time spreads the suggestions
-along the front. rho = 0.05 as in the paper; the weights are uniform on the simplex instead of the
-paper's fixed grid, so that any number of objectives works.
+squeezes the whole front into a sliver of its objective, and the max term ignores that objective.
+Minimizing it for some weights reaches a Pareto-optimal point, even on a non-convex front (the max
+term), and drawing the weights anew each time spreads the suggestions along the front. rho = 0.05
+as in the paper; the weights are uniform on the simplex instead of the paper's fixed grid, so that
+any number of objectives works.
 """
 
 from __future__ import annotations
