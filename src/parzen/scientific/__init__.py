@@ -1,0 +1,49 @@
+"""Gradient-based and second-order optimization of differentiable models, on JAX (seed 002).
+
+An optional extra: ``pip install 'parzen[scientific]'`` (JAX, optax, optimistix, flax). Importing
+:mod:`parzen` never imports JAX; the names below load their module on first use.
+
+- :mod:`parzen.scientific.second_order`: L-BFGS, Gauss-Newton, Levenberg-Marquardt, the hybrid
+  Adam-then-L-BFGS optimizer and their Flax NNX wrappers.
+- :mod:`parzen.scientific.meta_optimization`: learned optimizers, MAML/Reptile, schedulers.
+- :mod:`parzen.scientific.control`: system identification and differentiable MPC.
+- :mod:`parzen.scientific.production`, :mod:`parzen.scientific.adaptive_deployment`: the seed's
+  production example, with measured behaviour only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# public name -> submodule that defines it
+_EXPORTS: dict[str, str] = {
+    "LBFGSConfig": "second_order",
+    "GaussNewtonConfig": "second_order",
+    "LevenbergMarquardtConfig": "second_order",
+    "HybridOptimizerConfig": "second_order",
+    "create_lbfgs_optimizer": "second_order",
+    "create_gauss_newton_solver": "second_order",
+    "create_levenberg_marquardt_solver": "second_order",
+    "minimize": "second_order",
+    "least_squares": "second_order",
+    "HybridOptimizer": "second_order",
+    "NNXLBFGSWrapper": "second_order",
+    "create_nnx_lbfgs_optimizer": "second_order",
+    "MetaOptimizerConfig": "meta_optimization",
+    "LearnToOptimize": "meta_optimization",
+    "SystemIdentifier": "control",
+    "DifferentiableMPC": "control",
+    "MPCConfig": "control",
+    "HybridPerformancePlatform": "production",
+    "AdaptiveDeploymentSystem": "adaptive_deployment",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'parzen.scientific' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"parzen.scientific.{module}"), name)
