@@ -14,10 +14,15 @@ demo: $(PY)
 	$(PY) -m pip install -q -e '.[demo]'
 	$(PY) examples/tune_sklearn.py --trials 30 --storage sqlite:///parzen_demo.db
 
-# Install everything the tests need, then run the whole suite.
+# Install everything the tests need (Python extras; Debian's PostgreSQL, Redis and Chromium when
+# missing), then lint, type-check and run the whole suite. The tests start their own throwaway
+# PostgreSQL and Redis servers on loopback and stop them at the end.
 test: $(PY)
+	bash scripts/install_system_packages.sh
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m ruff check src
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 # Every benchmark against the peers (hours on 2 cores; figures in BENCHMARKS.md).
