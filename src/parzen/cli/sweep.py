@@ -1,4 +1,4 @@
-"""The ``parzen`` command. ``parzen sweep`` runs an HPO sweep with :mod:`parzen.hpo` (entrenar's ``hpo_sweep``).
+"""parzen sweep: runs an HPO sweep with parzen.hpo (the hpo_sweep of entrenar).
 
     parzen sweep --trials 50 --space search_space.yaml --objective module:function
     parzen sweep --resume hpo_checkpoint.json
@@ -15,18 +15,15 @@ import importlib
 import importlib.util
 import os
 import sys
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
+from parzen.cli._common import CLIError, UsageError
 from parzen.hpo import BayesianOptimizer, SearchSpace, TrialState
 
-__all__ = ["main"]
+__all__ = ["register", "run"]
 
 DEFAULT_CHECKPOINT = "hpo_checkpoint.json"
 DEFAULT_TRIALS = 100
-
-
-class CLIError(Exception):
-    """A problem with the command's input, reported as ``parzen sweep: error: ...`` and exit status 1."""
 
 
 def _load_space(path: str) -> SearchSpace:
@@ -96,7 +93,12 @@ def _optimizer(args: argparse.Namespace) -> BayesianOptimizer:
         raise CLIError(str(exc)) from None
 
 
-def _sweep(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
+    """Run the sweep ``args`` describe; 0 when a trial completed, 1 otherwise."""
+    if args.trials is not None and args.trials < 1:
+        raise UsageError(f"--trials must be >= 1, got {args.trials}")
+    if args.resume is not None and args.seed is not None:
+        raise UsageError("--seed cannot change a resumed sweep; it keeps the checkpoint's seed")
     objective = _load_objective(args.objective)
     opt = _optimizer(args)
     checkpoint = args.checkpoint or args.resume or DEFAULT_CHECKPOINT
@@ -125,11 +127,10 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="parzen", description="Find the best parameters of anything you can measure.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    sweep = commands.add_parser("sweep", help="run a hyperparameter sweep (TPE) on an objective function",
-                                description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``parzen sweep`` to the command."""
+    sweep = subparsers.add_parser("sweep", help="run a hyperparameter sweep (TPE) on an objective function",
+                                  description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sweep.add_argument("--objective", required=True, help="module:function or file.py:function; gets a dict of params")
     sweep.add_argument("--space", help="YAML search space (not needed with --resume)")
     sweep.add_argument("--trials", type=int, help=f"total number of trials (default {DEFAULT_TRIALS}, "
@@ -140,23 +141,4 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--resume", help="continue the sweep saved in this checkpoint")
     sweep.add_argument("--checkpoint",
                        help=f"where to save progress (default: the --resume file, else {DEFAULT_CHECKPOINT})")
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``parzen`` command with ``argv`` (default: the process's arguments); returns the exit status."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if args.trials is not None and args.trials < 1:
-        parser.error(f"--trials must be >= 1, got {args.trials}")
-    if args.resume is not None and args.seed is not None:
-        parser.error("--seed cannot change a resumed sweep; it keeps the checkpoint's seed")
-    try:
-        return _sweep(args)
-    except CLIError as exc:
-        print(f"parzen {args.command}: error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    sweep.set_defaults(func=run)

@@ -12,7 +12,7 @@ import pytest
 
 from parzen.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPACE = str(ROOT / "examples" / "search_space.yaml")
 OBJECTIVE = f"{ROOT / 'examples' / 'sweep_objective.py'}:accuracy"
 

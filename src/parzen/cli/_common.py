@@ -1,0 +1,143 @@
+"""What every subcommand shares: its two errors, opening a storage by URL, and plain-text tables.
+
+Errors: :class:`CLIError` is a runtime failure (a study not found, a storage that cannot be opened),
+exit status 1; :class:`UsageError` is a wrong combination of options that argparse cannot see, exit
+status 2 with the subcommand's usage, as argparse's own errors.
+
+Opening a storage for reading never creates or changes anything: a URL to an SQLite file that does
+not exist, or to a database without parzen's tables, is an error instead of a new empty storage
+(opening a storage for writing would create the tables). SQLite files are opened read-only
+(``mode=ro``), so a reader can never take the write lock that a running study needs.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import urllib.parse
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    from parzen.storages import BaseStorage
+    from parzen.study import Study
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+# The table that marks a database as parzen's (see parzen.storages.sql).
+_MARKER_TABLE = "version_info"
+
+
+class CLIError(Exception):
+    """A runtime failure, reported as ``parzen COMMAND: error: ...`` with exit status 1."""
+
+
+class UsageError(Exception):
+    """A wrong use of the command's options, reported with the subcommand's usage and exit status 2."""
+
+
+def add_storage_argument(parser: Any) -> None:
+    """The ``--storage URL`` option every study subcommand takes."""
+    parser.add_argument("--storage", required=True, metavar="URL",
+                        help="database URL of the studies, e.g. sqlite:///parzen.db or "
+                             "postgresql+psycopg://user@host/db")
+
+
+def _sqlite_read_only_creator(path: str) -> Any:
+    """A connection factory for SQLAlchemy that opens ``path`` read-only (SQLite's ``mode=ro``)."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=60.0)
+
+    return connect
+
+
+def _check_parzen_tables(url: str, engine_kwargs: dict[str, Any]) -> None:
+    """Raise CLIError unless the database at ``url`` can be reached and holds parzen's tables."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool, **engine_kwargs)
+    try:
+        with engine.connect() as conn:
+            tables = sorted(sa.inspect(conn).get_table_names())
+    except sa.exc.DBAPIError as exc:
+        raise CLIError(f"cannot open the storage {url!r}: {exc.orig}") from None
+    finally:
+        engine.dispose()
+    if _MARKER_TABLE not in tables:
+        found = ", ".join(tables[:10]) + (", ..." if len(tables) > 10 else "") if tables else "none"
+        raise CLIError(f"{url!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table (tables: {found})")
+
+
+def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
+    """The storage at ``url``, read-only unless ``writable``; CLIError for a URL that names no parzen storage."""
+    import sqlalchemy as sa
+
+    from parzen.exceptions import ParzenError
+    from parzen.storages.sql import RDBStorage
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise CLIError(f"--storage {url!r} is not a database URL; expected e.g. sqlite:///parzen.db") from None
+    engine_kwargs: dict[str, Any] = {}
+    try:
+        parsed.get_dialect()
+    except (sa.exc.NoSuchModuleError, ImportError) as exc:
+        raise CLIError(f"--storage {url!r}: unsupported database ({exc})") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database in ("", ":memory:") or database.startswith("file:"):
+            raise CLIError(f"--storage {url!r} must name an SQLite file, e.g. sqlite:///parzen.db")
+        if not os.path.isfile(database):
+            raise CLIError(f"--storage {url!r}: no such file {database!r}")
+        if not writable:
+            engine_kwargs["creator"] = _sqlite_read_only_creator(database)
+    elif not writable and backend == "postgresql":
+        engine_kwargs["execution_options"] = {"postgresql_readonly": True}
+    _check_parzen_tables(url, engine_kwargs)
+    try:
+        return RDBStorage(url, engine_kwargs=engine_kwargs)
+    except (ParzenError, sa.exc.DBAPIError, OSError, ValueError) as exc:
+        raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
+
+
+def load_study(storage: "BaseStorage", name: str, url: str) -> "Study":
+    """The study ``name``; CLIError listing the study names there when it does not exist."""
+    import parzen
+    from parzen.exceptions import StudyNotFoundError
+
+    try:
+        return parzen.load_study(name, storage=storage)
+    except StudyNotFoundError:
+        names = parzen.get_all_study_names(storage)
+        known = ", ".join(repr(n) for n in names) if names else "none"
+        raise CLIError(f"no study named {name!r} in {url}; studies there: {known}") from None
+
+
+def format_value(value: Any) -> str:
+    """A cell of a plain-text table: floats with 6 significant digits, None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}" if math.isfinite(value) or math.isnan(value) else str(value)
+    return str(value)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: Sequence[bool] | None = None) -> None:
+    """Print ``rows`` under ``headers`` as aligned plain-text columns (numeric columns right-aligned)."""
+    cells = [[format_value(v) for v in row] for row in rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
+    right = list(numeric) if numeric is not None else [False] * len(headers)
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right)).rstrip()
+
+    print(line(headers))
+    print(line(["-" * w for w in widths]))
+    for row in cells:
+        print(line(row))
