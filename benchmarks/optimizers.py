@@ -4,7 +4,7 @@
 value of each trial in order. parzen gets the space declared up front (``study.ask(space)``, with
 ``when`` conditions), except ``parzen-default-dbr``, which runs the same define-by-run objective as
 optuna, its conditions undeclared. Peers get the problem in their own idiom: optuna define-by-run,
-hyperopt nested ``hp.choice`` for conditions, scikit-optimize a flat space (inactive parameters
+hyperopt nested ``hp.choice`` for conditions, scikit-optimize and Nevergrad a flat space (inactive parameters
 are sampled but ignored by the objective, since it has no conditions).
 """
 
@@ -18,9 +18,25 @@ from typing import Any, Callable
 import numpy as np
 
 import parzen
-from benchmarks.problems import Param, Problem
+from benchmarks.problems import EvaluationFailed, Param, Problem
 
 FAILED = float("inf")
+
+
+class _Penalty:
+    """For peers without a failed state: a failed evaluation is told as the worst value seen so far."""
+
+    def __init__(self) -> None:
+        self.worst = -math.inf
+
+    def __call__(self, problem: Problem, params: dict[str, Any]) -> tuple[float, float]:
+        """(value to tell, value to record): the recorded value of a failure is ``FAILED``."""
+        try:
+            value = problem.fn(params)
+        except EvaluationFailed:
+            return (self.worst if math.isfinite(self.worst) else 1e6), FAILED
+        self.worst = max(self.worst, value)
+        return value, value
 
 
 def _active(params: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +71,12 @@ def _run_parzen(make_sampler: Callable[[int], Any] | None) -> Callable[[Problem,
         values = []
         for _ in range(budget):
             trial = study.ask(space)
-            value = problem.fn(trial.params)
+            try:
+                value = problem.fn(trial.params)
+            except EvaluationFailed:
+                study.tell(trial, state=parzen.TrialState.FAIL)
+                values.append(FAILED)
+                continue
             study.tell(trial, value)
             values.append(value)
         return values
@@ -73,7 +94,7 @@ def _parzen_sampler(name: str, **kwargs: Any) -> Callable[[int], Any]:
 def _run_parzen_define_by_run(problem: Problem, budget: int, seed: int) -> list[float]:
     """The default sampler on the objective written define-by-run, conditions left undeclared."""
     study = parzen.create_study(seed=seed)
-    study.optimize(_define_by_run_objective(problem), n_trials=budget)
+    study.optimize(_define_by_run_objective(problem), n_trials=budget, catch=EvaluationFailed)
     return [t.value if t.state == parzen.TrialState.COMPLETE else FAILED for t in study.trials]
 
 
@@ -102,7 +123,7 @@ def _run_optuna(make_sampler: Callable[[Any, int], Any]) -> Callable[[Problem, i
 
         optuna.logging.set_verbosity(optuna.logging.ERROR)
         study = optuna.create_study(sampler=make_sampler(optuna, seed))
-        study.optimize(_define_by_run_objective(problem), n_trials=budget)
+        study.optimize(_define_by_run_objective(problem), n_trials=budget, catch=(EvaluationFailed,))
         return [t.value if t.value is not None else FAILED for t in study.trials]
 
     return run
@@ -155,14 +176,19 @@ def _flatten(sample: dict[str, Any], problem: Problem) -> dict[str, Any]:
 
 
 def _run_hyperopt(problem: Problem, budget: int, seed: int) -> list[float]:
-    from hyperopt import STATUS_OK, Trials, fmin, hp, tpe
+    from hyperopt import STATUS_FAIL, STATUS_OK, Trials, fmin, hp, tpe
+
+    def objective(sample: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return {"loss": problem.fn(_flatten(sample, problem)), "status": STATUS_OK}
+        except EvaluationFailed:
+            return {"status": STATUS_FAIL}
 
     logging.getLogger("hyperopt").setLevel(logging.ERROR)
     trials = Trials()
-    fmin(lambda s: {"loss": problem.fn(_flatten(s, problem)), "status": STATUS_OK},
-         _hyperopt_space(hp, problem), algo=tpe.suggest, max_evals=budget, trials=trials,
+    fmin(objective, _hyperopt_space(hp, problem), algo=tpe.suggest, max_evals=budget, trials=trials,
          rstate=np.random.default_rng(seed), show_progressbar=False)
-    return [r["loss"] for r in trials.results]
+    return [r.get("loss", FAILED) for r in trials.results]
 
 
 # --- scikit-optimize --------------------------------------------------------------------------------
@@ -181,13 +207,42 @@ def _run_skopt(problem: Problem, budget: int, seed: int) -> list[float]:
             dims.append(Categorical(list(p.choices), name=p.name))
     opt = Optimizer(dims, base_estimator="GP", n_initial_points=10, random_state=seed)
     values = []
+    evaluate = _Penalty()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(budget):
             x = opt.ask()
             raw = {p.name: (v.item() if hasattr(v, "item") else v) for p, v in zip(problem.params, x)}
-            value = problem.fn(_active(problem.params, raw))
-            opt.tell(x, value)
+            told, value = evaluate(problem, _active(problem.params, raw))
+            opt.tell(x, told)
+            values.append(value)
+    return values
+
+
+# --- Nevergrad --------------------------------------------------------------------------------------
+def _run_ngopt(problem: Problem, budget: int, seed: int) -> list[float]:
+    """Nevergrad's NGOpt wizard, told the budget; a flat space, as for scikit-optimize."""
+    import nevergrad as ng
+
+    leaves: dict[str, Any] = {}
+    for p in problem.params:
+        if p.kind == "cat":
+            leaves[p.name] = ng.p.Choice(list(p.choices))
+            continue
+        leaf = ng.p.Log(lower=p.low, upper=p.high) if p.log else ng.p.Scalar(lower=p.low, upper=p.high)
+        leaves[p.name] = leaf.set_integer_casting() if p.kind == "int" else leaf
+    parametrization = ng.p.Dict(**leaves)
+    parametrization.random_state = np.random.RandomState(seed)
+    opt = ng.optimizers.NGOpt(parametrization=parametrization, budget=budget, num_workers=1)
+    values = []
+    evaluate = _Penalty()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(budget):
+            candidate = opt.ask()
+            raw = {k: (v.item() if hasattr(v, "item") else v) for k, v in candidate.value.items()}
+            told, value = evaluate(problem, _active(problem.params, raw))
+            opt.tell(candidate, told)
             values.append(value)
     return values
 
@@ -205,4 +260,5 @@ OPTIMIZERS: dict[str, Callable[[Problem, int, int], list[float]]] = {
     "optuna-cmaes": _run_optuna(lambda o, s: o.samplers.CmaEsSampler(seed=s, warn_independent_sampling=False)),
     "hyperopt-tpe": _run_hyperopt,
     "skopt-gp": _run_skopt,
+    "ngopt": _run_ngopt,
 }

@@ -15,6 +15,10 @@ from typing import Any, Callable
 import numpy as np
 
 
+class EvaluationFailed(Exception):
+    """Raised by a problem's function where the objective cannot be evaluated (a failing region)."""
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -99,6 +103,19 @@ def mixed_quadratic(p: dict[str, Any]) -> float:
             + _OPT_COST[p["optimizer"]] + _ACT_COST[p["activation"]])
 
 
+_MIXED_LEVY_CHOICES = (-7, -3, 1, 4, 8)
+
+
+def mixed_levy(p: dict[str, Any]) -> float:
+    """Levy in 8 dimensions taken as 2 floats, 4 integers and 2 categoricals of numbers; minimum 0 at 1.
+
+    The categories are unordered to a sampler although their values are numbers, and the integer
+    grid keeps Levy's ripples, so neither a smooth model nor a plain grid search fits it well.
+    """
+    x = [p["x0"], p["x1"], p["n0"], p["n1"], p["n2"], p["n3"], p["c0"], p["c1"]]
+    return levy(np.array(x, dtype=float))
+
+
 def integer_rosenbrock(p: dict[str, Any]) -> float:
     return rosenbrock(np.array([p[f"n{i}"] for i in range(4)], dtype=float))
 
@@ -126,6 +143,29 @@ def conditional_optimizer(p: dict[str, Any]) -> float:
     if opt == "adam":
         return shared + (math.log10(p["adam_lr"]) + 3.5) ** 2 / 2 + 4 * (p["beta1"] - 0.9) ** 2
     return shared + 0.15 + (math.log10(p["rms_lr"]) + 2.7) ** 2 + (p["decay"] - 0.95) ** 2
+
+
+# --- failing regions: the objective raises in one corner (out of memory, a diverging run) -----------
+def failing_quadratic_1d(p: dict[str, Any]) -> float:
+    """x^2 on [-5, 5], failing for x > 3."""
+    if p["x0"] > 3:
+        raise EvaluationFailed("x0 > 3")
+    return p["x0"] ** 2
+
+
+def failing_corner_2d(p: dict[str, Any]) -> float:
+    """(x - 1)^2 + (y - 1.5)^2 on [-5, 5]^2, failing where x + y > 4 (the minimum lies 0.5 from the edge)."""
+    if p["x0"] + p["x1"] > 4:
+        raise EvaluationFailed("x0 + x1 > 4")
+    return (p["x0"] - 1) ** 2 + (p["x1"] - 1.5) ** 2
+
+
+def failing_corner_5d(p: dict[str, Any]) -> float:
+    """A sphere centred at 1 on [-5, 5]^5, failing where the coordinates sum above 7."""
+    x = _vec(p, 5)
+    if x.sum() > 7:
+        raise EvaluationFailed("sum > 7")
+    return float(np.sum((x - 1) ** 2))
 
 
 # --- real model tuning on data sets that ship with scikit-learn -------------------------------------
@@ -195,6 +235,11 @@ def suite() -> list[Problem]:
             Param("layers", "int", 1, 12), Param("units", "int", 16, 512, log=True),
             Param("optimizer", "cat", choices=tuple(_OPT_COST)), Param("activation", "cat", choices=tuple(_ACT_COST)),
         ), mixed_quadratic, 0.0, ("mixed",)),
+        Problem("mixed-levy-8d", (
+            Param("x0", "float", -10, 10), Param("x1", "float", -10, 10),
+            *(Param(f"n{i}", "int", -10, 10) for i in range(4)),
+            Param("c0", "cat", choices=_MIXED_LEVY_CHOICES), Param("c1", "cat", choices=_MIXED_LEVY_CHOICES),
+        ), mixed_levy, 0.0, ("mixed", "integer-heavy")),
         Problem("integer-rosenbrock-4d", tuple(Param(f"n{i}", "int", -5, 10) for i in range(4)),
                 integer_rosenbrock, 0.0, ("mixed",)),
         Problem("conditional-branches", (
@@ -216,6 +261,9 @@ def suite() -> list[Problem]:
             Param("rms_lr", "float", 1e-5, 1.0, log=True, when=("optimizer", ("rmsprop",))),
             Param("decay", "float", 0.0, 1.0, when=("optimizer", ("rmsprop",))),
         ), conditional_optimizer, 0.0, ("conditional",)),
+        Problem("failing-quadratic-1d", _floats(1, -5, 5), failing_quadratic_1d, 0.0, ("failing",)),
+        Problem("failing-corner-2d", _floats(2, -5, 5), failing_corner_2d, 0.0, ("failing",)),
+        Problem("failing-corner-5d", _floats(5, -5, 5), failing_corner_5d, 0.0, ("failing",)),
         Problem("svc-breast-cancer", (Param("C", "float", 1e-3, 1e3, log=True),
                                       Param("gamma", "float", 1e-5, 1e1, log=True)),
                 svc_breast_cancer, None, ("model",)),
