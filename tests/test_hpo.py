@@ -125,8 +125,9 @@ def test_a_nan_value_fails_the_trial_with_a_warning() -> None:
 
 
 # --- options have their effect ----------------------------------------------------------------
-def test_direction_decides_the_best_trial() -> None:
-    low, high = BayesianOptimizer(space(), 25, seed=1), BayesianOptimizer(space(), 25, direction="maximize", seed=1)
+def test_direction_decides_the_best_trial_and_maximize_is_the_default() -> None:
+    low, high = BayesianOptimizer(space(), 25, direction="minimize", seed=1), BayesianOptimizer(space(), 25, seed=1)
+    assert (low.direction, high.direction) == ("minimize", "maximize")
     run(low)
     run(high)
     assert low.best_trial().value == min(t.value for t in low.trials())
@@ -149,6 +150,41 @@ def test_should_prune_without_a_pruner_records_and_never_prunes() -> None:
         assert not any(opt.should_prune(trial.id, step, 100.0 * trial.id) for step in range(20))
         opt.tell(trial.id, 1.0, TrialState.Complete)
     assert opt.trials()[7].intermediate_values[19] == 700.0
+
+
+def test_the_pruner_reads_reports_as_losses_by_default_in_a_maximized_study() -> None:
+    for pruner, bad_is_pruned in ((MedianPruner().with_n_startup_trials(2), True),
+                                  (MedianPruner().with_n_startup_trials(2).with_direction("maximize"), False)):
+        opt = BayesianOptimizer(space(), 4, seed=0).with_pruner(pruner)  # maximizes the final score
+        for _ in range(2):
+            trial = opt.ask()
+            for step in range(3):
+                opt.should_prune(trial.id, step, 1.0)
+            opt.tell(trial.id, 0.9, TrialState.Complete)
+        bad = opt.ask()  # a loss of 9.0 is far worse than the others' 1.0
+        assert opt.should_prune(bad.id, 0, 9.0) is bad_is_pruned
+
+
+def test_a_corrupt_checkpoint_is_named_in_the_error(tmp_path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    with pytest.raises(ValueError, match="broken.json"):
+        BayesianOptimizer.resume(broken)
+    partial = tmp_path / "partial.json"
+    opt = BayesianOptimizer(space(), 3)
+    opt.save_checkpoint(partial)
+    data = json.loads(partial.read_text())
+    del data["space"]
+    partial.write_text(json.dumps(data))
+    with pytest.raises(ValueError, match="partial.json.*space"):
+        BayesianOptimizer.resume(partial)
+
+
+def test_metadata_travels_with_the_checkpoint(tmp_path) -> None:
+    opt = BayesianOptimizer(space(), 3)
+    opt.metadata["objective"] = "pkg.mod:fn"
+    opt.save_checkpoint(tmp_path / "c.json")
+    assert BayesianOptimizer.resume(tmp_path / "c.json").metadata == {"objective": "pkg.mod:fn"}
 
 
 def test_interval_steps_limits_when_the_pruner_judges() -> None:

@@ -22,6 +22,7 @@ Optimizers are safe to share between threads without a lock of your own.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import json
@@ -268,11 +269,16 @@ class MedianPruner:
 
     Builder for the core :class:`parzen.pruners.MedianPruner`: no pruning until ``n_startup_trials``
     trials completed, nor at steps below ``n_warmup_steps``; after that, judge every ``interval_steps``.
+
+    Intermediate values are read as losses (lower is better) by default, whatever the optimizer's
+    direction, because that is what a training loop reports per epoch (the early-stopping example);
+    ``with_direction("maximize")`` judges them as scores instead.
     """
 
     n_startup_trials: int = 5
     n_warmup_steps: int = 0
     interval_steps: int = 1
+    direction: str = "minimize"
 
     def __post_init__(self) -> None:
         self._core()
@@ -286,10 +292,15 @@ class MedianPruner:
     def with_interval_steps(self, n: int) -> "MedianPruner":
         return dataclasses.replace(self, interval_steps=n)
 
+    def with_direction(self, direction: str) -> "MedianPruner":
+        """How intermediate values improve: ``"minimize"`` (losses, the default) or ``"maximize"``."""
+        return dataclasses.replace(self, direction=direction)
+
     def _core(self) -> Any:
         from parzen.pruners import MedianPruner as CoreMedianPruner
 
-        return CoreMedianPruner(self.n_startup_trials, self.n_warmup_steps, self.interval_steps)
+        return CoreMedianPruner(self.n_startup_trials, self.n_warmup_steps, self.interval_steps,
+                                direction=self.direction)
 
 
 # --- ask / tell optimizers -------------------------------------------------------------------
@@ -305,6 +316,17 @@ def _check_space(space: Any) -> "SearchSpace":
     if not len(space):
         raise ValueError("`space` is empty: add at least one parameter")
     return space
+
+
+@contextlib.contextmanager
+def _naming_checkpoint(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Re-raise a malformed checkpoint's KeyError, TypeError or ValueError with the file's name."""
+    try:
+        yield
+    except KeyError as exc:
+        raise ValueError(f"{os.fspath(path)!r} is not a complete parzen.hpo checkpoint: no {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{os.fspath(path)!r}: {exc}") from None
 
 
 class _AskTellOptimizer:
@@ -324,6 +346,7 @@ class _AskTellOptimizer:
         self._study: Any = None
         self._budget: Any = None
         self._running: dict[int, Any] = {}
+        self._metadata: dict[str, Any] = {}
 
     @property
     def space(self) -> SearchSpace:
@@ -333,6 +356,14 @@ class _AskTellOptimizer:
     def n_trials(self) -> int:
         """The total budget of trials, those replayed from a checkpoint included."""
         return self._n_trials
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """Free-form JSON-ready notes saved with the checkpoint and restored by ``resume``.
+
+        ``parzen sweep`` keeps its ``--objective`` here, so ``--resume`` alone can continue a sweep.
+        """
+        return self._metadata
 
     def _directions(self) -> list[str]:
         raise NotImplementedError
@@ -411,7 +442,7 @@ class _AskTellOptimizer:
         finished = [t.to_dict() for t in self.trials() if t.state != TrialState.Running]
         data = {"format": _CHECKPOINT_FORMAT, "version": _CHECKPOINT_VERSION, "optimizer": self._kind,
                 "space": self._space.to_dict(), "n_trials": self._n_trials, "seed": self._seed,
-                **self._settings(), "trials": finished}
+                **self._settings(), "metadata": self._metadata, "trials": finished}
         tmp = f"{os.fspath(path)}.tmp"
         with open(tmp, "w") as f:
             json.dump(data, f, indent=2)
@@ -420,7 +451,10 @@ class _AskTellOptimizer:
     @staticmethod
     def _read_checkpoint(path: str | os.PathLike[str], kind: str) -> dict[str, Any]:
         with open(path) as f:
-            data = json.load(f)
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{os.fspath(path)!r} is not a parzen.hpo checkpoint: not valid JSON ({exc})") from None
         if not isinstance(data, dict) or data.get("format") != _CHECKPOINT_FORMAT:
             raise ValueError(f"{os.fspath(path)!r} is not a parzen.hpo checkpoint")
         if data.get("version") != _CHECKPOINT_VERSION:
@@ -429,6 +463,14 @@ class _AskTellOptimizer:
         if data.get("optimizer") != kind:
             raise ValueError(f"{os.fspath(path)!r} holds a {data.get('optimizer')!r} optimizer, not {kind!r}")
         return data
+
+    def _restore(self, data: Mapping[str, Any]) -> None:
+        """Take the checkpoint's metadata and replay its trials."""
+        metadata = data.get("metadata", {})
+        if not isinstance(metadata, dict):
+            raise ValueError(f"`metadata` must be a JSON object, got {metadata!r}")
+        self._metadata.update(metadata)
+        self._replay(data["trials"])
 
     def _replay(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Put the checkpoint's finished trials into a fresh core study, in order, exactly as recorded."""
@@ -445,13 +487,14 @@ class _AskTellOptimizer:
 class BayesianOptimizer(_AskTellOptimizer):
     """Ask/tell optimization of one objective with TPE, for at most ``n_trials`` trials.
 
-    ``direction`` is ``"minimize"`` (the default, as for a loss) or ``"maximize"`` (for an accuracy).
-    ``seed`` makes the suggestions reproducible.
+    ``direction`` is ``"maximize"`` by default, because the objective told is usually a score such
+    as an accuracy (the quick start), and ``"minimize"`` for a loss. ``seed`` makes the suggestions
+    reproducible. A pruner judges intermediate values by its own direction (losses by default).
     """
 
     _kind = "bayesian"
 
-    def __init__(self, space: SearchSpace, n_trials: int, direction: str = "minimize",
+    def __init__(self, space: SearchSpace, n_trials: int, direction: str = "maximize",
                  seed: int | None = None) -> None:
         super().__init__(space, n_trials, seed)
         if direction not in ("minimize", "maximize"):
@@ -508,11 +551,12 @@ class BayesianOptimizer(_AskTellOptimizer):
         ``n_trials`` changes the total budget (e.g. to extend a finished sweep).
         """
         data = cls._read_checkpoint(path, cls._kind)
-        opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
-                  direction=data["direction"], seed=data["seed"])
-        if data["pruner"] is not None:
-            opt.with_pruner(MedianPruner(**data["pruner"]))
-        opt._replay(data["trials"])
+        with _naming_checkpoint(path):
+            opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
+                      direction=data["direction"], seed=data["seed"])
+            if data["pruner"] is not None:
+                opt.with_pruner(MedianPruner(**data["pruner"]))
+            opt._restore(data)
         return opt
 
 
@@ -574,11 +618,12 @@ class MultiObjectiveOptimizer(_AskTellOptimizer):
     def resume(cls, path: str | os.PathLike[str], n_trials: int | None = None) -> "MultiObjectiveOptimizer":
         """The optimizer saved by :meth:`save_checkpoint`, continuing the same run."""
         data = cls._read_checkpoint(path, cls._kind)
-        opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
-                  seed=data["seed"])
-        for name, maximize in data["objectives"]:
-            opt.add_objective(name, maximize)
-        opt._replay(data["trials"])
+        with _naming_checkpoint(path):
+            opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
+                      seed=data["seed"])
+            for name, maximize in data["objectives"]:
+                opt.add_objective(name, maximize)
+            opt._restore(data)
         return opt
 
 

@@ -28,12 +28,12 @@ def test_sweep_prints_the_best_trial_and_writes_the_checkpoint(tmp_path, capsys)
     assert f"best trial {best['id']}: value={best['values'][0]}" in out
 
 
-def test_direction_defaults_to_minimize(tmp_path, capsys) -> None:
+def test_direction_defaults_to_maximize(tmp_path, capsys) -> None:
     ckpt = tmp_path / "ckpt.json"
     assert main(["sweep", "--trials", "12", "--space", SPACE, "--objective", OBJECTIVE, "--checkpoint", str(ckpt)]) == 0
     data = json.loads(ckpt.read_text())
-    worst = min(data["trials"], key=lambda t: t["values"][0])
-    assert data["direction"] == "minimize" and f"best trial {worst['id']}:" in capsys.readouterr().out
+    top = max(data["trials"], key=lambda t: t["values"][0])
+    assert data["direction"] == "maximize" and f"best trial {top['id']}:" in capsys.readouterr().out
 
 
 def test_module_objective_from_the_working_directory_and_failures(tmp_path, capsys, monkeypatch) -> None:
@@ -46,7 +46,7 @@ def test_module_objective_from_the_working_directory_and_failures(tmp_path, caps
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", list(sys.path))
     assert main(["sweep", "--trials", "20", "--space", "space.yaml", "--objective", "my_objective:score",
-                 "--seed", "0"]) == 0
+                 "--direction", "minimize", "--seed", "0"]) == 0
     out = capsys.readouterr().out
     assert "failed: RuntimeError: diverged" in out and "best trial" in out and "value=1.0" in out
     states = {t["state"] for t in json.loads((tmp_path / "hpo_checkpoint.json").read_text())["trials"]}
@@ -61,6 +61,22 @@ def test_resume_continues_in_the_same_checkpoint(tmp_path, capsys) -> None:
     after = json.loads(ckpt.read_text())["trials"]
     assert after[:5] == first and [t["id"] for t in after] == list(range(8))
     assert "resumed 5 trial(s)" in capsys.readouterr().out
+
+
+def test_resume_alone_finds_the_objective_in_the_checkpoint(tmp_path, capsys, monkeypatch) -> None:
+    ckpt = tmp_path / "hpo_checkpoint.json"
+    objective = "examples/sweep_objective.py:accuracy"  # relative: kept absolute in the checkpoint
+    monkeypatch.chdir(ROOT)
+    assert main(["sweep", "--trials", "4", "--space", SPACE, "--objective", objective, "--checkpoint", str(ckpt)]) == 0
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", "--trials", "6", "--resume", str(ckpt)]) == 0
+    assert "resumed 4 trial(s)" in capsys.readouterr().out
+    assert [t["id"] for t in json.loads(ckpt.read_text())["trials"]] == list(range(6))
+
+
+def test_a_new_sweep_needs_an_objective(capsys) -> None:
+    assert main(["sweep", "--trials", "2", "--space", SPACE]) == 1
+    assert "give --objective" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("space_text, message", [
@@ -108,8 +124,8 @@ def test_resume_refuses_a_different_space_or_direction(tmp_path, capsys) -> None
     other = str(tmp_path / "other.yaml")
     assert main(["sweep", "--resume", str(ckpt), "--space", other, "--objective", OBJECTIVE]) == 1
     assert "differs from the space in --resume" in capsys.readouterr().err
-    assert main(["sweep", "--resume", str(ckpt), "--direction", "maximize", "--objective", OBJECTIVE]) == 1
-    assert "--direction maximize differs from 'minimize'" in capsys.readouterr().err
+    assert main(["sweep", "--resume", str(ckpt), "--direction", "minimize", "--objective", OBJECTIVE]) == 1
+    assert "--direction minimize differs from 'maximize'" in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(capsys) -> None:

@@ -150,3 +150,24 @@ def test_maximizing_negated_curves_prunes_the_same_steps(curves, percentile) -> 
         study = _study(PercentilePruner(percentile, n_startup_trials=1), direction)
         outcomes.append([drive(study, [float(sign * v) for v in c]) for c in curves])
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("study_direction", ["minimize", "maximize"])
+def test_direction_judges_reports_as_losses_whatever_the_study_direction(study_direction) -> None:
+    # A maximized accuracy whose trials report a loss per epoch: lower reports are better.
+    study = _study(MedianPruner(n_startup_trials=4, direction="minimize"), study_direction)
+    _sloped(study)
+    assert drive(study, [2.2] * STEPS) == 1  # behind the losses' median at step 1
+    assert drive(study, [-5.0] * STEPS) is None  # the lowest loss is never pruned
+
+
+def test_without_direction_a_maximized_study_reads_low_reports_as_bad() -> None:
+    study = _study(MedianPruner(n_startup_trials=4), "maximize")
+    _sloped(study)
+    assert drive(study, [-5.0] * STEPS) == 0
+
+
+@pytest.mark.parametrize("bad, error", [("up", ValueError), (1, TypeError)])
+def test_direction_is_checked(bad, error) -> None:
+    with pytest.raises(error, match="direction"):
+        MedianPruner(direction=bad)

@@ -4,8 +4,9 @@
     parzen sweep --resume hpo_checkpoint.json
 
 The objective is ``module:function`` (a module importable from the current directory) or
-``path/to/file.py:function``; it takes a dict of parameter values and returns a number. The
-checkpoint is written after every trial, so an interrupted sweep resumes where it stopped.
+``path/to/file.py:function``; it takes a dict of parameter values and returns a number, which is
+maximized unless --direction minimize is given. The checkpoint is written after every trial and
+holds the objective too, so an interrupted sweep resumes where it stopped with --resume alone.
 """
 
 from __future__ import annotations
@@ -88,9 +89,18 @@ def _optimizer(args: argparse.Namespace) -> BayesianOptimizer:
         raise CLIError("give --space (a YAML search space) or --resume (a checkpoint)")
     try:
         return BayesianOptimizer(_load_space(args.space), DEFAULT_TRIALS if args.trials is None else args.trials,
-                                 direction=args.direction or "minimize", seed=args.seed)
+                                 direction=args.direction or "maximize", seed=args.seed)
     except (TypeError, ValueError) as exc:
         raise CLIError(str(exc)) from None
+
+
+def _objective_spec(spec: str) -> str:
+    """``spec`` as it is kept in the checkpoint: a ``file.py`` target made absolute, so a resume from
+    another directory finds it; a module name is kept as given (resolved from the working directory)."""
+    target, sep, name = spec.rpartition(":")
+    if sep and target.endswith(".py"):
+        return f"{os.path.abspath(target)}:{name}"
+    return spec
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,8 +109,18 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--trials must be >= 1, got {args.trials}")
     if args.resume is not None and args.seed is not None:
         raise UsageError("--seed cannot change a resumed sweep; it keeps the checkpoint's seed")
-    objective = _load_objective(args.objective)
+    if args.objective is not None:
+        objective = _load_objective(args.objective)
+        spec = _objective_spec(args.objective)
+    elif args.resume is None:
+        raise CLIError("give --objective (module:function or file.py:function)")
     opt = _optimizer(args)
+    if args.objective is None:
+        spec = opt.metadata.get("objective")
+        if not isinstance(spec, str):
+            raise CLIError(f"--resume {args.resume!r} does not name its objective; give --objective")
+        objective = _load_objective(spec)
+    opt.metadata["objective"] = spec
     checkpoint = args.checkpoint or args.resume or DEFAULT_CHECKPOINT
     done = sum(t.state != TrialState.Running for t in opt.trials())
     if done:
@@ -131,12 +151,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``parzen sweep`` to the command."""
     sweep = subparsers.add_parser("sweep", help="run a hyperparameter sweep (TPE) on an objective function",
                                   description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sweep.add_argument("--objective", required=True, help="module:function or file.py:function; gets a dict of params")
+    sweep.add_argument("--objective", help="module:function or file.py:function; gets a dict of params "
+                                            "(not needed with --resume: the checkpoint names it)")
     sweep.add_argument("--space", help="YAML search space (not needed with --resume)")
     sweep.add_argument("--trials", type=int, help=f"total number of trials (default {DEFAULT_TRIALS}, "
                                                   "or the checkpoint's with --resume)")
     sweep.add_argument("--direction", choices=("minimize", "maximize"),
-                       help="minimize (default) or maximize the objective")
+                       help="maximize (default, as for an accuracy) or minimize the objective")
     sweep.add_argument("--seed", type=int, help="seed of the sampler, for a reproducible sweep")
     sweep.add_argument("--resume", help="continue the sweep saved in this checkpoint")
     sweep.add_argument("--checkpoint",

@@ -10,6 +10,17 @@ from __future__ import annotations
 import math
 
 
+def check_report_direction(direction: str | None) -> str | None:
+    """``direction`` of a pruner's intermediate values: 'minimize', 'maximize' or None (the study's)."""
+    if direction is None:
+        return None
+    if not isinstance(direction, str):
+        raise TypeError(f"`direction` must be 'minimize', 'maximize' or None, got {direction!r}")
+    if direction not in ("minimize", "maximize"):
+        raise ValueError(f"`direction` must be 'minimize', 'maximize' or None, got {direction!r}")
+    return direction
+
+
 def is_diverged(value: float) -> bool:
     """Whether an intermediate value is NaN or infinite: a diverged run, the worst possible value.
 

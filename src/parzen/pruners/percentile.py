@@ -15,7 +15,7 @@ import numpy as np
 
 from parzen._checks import check_int, check_real
 from parzen.pruners._base import Pruner
-from parzen.pruners._checks import is_diverged, is_judged_step
+from parzen.pruners._checks import check_report_direction, is_diverged, is_judged_step
 from parzen.trial import TrialState
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class PercentilePruner(Pruner):
         n_warmup_steps: no pruning at steps below this.
         interval_steps: after the warm-up, judge once per this many steps.
         n_min_trials: no pruning at a step that fewer finished trials have reached.
+        direction: how intermediate values improve: ``"minimize"`` (losses), ``"maximize"``
+            (accuracies), or None (the default) for the study's direction. Set it when the reports
+            are not the objective itself, e.g. a maximized accuracy judged by its training loss.
 
     NaN and infinite reports mark a diverged run and count as the worst value: they are never a
     trial's best, a finished trial with only such reports up to ``s`` is left out of the comparison
@@ -62,8 +65,9 @@ class PercentilePruner(Pruner):
     """
 
     def __init__(self, percentile: float, n_startup_trials: int = 5, n_warmup_steps: int = 0,
-                 interval_steps: int = 1, n_min_trials: int = 1) -> None:
+                 interval_steps: int = 1, n_min_trials: int = 1, direction: str | None = None) -> None:
         self._percentile = check_real("percentile", percentile, 0.0, 100.0)
+        self._direction = check_report_direction(direction)
         self._n_startup_trials = check_int("n_startup_trials", n_startup_trials, 0)
         self._n_warmup_steps = check_int("n_warmup_steps", n_warmup_steps, 0)
         self._interval_steps = check_int("interval_steps", interval_steps, 1)
@@ -76,7 +80,7 @@ class PercentilePruner(Pruner):
         finished = study.get_trials(_FINISHED)
         if sum(t.state == TrialState.COMPLETE for t in finished) < self._n_startup_trials:
             return False
-        step, direction = steps[-1], study.direction
+        step, direction = steps[-1], self._direction or study.direction
         if is_diverged(trial.intermediate_values[step]):
             return True
         others = [best_up_to(t.intermediate_values, step, direction) for t in finished
@@ -98,6 +102,6 @@ class MedianPruner(PercentilePruner):
     """
 
     def __init__(self, n_startup_trials: int = 5, n_warmup_steps: int = 0, interval_steps: int = 1,
-                 n_min_trials: int = 1) -> None:
+                 n_min_trials: int = 1, direction: str | None = None) -> None:
         super().__init__(50.0, n_startup_trials=n_startup_trials, n_warmup_steps=n_warmup_steps,
-                         interval_steps=interval_steps, n_min_trials=n_min_trials)
+                         interval_steps=interval_steps, n_min_trials=n_min_trials, direction=direction)
