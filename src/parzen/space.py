@@ -8,11 +8,12 @@ chance), categories encode to their index. Samplers work only in this encoding a
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
-from decimal import Decimal
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence, Union
+from decimal import Decimal
+from typing import Any, Iterator, Mapping, MutableMapping, Sequence, Union
 
 CategoricalChoice = Union[None, bool, int, float, str]
 
@@ -78,39 +79,69 @@ def _check_number(value: Any, name: str, owner: str) -> float:
     return value
 
 
-class Distribution:
-    """Base of the parameter kinds. Subclasses are frozen dataclasses."""
+class Distribution(abc.ABC):
+    """Base of the parameter kinds (Float, Int, Categorical). Subclasses are frozen dataclasses.
+
+    It holds what every sampler needs: the encoding (``to_internal`` / ``to_external``), the safe
+    ``encode`` of a value that may not belong to the distribution (NaN when it does not), and the
+    number of equal cells a value owns in the encoding (``n_cells``).
+    """
 
     when: Condition | None
 
+    @abc.abstractmethod
     def to_internal(self, value: Any) -> float:
-        """Encode a user-facing value."""
-        raise NotImplementedError
+        """Encode a value of this distribution: a unit-interval number, or a category's index."""
 
+    @abc.abstractmethod
     def to_external(self, internal: float) -> Any:
         """Decode an internal point into a valid user-facing value."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def contains(self, value: Any) -> bool:
-        raise NotImplementedError
+        """Whether ``value`` is one this distribution can take."""
 
+    @abc.abstractmethod
     def is_single(self) -> bool:
         """True when the parameter can take only one value."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def same_range(self, other: "Distribution") -> bool:
         """Whether two definitions describe the same values (conditions aside)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def describe(self) -> str:
-        raise NotImplementedError
+        """A short text that names the kind and the range, for messages."""
 
+    @abc.abstractmethod
     def to_storage(self, value: Any) -> float:
         """The float stored for ``value``: the number itself, or a category's index."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def from_storage(self, stored: float) -> Any:
-        raise NotImplementedError
+        """The value whose ``to_storage`` is ``stored``."""
+
+    @abc.abstractmethod
+    def n_cells(self) -> int:
+        """Equal cells of the encoding, one per value: the number of grid values of an Int or a stepped
+        Float on a linear scale, the number of choices of a Categorical; 0 for a continuous encoding
+        (a Float without step, or a log scale, whose values own cells of unequal widths)."""
+
+    def encode(self, value: Any) -> float:
+        """The internal value of ``value``, or NaN when this distribution cannot take it.
+
+        Samplers read earlier trials through this: a value recorded under another range (a study
+        whose space changed) counts where it lies inside this one and is ignored where it does not.
+        """
+        if not self.contains(value):
+            return math.nan
+        try:
+            u = float(self.to_internal(value))
+        except (TypeError, ValueError, OverflowError):
+            return math.nan
+        if not math.isfinite(u):
+            return math.nan
+        return u if isinstance(self, Categorical) else min(max(u, 0.0), 1.0)
 
 
 @dataclass(frozen=True)
@@ -148,9 +179,12 @@ class _Numeric(Distribution):
         """How many steps lie between ``low`` and ``high``."""
         return round((self.high - self.low) / self.step)
 
-    def grid_value(self, k: int) -> float:
+    @abc.abstractmethod
+    def grid_value(self, k: int) -> float | int:
         """The ``k``-th value of the step grid, ``low + k * step``."""
-        raise NotImplementedError
+
+    def n_cells(self) -> int:
+        return self._n_steps() + 1 if self._is_linear_grid() else 0
 
     # Linear grids encode through the grid index: value k owns the cell [k, k + 1) / (n_steps + 1),
     # which stays exact however far ``low`` is from zero. Log scales and continuous ranges map
@@ -182,7 +216,7 @@ class _Numeric(Distribution):
     def _decode(self, internal: float) -> float | int:
         u = min(max(float(internal), 0.0), 1.0)
         if self._is_linear_grid():
-            n_cells = self._n_steps() + 1
+            n_cells = self.n_cells()
             return self.grid_value(min(int(u * n_cells), n_cells - 1))
         if u in (0.0, 1.0):  # exp(log(low)) may miss low by an ulp; the ends decode to the bounds as given
             return self.high if u else self.low
@@ -348,6 +382,9 @@ class Categorical(Distribution):
     def is_single(self) -> bool:
         return len(self.choices) == 1
 
+    def n_cells(self) -> int:
+        return len(self.choices)
+
     def same_range(self, other: Distribution) -> bool:
         return (
             isinstance(other, Categorical)
@@ -434,9 +471,22 @@ def _check_condition(name: str, dist: Distribution, space: Mapping[str, Distribu
     return replace(dist, when=Condition(parent, tuple(as_parent(v) for v in dist.when.values)))
 
 
+def walk_active(space: Mapping[str, Distribution],
+                params: MutableMapping[str, Any]) -> Iterator[tuple[str, Distribution]]:
+    """The parameters of ``space`` whose conditions hold, as ``params`` fills up.
+
+    ``space`` is ordered parents first (as :func:`validate_space` returns it). The caller puts the
+    value of each parameter it is given into ``params`` before asking for the next one, so a
+    parameter conditioned on an earlier one is yielded exactly when the chosen value enables it.
+    """
+    for name, dist in space.items():
+        if dist.when is None or dist.when.is_met(params):
+            yield name, dist
+
+
 def active_names(space: Mapping[str, Distribution], params: Mapping[str, Any]) -> list[str]:
-    """Names in ``space`` whose conditions hold for ``params`` (ordered like ``space``)."""
-    return [n for n, d in space.items() if d.when is None or d.when.is_met(params)]
+    """Names in ``space`` whose conditions hold for the complete ``params`` (ordered like ``space``)."""
+    return [name for name, _ in walk_active(space, dict(params))]
 
 
 def distribution_to_dict(dist: Distribution) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from parzen.space import Distribution
+from parzen.space import Categorical, Distribution
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -61,3 +61,11 @@ def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
         raise TypeError(f"`seed` must be an int or None, got {seed!r}")
     return np.random.default_rng(seed)
+
+
+def draw_uniform(dist: Distribution, rng: np.random.Generator) -> Any:
+    """One value of ``dist`` drawn uniformly in its encoding: any choice alike, log-uniform for ``log=True``,
+    every grid value alike for steps."""
+    if isinstance(dist, Categorical):
+        return dist.choices[int(rng.integers(len(dist.choices)))]
+    return dist.to_external(float(rng.random()))

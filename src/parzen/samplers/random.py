@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Mapping
 
-from parzen.samplers._base import Sampler, make_rng
-from parzen.space import Categorical, Distribution
+import numpy as np
+
+from parzen.samplers._base import Sampler, draw_uniform, make_rng
+from parzen.space import Distribution, walk_active
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -23,11 +25,14 @@ class RandomSampler(Sampler):
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         params: dict[str, Any] = {}
         with self._lock:
-            for name, dist in space.items():
-                if dist.when is not None and not dist.when.is_met(params):
-                    continue
-                if isinstance(dist, Categorical):
-                    params[name] = dist.choices[int(self._rng.integers(len(dist.choices)))]
-                else:
-                    params[name] = dist.to_external(self._rng.random())
+            for name, dist in walk_active(space, params):
+                params[name] = draw_uniform(dist, self._rng)
         return params
+
+
+def fallback_sampler(seed: int | None, rng: np.random.Generator) -> RandomSampler:
+    """The random sampler a model-based sampler falls back on (startup, parameters it does not model).
+
+    Seeded from the owner's generator when the owner has a seed, so that its draws are reproducible too.
+    """
+    return RandomSampler(seed=None if seed is None else int(rng.integers(2**63)))

@@ -11,22 +11,21 @@ import dataclasses
 import math
 import numbers
 import threading
-import weakref
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from parzen._checks import check_bool, check_int
-from parzen.multi_objective.constraints import violation
-from parzen.samplers._base import Sampler, make_rng
-from parzen.samplers.random import RandomSampler
+from parzen.samplers._base import Sampler, draw_uniform, make_rng
+from parzen.samplers._history import StudyHistory, encode_trial, record_finished, running_trials, study_history
+from parzen.samplers.random import fallback_sampler
 from parzen.samplers.tpe.multi_objective import split_good
 from parzen.samplers.tpe.parzen_estimator import (
     EstimatorConfig,
     ParzenEstimator,
     fit_parzen_estimator,
 )
-from parzen.space import Categorical, Distribution, intersect_spaces
+from parzen.space import Categorical, Distribution
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -38,7 +37,7 @@ GammaFunc = Callable[[int], int]
 _MAX_GOOD = 25
 _DEFAULT_BETA = 0.15
 _WEIGHTINGS = ("ei", "uniform")
-_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+_OBSERVED = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 def default_gamma(n: int) -> int:
@@ -69,118 +68,23 @@ def ei_weights(losses: np.ndarray, threshold: float) -> np.ndarray:
     return np.maximum(w, 1e-12 * w.max())
 
 
-def _n_cells(dist: Distribution) -> int:
-    """Cells of a linear grid in the encoding (Int, stepped Float); 0 for a continuous encoding."""
-    step = getattr(dist, "step", None)
-    if step is None or dist.log:  # type: ignore[attr-defined]
-        return 0
-    return round((dist.high - dist.low) / step) + 1  # type: ignore[attr-defined]
-
-
-def _encode(dist: Distribution, value: Any) -> float:
-    """The internal value of ``value`` (NaN when it cannot be encoded, e.g. an invalid fixed value)."""
-    try:
-        if isinstance(dist, Categorical):
-            return float(dist.index(value))
-        u = float(dist.to_internal(value))
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
-    return min(max(u, 0.0), 1.0) if math.isfinite(u) else math.nan
-
-
-class _Observations:
-    """The finished trials of one study, each encoded once: one growing column per parameter.
-
-    A row is a COMPLETE or PRUNED trial; a column holds the internal values of one parameter (NaN where
-    the trial lacks it). Finished trials never change, so rows are appended and never rewritten, and
-    each ask only reads arrays. ``losses`` (n, n_objectives) are objective values turned so that smaller
-    is better; ``violations`` hold each trial's total constraint violation (0 when feasible).
-    """
-
-    def __init__(self, directions: Sequence[str]) -> None:
-        self._signs = np.array([1.0 if d == "minimize" else -1.0 for d in directions])
-        self.trial_ids: set[int] = set()
-        self.n = 0
-        self.n_complete = 0
-        self._capacity = 64
-        self._numbers = np.empty(self._capacity, dtype=np.int64)
-        self._losses = np.empty((self._capacity, len(self._signs)))
-        self._violations = np.empty(self._capacity)
-        self._complete = np.empty(self._capacity, dtype=bool)
-        self._columns: dict[str, tuple[Distribution, np.ndarray]] = {}
-        self.intersection: dict[str, Distribution] | None = None
-
-    @property
-    def numbers(self) -> np.ndarray:
-        return self._numbers[: self.n]
-
-    @property
-    def losses(self) -> np.ndarray:
-        return self._losses[: self.n]
-
-    @property
-    def violations(self) -> np.ndarray:
-        return self._violations[: self.n]
-
-    @property
-    def complete(self) -> np.ndarray:
-        return self._complete[: self.n]
-
-    def add(self, trial: FrozenTrial) -> None:
-        if trial.trial_id in self.trial_ids or trial.state not in _FINISHED:
-            return
-        if self.n == self._capacity:
-            self._grow()
-        row = self.n
-        complete = trial.state == TrialState.COMPLETE
-        # A PRUNED trial is always a bad one; its loss only keeps the arrays finite.
-        self._losses[row] = self._signs * np.asarray(trial.values, dtype=float) if complete else math.inf
-        self._violations[row] = violation(trial)
-        self._numbers[row] = trial.number
-        self._complete[row] = complete
-        for name, dist in trial.distributions.items():
-            column = self._columns.get(name)
-            if column is None:
-                column = (dist, np.full(self._capacity, np.nan))
-                self._columns[name] = column
-            elif not column[0].same_range(dist):
-                continue
-            column[1][row] = _encode(column[0], trial.params.get(name))
-        self.n += 1
-        self.n_complete += complete
-        self.trial_ids.add(trial.trial_id)
-        self.intersection = intersect_spaces(self.intersection, trial.distributions)
-
-    def _grow(self) -> None:
-        self._capacity *= 2
-        self._numbers = np.resize(self._numbers, self._capacity)
-        grown_losses = np.empty((self._capacity, self._losses.shape[1]))
-        grown_losses[: self.n] = self._losses[: self.n]
-        self._losses = grown_losses
-        self._violations = np.resize(self._violations, self._capacity)
-        self._complete = np.resize(self._complete, self._capacity)
-        for name, (dist, values) in self._columns.items():
-            grown = np.full(self._capacity, np.nan)
-            grown[: self.n] = values[: self.n]
-            self._columns[name] = (dist, grown)
-
-
-    def column(self, name: str, dist: Distribution) -> np.ndarray | None:
-        """Internal values of ``name`` per row, or None if it was never observed with this range."""
-        column = self._columns.get(name)
-        if column is None or not column[0].same_range(dist):
-            return None
-        return column[1][: self.n]
-
-
 @dataclasses.dataclass
 class _Context:
-    """What one sampling call needs: the encoded history, its split, and the lies about running trials."""
+    """What one sampling call needs: the finished trials TPE learns from, their split, and the running ones.
 
-    obs: _Observations
+    ``rows`` index the rows of ``history`` that TPE observes (COMPLETE and PRUNED trials); ``good`` and
+    ``good_weights`` are aligned with ``rows``.
+    """
+
+    history: StudyHistory
+    rows: np.ndarray  # int (n,)
     good: np.ndarray  # bool (n,)
     good_weights: np.ndarray  # float (n,), meaningful where ``good``
     running: list[FrozenTrial]
+
+    def column(self, name: str, dist: Distribution) -> np.ndarray:
+        """Internal values of ``name`` in ``dist`` per observed row (NaN where a trial lacks a valid one)."""
+        return self.history.column(name, dist)[self.rows]
 
 
 class TPESampler(Sampler):
@@ -244,9 +148,8 @@ class TPESampler(Sampler):
             min_bandwidth_factor=min_bandwidth_factor, magic_clip=magic_clip,
             categorical_bandwidth=categorical_bandwidth,
         )
-        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._random = fallback_sampler(seed, self._rng)
         self._lock = threading.Lock()
-        self._caches: weakref.WeakKeyDictionary[Any, dict[int, _Observations]] = weakref.WeakKeyDictionary()
 
     # --- the Sampler interface -------------------------------------------------------------------------
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
@@ -254,7 +157,7 @@ class TPESampler(Sampler):
         if not self._multivariate:
             return {}
         with self._lock:
-            intersection = self._sync(study).intersection or {}
+            intersection = study_history(study).intersection(_OBSERVED) or {}
             return {name: d for name, d in intersection.items() if not d.is_single()}
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
@@ -277,59 +180,36 @@ class TPESampler(Sampler):
 
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         """Encode the finished trial now, so that the next ask finds the history up to date."""
-        with self._lock:
-            per_study = self._cache_for(study)
-            if per_study is not None and study.study_id in per_study:
-                per_study[study.study_id].add(trial)
+        record_finished(study, trial)
 
     # --- history ---------------------------------------------------------------------------------------
-    def _cache_for(self, study: "Study") -> dict[int, _Observations] | None:
-        try:
-            return self._caches.setdefault(study.storage, {})
-        except TypeError:  # a storage that cannot be weakly referenced: no cache, re-encode every time
-            return None
-
-    def _sync(self, study: "Study") -> _Observations:
-        """The study's encoded history, brought up to date with trials finished since the last call."""
-        per_study = self._cache_for(study)
-        obs = per_study.get(study.study_id) if per_study is not None else None
-        finished = study.get_trials(_FINISHED)
-        if obs is None or len(finished) < obs.n:  # fewer finished trials: the study was deleted and remade
-            obs = _Observations(study.directions)
-            if per_study is not None:
-                per_study[study.study_id] = obs
-        if len(finished) != obs.n:  # finished trials never change, so an equal count means nothing is new
-            for t in finished:
-                obs.add(t)
-        return obs
-
     def _context(self, study: "Study", trial: "Trial") -> _Context | None:
         """The split history, or None while sampling should be random (startup)."""
-        obs = self._sync(study)
-        if obs.n_complete < max(self._n_startup_trials, 1):
+        history = study_history(study)
+        if history.count(TrialState.COMPLETE) < max(self._n_startup_trials, 1):
             return None
-        complete = np.flatnonzero(obs.complete)
+        rows = np.flatnonzero(history.mask(*_OBSERVED))
+        numbers, losses_all, violations = history.numbers[rows], history.losses[rows], history.violations[rows]
+        complete = np.flatnonzero(history.mask(TrialState.COMPLETE)[rows])
         n_good = self._n_good(len(complete))
-        feasible = complete[obs.violations[complete] <= 0]
-        weights = np.ones(obs.n)
+        feasible = complete[violations[complete] <= 0]
+        weights = np.ones(len(rows))
         if feasible.size == 0:  # nothing feasible yet: the least violating trials lead the way
-            good_rows = complete[np.lexsort((obs.numbers[complete], obs.violations[complete]))][:n_good]
+            good_rows = complete[np.lexsort((numbers[complete], violations[complete]))][:n_good]
         elif study.n_objectives > 1:
-            chosen, good_weights = split_good(obs.losses[feasible], min(n_good, feasible.size))
+            chosen, good_weights = split_good(losses_all[feasible], min(n_good, feasible.size))
             good_rows = feasible[chosen]
             weights[good_rows] = good_weights
         else:
-            losses = obs.losses[:, 0]
-            ranked = feasible[np.lexsort((obs.numbers[feasible], losses[feasible]))]
+            losses = losses_all[:, 0]
+            ranked = feasible[np.lexsort((numbers[feasible], losses[feasible]))]
             good_rows = ranked[:n_good]
             if self._weighting == "ei" and n_good < len(ranked):
                 weights[good_rows] = ei_weights(losses[good_rows], losses[ranked[n_good]])
-        good = np.zeros(obs.n, dtype=bool)
+        good = np.zeros(len(rows), dtype=bool)
         good[good_rows] = True
-        running = []
-        if self._constant_liar:
-            running = [t for t in study.get_trials((TrialState.RUNNING,)) if t.trial_id != trial.trial_id]
-        return _Context(obs, good, weights, running)
+        running = running_trials(study, trial) if self._constant_liar else []
+        return _Context(history, rows, good, weights, running)
 
     def _n_good(self, n: int) -> int:
         n_good = self._gamma(n)
@@ -361,33 +241,28 @@ class TPESampler(Sampler):
                     params[name] = dist.to_external(0.5)
                 else:
                     to_sample[name] = dist
-            for group in self._groups(context.obs, to_sample):
+            for group in self._groups(context, to_sample):
                 params.update(self._sample_group(context, group))
 
-    def _groups(self, obs: _Observations, dists: dict[str, Distribution]) -> list[dict[str, Distribution]]:
+    def _groups(self, context: _Context, dists: dict[str, Distribution]) -> list[dict[str, Distribution]]:
         if not self._multivariate:
             return [{name: dist} for name, dist in dists.items()]
         groups: dict[bytes, dict[str, Distribution]] = {}
         for name, dist in dists.items():
-            column = obs.column(name, dist)
-            present = np.zeros(obs.n, dtype=bool) if column is None else ~np.isnan(column)
+            present = ~np.isnan(context.column(name, dist))
             groups.setdefault(np.packbits(present).tobytes(), {})[name] = dist
         return list(groups.values())
 
     def _sample_group(self, context: _Context, group: dict[str, Distribution]) -> dict[str, Any]:
         """Joint TPE draw for parameters that are present in the same finished trials."""
-        obs = context.obs
         names = list(group)
-        columns = [obs.column(name, dist) for name, dist in group.items()]
-        if any(c is None for c in columns):
-            return self._draw_at_random(group)
-        values = np.stack(columns, axis=1)
+        values = np.stack([context.column(name, dist) for name, dist in group.items()], axis=1)
         present = ~np.isnan(values).any(axis=1)
         if not present.any():
             return self._draw_at_random(group)
-        is_cat = [isinstance(group[n], Categorical) for n in names]
-        num_idx = [i for i, c in enumerate(is_cat) if not c]
-        cat_idx = [i for i, c in enumerate(is_cat) if c]
+        categorical = {n: d for n, d in group.items() if isinstance(d, Categorical)}
+        num_idx = [i for i, n in enumerate(names) if n not in categorical]
+        cat_idx = [i for i, n in enumerate(names) if n in categorical]
         good_rows = context.good & present
         bad_rows = ~context.good & present
         good_values = values[good_rows]
@@ -395,8 +270,8 @@ class TPESampler(Sampler):
         lies = self._lies(context.running, group)
         if lies.shape[0]:
             bad_values = np.vstack([bad_values, lies])
-        n_cells = np.array([_n_cells(group[names[i]]) for i in num_idx], dtype=int)
-        n_choices = [len(group[names[i]].choices) for i in cat_idx]  # type: ignore[attr-defined]
+        n_cells = np.array([group[names[i]].n_cells() for i in num_idx], dtype=int)
+        n_choices = [len(d.choices) for d in categorical.values()]
 
         def fit(rows: np.ndarray, weights: np.ndarray) -> ParzenEstimator:
             return fit_parzen_estimator(rows[:, num_idx], rows[:, cat_idx].astype(int), weights, n_cells,
@@ -410,34 +285,19 @@ class TPESampler(Sampler):
         out: dict[str, Any] = {}
         for j, i in enumerate(num_idx):
             out[names[i]] = group[names[i]].to_external(float(cand_num[best, j]))
-        for j, i in enumerate(cat_idx):
-            out[names[i]] = group[names[i]].choices[int(cand_cat[best, j])]  # type: ignore[attr-defined]
+        for j, (name, dist) in enumerate(categorical.items()):
+            out[name] = dist.choices[int(cand_cat[best, j])]
         return out
 
     @staticmethod
     def _lies(running: Sequence[FrozenTrial], group: dict[str, Distribution]) -> np.ndarray:
         """The constant liar: running trials that already hold every parameter of ``group``, encoded."""
-        rows = []
-        for t in running:
-            row = []
-            for name, dist in group.items():
-                if name not in t.params or not dist.same_range(t.distributions.get(name, dist)):
-                    break
-                row.append(_encode(dist, t.params[name]))
-            else:
-                if not any(math.isnan(v) for v in row):
-                    rows.append(row)
+        rows = [row for t in running for row in [encode_trial(t, group.items())] if row is not None]
         return np.array(rows, dtype=float).reshape(len(rows), len(group))
 
     def _draw_at_random(self, group: dict[str, Distribution]) -> dict[str, Any]:
         """Uniform draw (in the encoding) for parameters no finished trial holds yet."""
-        out: dict[str, Any] = {}
-        for name, dist in group.items():
-            if isinstance(dist, Categorical):
-                out[name] = dist.choices[int(self._rng.integers(len(dist.choices)))]
-            else:
-                out[name] = dist.to_external(float(self._rng.random()))
-        return out
+        return {name: draw_uniform(dist, self._rng) for name, dist in group.items()}
 
 
 def _check_gamma(gamma: GammaFunc | float | None) -> GammaFunc:
