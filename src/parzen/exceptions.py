@@ -28,5 +28,13 @@ class SearchSpaceExhausted(ParzenError):
     """The sampler has no new point left (e.g. every grid point was taken)."""
 
 
-class SchemaVersionError(ParzenError):
+class TooManyFailures(ParzenError):
+    """``optimize(max_failures=N)`` stopped: N trials in a row failed."""
+
+
+class StorageError(ParzenError):
+    """A storage cannot be used: not parzen's database, unreadable, or unreachable for too long."""
+
+
+class SchemaVersionError(StorageError):
     """The storage was written by an incompatible version of parzen's schema."""

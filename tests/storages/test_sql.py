@@ -78,11 +78,11 @@ def process_results(tmp_path_factory: pytest.TempPathFactory) -> tuple[RDBStorag
 
 # --- schema ------------------------------------------------------------------------------
 def test_schema_version_is_written(db: Path) -> None:
-    RDBStorage(_url(db))
+    RDBStorage(_url(db)).create_study("a", ["minimize"])
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT schema_version, library_version FROM version_info").fetchall()
     assert len(rows) == 1
-    assert rows[0][0] == SCHEMA_VERSION == 1
+    assert rows[0][0] == SCHEMA_VERSION == 2
     assert isinstance(rows[0][1], str) and rows[0][1]
 
 
@@ -91,7 +91,7 @@ def test_schema_version_mismatch_raises(db: Path) -> None:
     storage.create_study("a", ["minimize"])
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE version_info SET schema_version = 999")
-    with pytest.raises(SchemaVersionError, match=r"schema version 999.*schema version 1\b"):
+    with pytest.raises(SchemaVersionError, match=rf"schema version 999.*schema version {SCHEMA_VERSION}\b"):
         RDBStorage(_url(db))
 
 
@@ -102,7 +102,7 @@ def test_missing_directory_names_the_url(tmp_path: Path) -> None:
 
 
 def test_sqlite_uses_wal(db: Path) -> None:
-    RDBStorage(_url(db))
+    RDBStorage(_url(db)).create_study("a", ["minimize"])
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

@@ -17,7 +17,6 @@ from typing import Any, Container, Mapping, Sequence
 from parzen.space import Distribution
 from parzen.trial import FrozenTrial, TrialState
 
-
 DIRECTIONS = ("minimize", "maximize")
 
 
@@ -134,6 +133,35 @@ class BaseStorage(abc.ABC):
     @abc.abstractmethod
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
         """Trials of a study ordered by number, optionally only those in ``states``."""
+
+    # --- heartbeats --------------------------------------------------------------------
+    @abc.abstractmethod
+    def record_heartbeat(self, trial_id: int) -> bool:
+        """Record, by the storage's clock, that the worker running ``trial_id`` is alive.
+
+        Returns True while the trial is RUNNING, and False (recording nothing) once it is finished,
+        for example because another worker found it stale and failed it: the caller then knows its
+        result will be refused. Raises KeyError for an unknown trial.
+        """
+
+    @abc.abstractmethod
+    def get_stale_trial_ids(self, study_id: int, grace_period: float) -> list[int]:
+        """Ids of the RUNNING trials of a study whose last heartbeat is older than ``grace_period`` s.
+
+        Only trials that have beaten at least once are considered, so a trial of a worker that does
+        not use heartbeats (an ask-and-tell loop, say) is never taken for dead. Ages are measured by
+        the storage's clock (the database server's for PostgreSQL and Redis), so workers whose
+        clocks disagree still agree on which trials are stale.
+        """
+
+    @abc.abstractmethod
+    def fail_stale_trial(self, trial_id: int, reason: str, grace_period: float | None = None) -> bool:
+        """Atomically move a RUNNING trial to FAIL with ``reason`` as its fail reason.
+
+        Returns True for exactly one caller; False when the trial is already finished or, if
+        ``grace_period`` is given, when it has beaten within the last ``grace_period`` seconds (its
+        worker came back after the caller listed it as stale). Raises KeyError for an unknown trial.
+        """
 
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         return len(self.get_all_trials(study_id, states))

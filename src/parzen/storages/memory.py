@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import copy
 import datetime
+import math
 import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Container, Mapping, Sequence
 
 from parzen.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
 from parzen.space import Distribution
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate
-from parzen.trial import FrozenTrial, TrialState
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
 
 @dataclass
@@ -38,6 +40,7 @@ class InMemoryStorage(BaseStorage):
         self._names: dict[str, int] = {}
         self._trial_owner: dict[int, tuple[int, int]] = {}  # trial_id -> (study_id, number)
         self._next_study_id = 0
+        self._heartbeats: dict[int, float] = {}  # trial_id -> time.monotonic() of its last beat
 
     # --- studies -------------------------------------------------------------------------
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
@@ -61,6 +64,7 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             for t in record.trials:
                 del self._trial_owner[t.trial_id]
+                self._heartbeats.pop(t.trial_id, None)
             del self._names[record.name]
             del self._studies[study_id]
 
@@ -171,6 +175,9 @@ class InMemoryStorage(BaseStorage):
 
     def finish_trial(self, trial_id: int, state: TrialState, values: Sequence[float] | None,
                      system_attrs: Mapping[str, Any] | None = None) -> FrozenTrial:
+        state = TrialState(state)
+        if not state.is_finished():
+            raise ValueError(f"a trial can only be finished as COMPLETE, PRUNED or FAIL, not {state.name}")
         with self._lock:
             record, number, trial = self._running(trial_id)
             final = replace(
@@ -181,7 +188,34 @@ class InMemoryStorage(BaseStorage):
                 datetime_complete=_now(),
             )
             record.trials[number] = final
+            self._heartbeats.pop(trial_id, None)
             return final
+
+    # --- heartbeats ----------------------------------------------------------------------
+    def record_heartbeat(self, trial_id: int) -> bool:
+        with self._lock:
+            if self.get_trial(trial_id).state != TrialState.RUNNING:
+                return False
+            self._heartbeats[trial_id] = time.monotonic()
+            return True
+
+    def get_stale_trial_ids(self, study_id: int, grace_period: float) -> list[int]:
+        with self._lock:
+            trials = self._study(study_id).trials
+            cutoff = time.monotonic() - grace_period
+            return [t.trial_id for t in trials
+                    if t.state == TrialState.RUNNING and self._heartbeats.get(t.trial_id, math.inf) < cutoff]
+
+    def fail_stale_trial(self, trial_id: int, reason: str, grace_period: float | None = None) -> bool:
+        with self._lock:
+            trial = self.get_trial(trial_id)
+            if trial.state != TrialState.RUNNING:
+                return False
+            beat = self._heartbeats.get(trial_id)
+            if grace_period is not None and beat is not None and beat >= time.monotonic() - grace_period:
+                return False
+            self.finish_trial(trial_id, TrialState.FAIL, None, {FAIL_REASON_ATTR: reason})
+            return True
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         with self._lock:

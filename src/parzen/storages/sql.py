@@ -28,8 +28,12 @@ import functools
 import importlib.metadata
 import json
 import math
+import numbers
 import os
+import sqlite3
 import threading
+import time
+import urllib.parse
 import weakref
 from collections import defaultdict
 from typing import Any, Container, Iterator, Mapping, Sequence
@@ -39,20 +43,34 @@ import sqlalchemy as sa
 from parzen.exceptions import (
     DuplicatedStudyError,
     SchemaVersionError,
+    StorageError,
     StudyNotFoundError,
     TrialFinishedError,
 )
-from parzen.space import Distribution, distribution_from_dict, distribution_to_dict
+from parzen.space import Distribution, Int, distribution_from_dict, distribution_to_dict
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate
-from parzen.trial import FrozenTrial, TrialState
+from parzen.storages._retry import (
+    DEFAULT_RETRY_TIMEOUT_S,
+    check_retry_timeout,
+    finish_idempotently,
+    hide_password,
+    retried,
+    retry_transient,
+)
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
-SCHEMA_VERSION = 1
-"""Version of the table layout below; bump it whenever the layout changes."""
+SCHEMA_VERSION = 2
+"""Version of the table layout below; bump it whenever the layout changes (and add a migration).
+
+Version 2 added ``trial_heartbeats`` and ``trial_params.exact_value``; a version 1 database is
+upgraded on open (see ``_MIGRATIONS``)."""
 
 _SQLITE_BUSY_TIMEOUT_S = 60.0
 _MAX_NUMBER_RETRIES = 50
 # Longest IN (...) list sent at once, well below SQLite's limit on bound parameters.
 _IN_CHUNK = 500
+# Key of the PostgreSQL advisory lock held while the schema is created or upgraded ("parzen").
+_SCHEMA_LOCK_KEY = 0x7061727A656E
 # Execution option that marks connections of the writing engine (see _on_sqlite_begin).
 _WRITE_OPTION = "parzen_write"
 
@@ -125,6 +143,8 @@ _trial_params = sa.Table(
     sa.Column("param_name", sa.String(512), nullable=False),
     sa.Column("value", sa.Double, nullable=False),
     sa.Column("distribution_json", sa.Text, nullable=False),
+    # The exact decimal text of an integer parameter, which a double holds exactly only up to 2**53.
+    sa.Column("exact_value", sa.Text, nullable=True),
     sa.UniqueConstraint("trial_id", "param_name"),
 )
 
@@ -142,13 +162,20 @@ _trial_intermediate_values = sa.Table(
     "trial_intermediate_values", _metadata,
     sa.Column("intermediate_value_id", sa.Integer, primary_key=True),
     sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.trial_id"), nullable=False),
-    sa.Column("step", sa.Integer, nullable=False),
+    sa.Column("step", sa.BigInteger, nullable=False),
     sa.Column("value", sa.Double, nullable=True),
     sa.UniqueConstraint("trial_id", "step"),
 )
 
+# The last heartbeat of a running trial, in seconds since the epoch by the database's clock.
+_trial_heartbeats = sa.Table(
+    "trial_heartbeats", _metadata,
+    sa.Column("trial_id", sa.Integer, sa.ForeignKey("trials.trial_id"), primary_key=True, autoincrement=False),
+    sa.Column("heartbeat", sa.Double, nullable=False),
+)
+
 _TRIAL_CHILD_TABLES = (_trial_params, _trial_values, _trial_intermediate_values,
-                       _trial_user_attrs, _trial_system_attrs)
+                       _trial_user_attrs, _trial_system_attrs, _trial_heartbeats)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,11 +215,11 @@ _STUDY_SYSTEM_ATTRS = _KeyedRows(_study_system_attrs, "study_id", "attr_key")
 
 _SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.bindparam("study_id"))
 
-_SELECT_LAST_NUMBER = sa.select(
-    _studies.c.study_id,
-    sa.select(sa.func.max(_trials.c.number))
-    .where(_trials.c.study_id == sa.bindparam("study_id")).scalar_subquery(),
-).where(_studies.c.study_id == sa.bindparam("study_id"))
+# Trial numbers of a study are handed out under a lock on its row, so that concurrent writers on
+# databases with row locks queue instead of colliding (SQLite's BEGIN IMMEDIATE locks everything).
+_LOCK_STUDY = _SELECT_STUDY.with_for_update()
+
+_SELECT_LAST_NUMBER = sa.select(sa.func.max(_trials.c.number)).where(_trials.c.study_id == sa.bindparam("study_id"))
 
 _INSERT_TRIAL = sa.insert(_trials)
 
@@ -224,17 +251,19 @@ _FINISH_TRIAL = (
     .values(state=sa.bindparam("new_state"), datetime_complete=sa.bindparam("now"))
 )
 
+_DELETE_HEARTBEAT = sa.delete(_trial_heartbeats).where(_trial_heartbeats.c.trial_id == sa.bindparam("tid"))
+
 _KIND_PARAM, _KIND_VALUE, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR = range(5)
 
 
 def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
     """Everything stored about the trials in ``trial_ids``, from all child tables in one query.
 
-    Rows are ``(trial_id, kind, order, name, index, number, text)``; ``kind`` says which table
+    Rows are ``(trial_id, kind, order, name, index, number, text, exact)``; ``kind`` says which table
     a row comes from and the other columns are NULL where that table has no such field.
     """
     def part(kind: int, table: sa.Table, order: sa.ColumnElement[Any], name: Any = None,
-             index: Any = None, number: Any = None, text: Any = None) -> sa.Select:
+             index: Any = None, number: Any = None, text: Any = None, exact: Any = None) -> sa.Select:
         def column(value: Any, type_: Any, label: str) -> sa.ColumnElement[Any]:
             return (value if value is not None else sa.cast(sa.null(), type_)).label(label)
 
@@ -246,13 +275,14 @@ def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
             column(index, sa.Integer, "idx"),
             column(number, sa.Double, "num"),
             column(text, sa.Text, "payload"),
+            column(exact, sa.Text, "exact"),
         ).where(table.c.trial_id.in_(trial_ids))
 
     p, v, iv = _trial_params.c, _trial_values.c, _trial_intermediate_values.c
     ua, sy = _trial_user_attrs.c, _trial_system_attrs.c
     return sa.union_all(
         part(_KIND_PARAM, _trial_params, p.param_id, name=p.param_name, number=p.value,
-             text=p.distribution_json),
+             text=p.distribution_json, exact=p.exact_value),
         part(_KIND_VALUE, _trial_values, v.objective, number=v.value),
         part(_KIND_INTERMEDIATE, _trial_intermediate_values, iv.intermediate_value_id, index=iv.step,
              number=iv.value),
@@ -295,10 +325,10 @@ class _TrialLoader:
             for kind in (_KIND_PARAM, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR)
         }
         distributions: defaultdict[int, dict[str, Distribution]] = defaultdict(dict)
-        for tid, kind, _order, name, index, number, text in conn.execute(self._children, params):
+        for tid, kind, _order, name, index, number, text, exact in conn.execute(self._children, params):
             if kind == _KIND_PARAM:
                 dist = _parse_distribution(text)
-                fields[kind][tid][name] = dist.from_storage(number)
+                fields[kind][tid][name] = dist.from_storage(number) if exact is None else int(exact)
                 distributions[tid][name] = dist
             elif kind == _KIND_VALUE:
                 values[tid].append(_float_or_nan(number))
@@ -358,8 +388,54 @@ def _param_rows(params: Mapping[str, Any], distributions: Mapping[str, Distribut
             "param_name": name,
             "value": dist.to_storage(value),
             "distribution_json": json.dumps(distribution_to_dict(dist)),
+            "exact_value": str(int(value)) if _needs_exact_text(dist, value) else None,
         })
     return rows
+
+
+def _server_clock(backend: str) -> sa.ColumnElement[float]:
+    """Now, in seconds since the epoch, by the database's clock (the client's where unknown).
+
+    Heartbeats are stamped and judged by this one clock, so workers whose own clocks disagree
+    still agree on which trials are stale.
+    """
+    if backend == "postgresql":
+        return sa.cast(sa.extract("epoch", sa.func.clock_timestamp()), sa.Double)
+    if backend == "sqlite":
+        return (sa.func.julianday("now") - 2440587.5) * 86400.0
+    return sa.bindparam("client_now", type_=sa.Double, callable_=time.time)
+
+
+def _sqlite_tables(path: str) -> set[str] | None:
+    """The tables of an SQLite file, read without writing to it; None when the file does not exist."""
+    if not os.path.exists(path):
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{urllib.parse.quote(path)}?mode=ro", uri=True)
+        try:
+            return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise sa.exc.OperationalError("inspecting the file", None, exc) from exc
+        raise StorageError(f"cannot read the SQLite file {path!r}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise StorageError(f"the file {path!r} is not an SQLite database: {exc}") from exc
+
+
+def _migrate_1_to_2(conn: sa.Connection) -> None:
+    _trial_heartbeats.create(conn, checkfirst=True)
+    conn.execute(sa.text("ALTER TABLE trial_params ADD COLUMN exact_value TEXT"))
+
+
+# schema version -> the step that upgrades it to the next version.
+_MIGRATIONS = {1: _migrate_1_to_2}
+
+
+def _needs_exact_text(dist: Distribution, value: Any) -> bool:
+    """Whether an integer parameter is too large for the double column to hold it exactly."""
+    return isinstance(dist, Int) and isinstance(value, numbers.Integral) and abs(int(value)) > 2**53
 
 
 def _attr_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -471,11 +547,19 @@ class RDBStorage(BaseStorage):
     """A storage in an SQL database given by an SQLAlchemy URL, e.g. ``sqlite:///study.db``.
 
     ``engine_kwargs`` go to :func:`sqlalchemy.create_engine` and override the defaults.
-    Instances can be pickled: the copy opens its own connections to the same URL.
+    ``retry_timeout`` bounds, in seconds, how long an operation retries transient failures (the
+    server restarting, a dropped connection, an SQLite file locked too long) before it raises
+    :class:`parzen.exceptions.StorageError`. Instances can be pickled: the copy opens its own
+    connections to the same URL.
+
+    An SQLite file is opened only if it is empty or already parzen's, and is created only by
+    ``create_study``: reading from a file that does not exist finds no study and leaves no file.
     """
 
-    def __init__(self, url: str, engine_kwargs: dict[str, Any] | None = None) -> None:
+    def __init__(self, url: str, engine_kwargs: dict[str, Any] | None = None,
+                 retry_timeout: float = DEFAULT_RETRY_TIMEOUT_S) -> None:
         self.url = url
+        self._retry_timeout = check_retry_timeout(retry_timeout)
         self._engine_kwargs = dict(engine_kwargs or {})
         parsed = sa.engine.make_url(url)
         is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -493,6 +577,23 @@ class RDBStorage(BaseStorage):
             kwargs["connect_args"] = connect_args
         self._engine = sa.create_engine(url, **kwargs)
         self._identity = _database_identity(parsed)
+        self._backend = parsed.get_backend_name()
+        self._sqlite_path = os.path.abspath(parsed.database or "") if is_sqlite else None
+        clock = _server_clock(self._backend)
+        self._beat_update = sa.update(_trial_heartbeats).where(
+            _trial_heartbeats.c.trial_id == sa.bindparam("tid")).values(heartbeat=clock)
+        self._beat_insert = sa.insert(_trial_heartbeats).values(trial_id=sa.bindparam("tid"), heartbeat=clock)
+        self._beat_fresh = sa.select(_trial_heartbeats.c.trial_id).where(
+            _trial_heartbeats.c.trial_id == sa.bindparam("tid"),
+            _trial_heartbeats.c.heartbeat >= clock - sa.bindparam("grace", type_=sa.Double))
+        self._stale = (
+            sa.select(_trials.c.trial_id)
+            .join(_trial_heartbeats, _trial_heartbeats.c.trial_id == _trials.c.trial_id)
+            .where(_trials.c.study_id == sa.bindparam("study_id"),
+                   _trials.c.state == int(TrialState.RUNNING),
+                   _trial_heartbeats.c.heartbeat < clock - sa.bindparam("grace", type_=sa.Double))
+            .order_by(_trials.c.number)
+        )
         if is_sqlite:
             sa.event.listen(self._engine, "connect", _on_sqlite_connect)
             sa.event.listen(self._engine, "begin", _on_sqlite_begin)
@@ -508,14 +609,18 @@ class RDBStorage(BaseStorage):
         # trial_id -> (study_id, trial) for every finished trial this object has seen.
         self._finished: dict[int, tuple[int, FrozenTrial]] = {}
 
-        self._prepare_schema()
+        # False while an SQLite file does not exist or is empty: nothing is created until create_study.
+        self._ready = False
+        retry_transient(lambda: self._open(create=not is_sqlite), self._is_transient, self._retry_timeout,
+                        url, "opening the database")
         _live_storages.add(self)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"url": self.url, "engine_kwargs": self._engine_kwargs}
+        return {"url": self.url, "engine_kwargs": self._engine_kwargs, "retry_timeout": self._retry_timeout}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["url"], state["engine_kwargs"])  # type: ignore[misc]
+        self.__init__(state["url"], state["engine_kwargs"], state.get("retry_timeout",  # type: ignore[misc]
+                                                                      DEFAULT_RETRY_TIMEOUT_S))
 
     def __repr__(self) -> str:
         return f"RDBStorage({self.url!r})"
@@ -531,61 +636,129 @@ class RDBStorage(BaseStorage):
         self._write_lock = threading.Lock() if self._is_sqlite else contextlib.nullcontext()
         self._cache_lock = threading.Lock()
 
+    def _is_transient(self, exc: BaseException) -> bool:
+        """Whether ``exc`` is a passing condition worth retrying (see parzen.storages._retry)."""
+        if not isinstance(exc, sa.exc.DBAPIError):
+            return False
+        if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
+            return True
+        if not isinstance(exc, sa.exc.OperationalError):
+            return False
+        if self._is_sqlite:  # SQLite also reports missing tables and unreadable files this way
+            message = str(exc.orig).lower()
+            return "locked" in message or "busy" in message
+        return True
+
+    def _require_ready(self) -> None:
+        """Raise StudyNotFoundError while an SQLite file has no parzen tables (nothing to read)."""
+        if not self._ready and not self._open(create=False):
+            raise StudyNotFoundError(
+                f"no study: the SQLite file {self._sqlite_path!r} does not exist or is empty "
+                "(it is created by create_study)")
+
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
         """A read-only transaction: one consistent snapshot on SQLite."""
+        self._require_ready()
         with self._engine.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
         """A write transaction, committed on success and rolled back on any exception."""
+        self._require_ready()
         with self._write_lock, self._write_engine.begin() as conn:
             yield conn
 
-    def _prepare_schema(self) -> None:
-        """Create the tables in a new database, or check the schema version of an existing one.
+    def _open(self, create: bool) -> bool:
+        """Check the tables (with ``create``, make or upgrade them first); return whether they are ready.
 
-        Creation happens in one transaction, so processes opening a new file at the same time
-        cannot both create it; where a database lets them race, the loser's error is answered
-        by reading what the winner wrote.
+        An SQLite file is first looked at read-only: a file that is not a database, or a database
+        of another application, is refused before anything is written to it. Creation happens in
+        one transaction, so processes opening a new database at the same time cannot both create
+        it (PostgreSQL also serializes them on an advisory lock); where a database lets them race,
+        the loser's error is answered by reading what the winner wrote.
         """
-        with self._read() as conn:
+        if self._ready:
+            return True
+        if self._sqlite_path is not None:
+            tables = _sqlite_tables(self._sqlite_path)
+            if not tables and not create:
+                return False
+            if tables and _version_info.name not in tables:
+                raise StorageError(
+                    f"the SQLite file {self._sqlite_path!r} is not a parzen database (it holds the tables "
+                    f"{', '.join(sorted(tables))}); parzen opens only an empty file or one it created")
+        with self._engine.begin() as conn:
             found = self._read_version(conn)
         failures = 0
         while found is None:
             try:
-                with self._write() as conn:
+                with self._write_lock, self._write_engine.begin() as conn:
+                    self._lock_schema(conn)
                     found = self._read_version(conn)
                     if found is None:
                         _metadata.create_all(conn)
                         conn.execute(sa.insert(_version_info).values(
                             version_info_id=1, schema_version=SCHEMA_VERSION,
                             library_version=_library_version()))
-                        return
-            except sa.exc.DBAPIError:
+                        found = (SCHEMA_VERSION, _library_version())
+            except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
                 failures += 1
                 if failures == 3:
                     raise
         schema_version, library_version = found
-        if schema_version != SCHEMA_VERSION:
+        if schema_version in _MIGRATIONS:
+            self._migrate()
+        elif schema_version != SCHEMA_VERSION:
             raise SchemaVersionError(
-                f"the storage {self.url!r} uses schema version {schema_version} (written by "
+                f"the storage {hide_password(self.url)!r} uses schema version {schema_version} (written by "
                 f"library version {library_version}), but this parzen uses schema version "
-                f"{SCHEMA_VERSION}; use a matching parzen version or a new database"
+                f"{SCHEMA_VERSION}; use a matching parzen version or a new database (it was not modified)"
             )
+        self._ready = True
+        return True
+
+    def _lock_schema(self, conn: sa.Connection) -> None:
+        """Serialize schema changes between processes (SQLite's BEGIN IMMEDIATE already does)."""
+        if self._backend == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+
+    def _migrate(self) -> None:
+        """Upgrade an older schema step by step, each step in the transaction that records it."""
+        while True:
+            with self._write_lock, self._write_engine.begin() as conn:
+                self._lock_schema(conn)
+                found = self._read_version(conn)
+                assert found is not None, "the version_info table vanished during a migration"
+                if found[0] not in _MIGRATIONS:
+                    return
+                _MIGRATIONS[found[0]](conn)
+                conn.execute(sa.update(_version_info).values(
+                    schema_version=found[0] + 1, library_version=_library_version()))
 
     def _read_version(self, conn: sa.Connection) -> tuple[int, str] | None:
         """(schema_version, library_version) of the database, None when it has no tables yet."""
         if not sa.inspect(conn).has_table(_version_info.name):
             return None
-        row = conn.execute(sa.select(_version_info.c.schema_version, _version_info.c.library_version)).first()
+        where = f"the storage {hide_password(self.url)!r}"
+        try:
+            row = conn.execute(sa.text("SELECT schema_version, library_version FROM version_info")).first()
+        except sa.exc.DBAPIError as exc:
+            if self._is_transient(exc):
+                raise
+            raise SchemaVersionError(f"{where} has an unreadable version_info table: {exc.orig}") from exc
         if row is None:
             raise SchemaVersionError(
-                f"the storage {self.url!r} has a version_info table without a schema version; "
+                f"{where} has a version_info table without a schema version; "
                 f"this parzen uses schema version {SCHEMA_VERSION}"
             )
-        return int(row[0]), str(row[1])
+        try:
+            return int(row[0]), str(row[1])
+        except (TypeError, ValueError):
+            raise SchemaVersionError(
+                f"{where} has a corrupt schema version {row[0]!r} in its version_info table; "
+                f"this parzen uses schema version {SCHEMA_VERSION}") from None
 
     # --- helpers -------------------------------------------------------------------------
     @staticmethod
@@ -614,7 +787,9 @@ class RDBStorage(BaseStorage):
             rows_of.put(conn, trial_id, rows)
 
     # --- studies -------------------------------------------------------------------------
+    @retried
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
+        self._open(create=True)
         try:
             with self._write() as conn:
                 result = conn.execute(sa.insert(_studies).values(
@@ -623,6 +798,7 @@ class RDBStorage(BaseStorage):
         except sa.exc.IntegrityError:
             raise DuplicatedStudyError(f"a study named {study_name!r} already exists") from None
 
+    @retried
     def delete_study(self, study_id: int) -> None:
         with self._write() as conn:
             self._require_study(conn, study_id)
@@ -636,6 +812,7 @@ class RDBStorage(BaseStorage):
             self._caches.pop(study_id, None)
             self._finished = {tid: entry for tid, entry in self._finished.items() if entry[0] != study_id}
 
+    @retried
     def get_study_id(self, study_name: str) -> int:
         with self._read() as conn:
             row = conn.execute(
@@ -653,13 +830,18 @@ class RDBStorage(BaseStorage):
             raise StudyNotFoundError(f"no study with id {study_id}")
         return row[0], row[1]
 
+    @retried
     def get_study_name(self, study_id: int) -> str:
         return self._study_row(study_id)[0]
 
+    @retried
     def get_study_directions(self, study_id: int) -> tuple[str, ...]:
         return tuple(json.loads(self._study_row(study_id)[1]))
 
+    @retried
     def get_all_studies(self) -> list[StudySummary]:
+        if not self._open(create=False):
+            return []
         t = _trials.c
         n_trials = sa.select(sa.func.count()).where(t.study_id == _studies.c.study_id).scalar_subquery()
         start = (sa.select(t.datetime_start)
@@ -687,18 +869,23 @@ class RDBStorage(BaseStorage):
             ).all()
         return {key: json.loads(value) for key, value in rows}
 
+    @retried
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._set_study_attr(_STUDY_USER_ATTRS, study_id, key, value)
 
+    @retried
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(_study_user_attrs, study_id)
 
+    @retried
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._set_study_attr(_STUDY_SYSTEM_ATTRS, study_id, key, value)
 
+    @retried
     def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(_study_system_attrs, study_id)
 
+    @retried
     def claim(self, study_id: int, key: str) -> bool:
         try:
             with self._write() as conn:
@@ -709,6 +896,7 @@ class RDBStorage(BaseStorage):
         return True
 
     # --- trials --------------------------------------------------------------------------
+    @retried
     def create_trial(self, study_id: int, template: TrialTemplate | None = None) -> tuple[int, int]:
         template = template or TrialTemplate()
         state = TrialState(template.state)
@@ -723,10 +911,10 @@ class RDBStorage(BaseStorage):
         while True:
             try:
                 with self._write() as conn:
-                    row = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).first()
-                    if row is None:
+                    if conn.execute(_LOCK_STUDY, {"study_id": study_id}).first() is None:
                         raise StudyNotFoundError(f"no study with id {study_id}")
-                    number = 0 if row[1] is None else int(row[1]) + 1
+                    last = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).scalar()
+                    number = 0 if last is None else int(last) + 1
                     trial_id = int(conn.execute(_INSERT_TRIAL, {
                         "study_id": study_id, "number": number, "state": int(state),
                         "datetime_start": _now() if state == TrialState.RUNNING else None,
@@ -736,11 +924,12 @@ class RDBStorage(BaseStorage):
                     _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
                 return trial_id, number
             except sa.exc.IntegrityError:
-                # Another transaction took the same number; the next attempt sees it.
+                # Another transaction took the same number (only where rows cannot be locked).
                 conflicts += 1
                 if conflicts == _MAX_NUMBER_RETRIES:
                     raise
 
+    @retried
     def pop_waiting_trial(self, study_id: int) -> int | None:
         while True:
             # Look without the write lock: most calls find nothing waiting.
@@ -756,6 +945,7 @@ class RDBStorage(BaseStorage):
             if taken == 1:
                 return int(candidate)
 
+    @retried
     def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
                          distributions: Mapping[str, Distribution]) -> None:
         self._put_trial_rows(_PARAMS, trial_id, _param_rows(params, distributions))
@@ -767,30 +957,87 @@ class RDBStorage(BaseStorage):
             raise ValueError(f"a trial can only be finished as COMPLETE, PRUNED or FAIL, not {state.name}")
         value_rows = [{"objective": i, "value": float(v)} for i, v in enumerate(values or ())]
         system_rows = _attr_rows(system_attrs or {})
-        with self._write() as conn:
-            finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(state), "now": _now()})
-            if finished.rowcount != 1:
-                self._lock_open_trial(conn, trial_id)  # raises the right error
-                raise AssertionError(f"trial {trial_id} is open but could not be finished")
-            _VALUES.add(conn, trial_id, value_rows)
-            _TRIAL_SYSTEM_ATTRS.put(conn, trial_id, system_rows)
-            ((study_id, final),) = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+
+        def finish() -> FrozenTrial:
+            with self._write() as conn:
+                finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(state), "now": _now()})
+                if finished.rowcount != 1:
+                    self._lock_open_trial(conn, trial_id)  # raises the right error
+                    raise AssertionError(f"trial {trial_id} is open but could not be finished")
+                study_id, final = self._finish_rows(conn, trial_id, value_rows, system_rows)
+            self._remember_finished(study_id, final)
+            return final
+
+        return retry_transient(finish_idempotently(finish, lambda: self.get_trial(trial_id), state, values),
+                               self._is_transient, self._retry_timeout, self.url, "finish_trial")
+
+    def _finish_rows(self, conn: sa.Connection, trial_id: int, value_rows: list[dict[str, Any]],
+                     system_rows: list[dict[str, Any]]) -> tuple[int, FrozenTrial]:
+        """Write what a trial ends with, in the transaction that finished it; return its final record."""
+        _VALUES.add(conn, trial_id, value_rows)
+        _TRIAL_SYSTEM_ATTRS.put(conn, trial_id, system_rows)
+        conn.execute(_DELETE_HEARTBEAT, {"tid": trial_id})
+        ((study_id, final),) = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+        return study_id, final
+
+    def _remember_finished(self, study_id: int, final: FrozenTrial) -> None:
+        """Cache a finished trial once its transaction has committed."""
         with self._cache_lock:
-            self._finished[trial_id] = (study_id, final)
+            self._finished[final.trial_id] = (study_id, final)
             cache = self._caches.get(study_id)
             if cache is not None:
                 cache.merge([final])
-        return final
 
+    # --- heartbeats ----------------------------------------------------------------------
+    @retried
+    def record_heartbeat(self, trial_id: int) -> bool:
+        with self._write() as conn:
+            row = conn.execute(_LOCK_TRIAL, {"trial_id": trial_id}).first()
+            if row is None:
+                raise KeyError(f"no trial with id {trial_id}")
+            if row[1] != int(TrialState.RUNNING):
+                return False
+            if conn.execute(self._beat_update, {"tid": trial_id}).rowcount == 0:
+                conn.execute(self._beat_insert, {"tid": trial_id})
+        return True
+
+    @retried
+    def get_stale_trial_ids(self, study_id: int, grace_period: float) -> list[int]:
+        with self._read() as conn:
+            self._require_study(conn, study_id)
+            return [int(tid) for (tid,) in conn.execute(self._stale, {"study_id": study_id,
+                                                                      "grace": float(grace_period)})]
+
+    @retried
+    def fail_stale_trial(self, trial_id: int, reason: str, grace_period: float | None = None) -> bool:
+        system_rows = _attr_rows({FAIL_REASON_ATTR: reason})
+        with self._write() as conn:
+            row = conn.execute(_LOCK_TRIAL, {"trial_id": trial_id}).first()
+            if row is None:
+                raise KeyError(f"no trial with id {trial_id}")
+            if row[1] != int(TrialState.RUNNING):
+                return False
+            if grace_period is not None and conn.execute(
+                    self._beat_fresh, {"tid": trial_id, "grace": float(grace_period)}).first() is not None:
+                return False
+            conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(TrialState.FAIL), "now": _now()})
+            study_id, final = self._finish_rows(conn, trial_id, [], system_rows)
+        self._remember_finished(study_id, final)
+        return True
+
+    @retried
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         self._put_trial_rows(_INTERMEDIATE, trial_id, [{"step": int(step), "value": float(value)}])
 
+    @retried
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._put_trial_rows(_TRIAL_USER_ATTRS, trial_id, _attr_rows({key: value}))
 
+    @retried
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._put_trial_rows(_TRIAL_SYSTEM_ATTRS, trial_id, _attr_rows({key: value}))
 
+    @retried
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._cache_lock:
             entry = self._finished.get(trial_id)
@@ -802,6 +1049,7 @@ class RDBStorage(BaseStorage):
             raise KeyError(f"no trial with id {trial_id}")
         return found[0][1]
 
+    @retried
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
         with self._cache_lock:
             cache = self._caches.get(study_id)
@@ -824,6 +1072,7 @@ class RDBStorage(BaseStorage):
             return trials
         return [trial for trial in trials if trial.state in states]
 
+    @retried
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         t = _trials.c
         counted = sa.select(sa.func.count()).where(t.study_id == study_id)
@@ -837,6 +1086,7 @@ class RDBStorage(BaseStorage):
             raise StudyNotFoundError(f"no study with id {study_id}")
         return int(row[1])
 
+    @retried
     def get_trial_id_from_number(self, study_id: int, number: int) -> int:
         t = _trials.c
         with self._read() as conn:
