@@ -106,17 +106,32 @@ def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
         raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
 
 
-def load_study(storage: "BaseStorage", name: str, url: str) -> "Study":
-    """The study ``name``; CLIError listing the study names there when it does not exist."""
+def add_study_argument(parser: Any) -> None:
+    """The ``--study NAME`` option of the subcommands that act on one study."""
+    parser.add_argument("--study", metavar="NAME",
+                        help="name of the study (may be left out when the storage holds only one)")
+
+
+def load_study(storage: "BaseStorage", name: str | None, url: str) -> "Study":
+    """The study ``name`` (the only study of the storage when None); CLIError naming the studies otherwise."""
     import parzen
     from parzen.exceptions import StudyNotFoundError
 
+    names = parzen.get_all_study_names(storage)
+    known = ", ".join(repr(n) for n in names) if names else "none"
+    if name is None:
+        if len(names) != 1:
+            raise CLIError(f"give --study: {url} holds {len(names)} studies: {known}")
+        name = names[0]
     try:
         return parzen.load_study(name, storage=storage)
     except StudyNotFoundError:
-        names = parzen.get_all_study_names(storage)
-        known = ", ".join(repr(n) for n in names) if names else "none"
         raise CLIError(f"no study named {name!r} in {url}; studies there: {known}") from None
+
+
+def study_from_args(args: Any, *, writable: bool = False) -> "Study":
+    """The study named by ``--storage`` and ``--study``."""
+    return load_study(open_storage(args.storage, writable=writable), args.study, args.storage)
 
 
 def format_value(value: Any) -> str:

@@ -1,0 +1,306 @@
+// The parzen dashboard page: the study list and one study's plots and trials table.
+// The page reads the JSON API of parzen/dashboard/app.py and polls it for changes once a second.
+"use strict";
+
+const POLL_MS = 1000;
+const PLOT_KINDS = ["history", "importance", "parallel", "slice", "intermediate", "pareto"];
+const STATES = ["COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"];
+
+const view = {
+  study: null,          // name of the study shown, null on the list
+  revision: null,       // revision of what is drawn
+  columns: [],
+  sort: "number",
+  order: "asc",
+  offset: 0,
+  timer: null,
+};
+
+function $(id) { return document.getElementById(id); }
+
+async function getJSON(url) {
+  const response = await fetch(url, {cache: "no-store"});
+  const body = await response.json();
+  if (!response.ok) { throw new Error(body.error || response.statusText); }
+  return body;
+}
+
+function studyURL(name) { return "/api/studies/" + encodeURIComponent(name); }
+
+function formatValue(value) {
+  if (value === null || value === undefined) { return ""; }
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) { return String(value); }
+    const abs = Math.abs(value);
+    return (abs !== 0 && (abs < 1e-4 || abs >= 1e6)) ? value.toExponential(4) : String(+value.toPrecision(6));
+  }
+  if (typeof value === "object") { return JSON.stringify(value); }
+  return String(value);
+}
+
+function cell(tag, text, className) {
+  const el = document.createElement(tag);
+  el.textContent = text;
+  if (className) { el.className = className; }
+  return el;
+}
+
+function stateBadge(state) { return cell("span", state.toLowerCase(), "badge state-" + state.toLowerCase()); }
+
+function setLive(ok, text) {
+  $("live").classList.toggle("offline", !ok);
+  $("live-text").textContent = text;
+}
+
+function showOnly(id) {
+  for (const section of ["studies-view", "study-view", "error-view"]) { $(section).hidden = section !== id; }
+}
+
+function setCrumbs(name) {
+  const nav = $("crumbs");
+  nav.replaceChildren();
+  const all = cell("a", "Studies");
+  all.href = "#/";
+  nav.append(all);
+  if (name !== null) { nav.append(cell("span", "/", "sep"), cell("span", name, "current")); }
+}
+
+// --- the study list ------------------------------------------------------------------------------
+function bestText(study) {
+  if (study.n_pareto !== null) { return study.n_pareto + " on the Pareto front"; }
+  return study.best === null ? "" : formatValue(study.best);
+}
+
+function renderStudies(studies) {
+  const body = $("studies-table").tBodies[0];
+  body.replaceChildren();
+  $("storage-note").textContent = studies.length === 0 ? "No studies in this storage yet."
+    : studies.length + (studies.length === 1 ? " study" : " studies") + ". Open one to see its plots and trials.";
+  for (const study of studies) {
+    const row = document.createElement("tr");
+    row.className = "study-row";
+    const link = cell("a", study.name);
+    link.href = "#/study/" + encodeURIComponent(study.name);
+    const first = document.createElement("td");
+    first.append(link);
+    row.append(first, cell("td", study.directions.join(", ")), cell("td", String(study.n_trials), "num"));
+    for (const state of STATES) { row.append(cell("td", String(study.counts[state]), "num")); }
+    row.append(cell("td", bestText(study), "num"));
+    body.append(row);
+  }
+}
+
+async function refreshStudies() {
+  const data = await getJSON("/api/studies");
+  const revision = data.studies.map((s) => s.name + ":" + s.revision).join("|");
+  if (revision !== view.revision) {
+    view.revision = revision;
+    renderStudies(data.studies);
+  }
+}
+
+// --- one study -----------------------------------------------------------------------------------
+function renderCards(study) {
+  const cards = $("study-cards");
+  cards.replaceChildren();
+  const add = (label, value) => {
+    const card = cell("div", "", "card");
+    card.append(cell("div", label, "label"), cell("div", value, "value"));
+    cards.append(card);
+  };
+  add("directions", study.directions.join(", "));
+  add("trials", String(study.n_trials));
+  for (const state of ["COMPLETE", "PRUNED", "FAIL", "RUNNING"]) {
+    add(state.toLowerCase(), String(study.counts[state]));
+  }
+  if (study.n_pareto !== null) {
+    add("Pareto front", study.n_pareto + " trials");
+  } else {
+    add("best value", study.best === null ? "none yet" : formatValue(study.best) + "  (#" + study.best_number + ")");
+  }
+}
+
+function plotCard(kind) {
+  let card = $("card-" + kind);
+  if (card === null) {
+    card = cell("div", "", "plot-card");
+    card.id = "card-" + kind;
+    const title = cell("h3", "");
+    const note = cell("p", "", "muted note");
+    const plot = cell("div", "", "plot");
+    plot.id = "plot-" + kind;
+    card.append(title, note, plot);
+    $("plots").append(card);
+  }
+  return card;
+}
+
+async function drawPlot(name, kind) {
+  const card = plotCard(kind);
+  const plot = card.querySelector(".plot");
+  const note = card.querySelector(".note");
+  let result;
+  try {
+    result = await getJSON(studyURL(name) + "/plots/" + kind);
+  } catch (err) {
+    result = {title: kind, reason: "could not draw: " + err.message};
+  }
+  card.querySelector("h3").textContent = result.title;
+  if (result.figure === undefined) {
+    card.classList.add("empty");
+    note.textContent = result.reason;
+    Plotly.purge(plot);
+    return;
+  }
+  card.classList.remove("empty");
+  note.textContent = "";
+  const layout = Object.assign({}, result.figure.layout || {});
+  delete layout.title;
+  delete layout.width;
+  layout.height = 360;
+  layout.autosize = true;
+  layout.margin = Object.assign({l: 60, r: 20, t: 20, b: 50}, layout.margin || {}, {t: 20});
+  await Plotly.react(plot, result.figure.data || [], layout, {responsive: true, displaylogo: false});
+  plot.dataset.revision = view.revision;
+}
+
+function renderHeader() {
+  const head = $("trials-table").tHead;
+  head.replaceChildren();
+  const row = document.createElement("tr");
+  for (const column of view.columns) {
+    const th = cell("th", column.label);
+    th.dataset.key = column.key;
+    th.className = "sortable" + (column.key === "number" || column.key.startsWith("value:") ||
+      column.key === "duration" ? " num" : "");
+    if (column.key === view.sort) { th.classList.add(view.order === "asc" ? "sorted-asc" : "sorted-desc"); }
+    th.title = "sort by " + column.label;
+    th.addEventListener("click", () => {
+      view.order = view.sort === column.key && view.order === "asc" ? "desc" : "asc";
+      view.sort = column.key;
+      view.offset = 0;
+      renderHeader();
+      loadTrials();
+    });
+    row.append(th);
+  }
+  head.append(row);
+}
+
+function trialCells(trial) {
+  const cells = [];
+  for (const column of view.columns) {
+    const [group, ...rest] = column.key.split(":");
+    const key = rest.join(":");
+    if (group === "number") { cells.push(cell("td", String(trial.number), "num")); }
+    else if (group === "state") { const td = cell("td", ""); td.append(stateBadge(trial.state)); cells.push(td); }
+    else if (group === "value") { cells.push(cell("td", formatValue(trial.values ? trial.values[+key] : null), "num")); }
+    else if (group === "duration") { cells.push(cell("td", formatValue(trial.duration_s), "num")); }
+    else if (group === "param") { cells.push(cell("td", formatValue(trial.params[key]))); }
+    else { cells.push(cell("td", formatValue(trial.user_attrs[key]))); }
+  }
+  return cells;
+}
+
+async function loadTrials() {
+  const size = +$("page-size").value;
+  const query = new URLSearchParams({offset: view.offset, limit: size, sort: view.sort, order: view.order,
+                                     state: $("state-filter").value, q: $("text-filter").value});
+  const page = await getJSON(studyURL(view.study) + "/trials?" + query);
+  const body = $("trials-table").tBodies[0];
+  body.replaceChildren();
+  for (const trial of page.trials) {
+    const row = document.createElement("tr");
+    row.className = "trial-row";
+    row.dataset.number = trial.number;
+    if (trial.fail_reason) { row.title = trial.fail_reason; }
+    row.append(...trialCells(trial));
+    body.append(row);
+  }
+  const last = Math.min(page.offset + page.trials.length, page.matched);
+  const filtered = page.matched === page.total ? "" : " (" + page.total.toLocaleString() + " in all)";
+  $("page-info").textContent = page.matched === 0 ? "no trials match" + filtered
+    : (page.offset + 1).toLocaleString() + "\u2013" + last.toLocaleString() + " of "
+      + page.matched.toLocaleString() + filtered;
+  $("prev").disabled = page.offset === 0;
+  $("next").disabled = last >= page.matched;
+}
+
+async function refreshStudy(name) {
+  const study = await getJSON(studyURL(name));
+  if (view.study !== name) { return; }
+  view.revision = study.revision;
+  $("study-title").textContent = study.name;
+  renderCards(study);
+  const keys = study.columns.map((c) => c.key).join("|");
+  if (keys !== view.columns.map((c) => c.key).join("|")) {
+    view.columns = study.columns;
+    if (!view.columns.some((c) => c.key === view.sort)) { view.sort = "number"; }
+    renderHeader();
+  }
+  await Promise.all([loadTrials(), ...PLOT_KINDS.map((kind) => drawPlot(name, kind))]);
+}
+
+async function pollStudy(name) {
+  const data = await getJSON(studyURL(name) + "/revision");
+  if (data.revision !== view.revision && view.study === name) { await refreshStudy(name); }
+}
+
+// --- routing and polling -------------------------------------------------------------------------
+async function tick() {
+  try {
+    if (view.study === null) { await refreshStudies(); } else { await pollStudy(view.study); }
+    setLive(true, "live \u00b7 " + new Date().toLocaleTimeString());
+  } catch (err) {
+    if (view.study !== null && /no study named/.test(err.message)) {
+      $("error-text").textContent = err.message;
+      showOnly("error-view");
+    }
+    setLive(false, "no answer from the server");
+  }
+  view.timer = setTimeout(tick, POLL_MS);
+}
+
+function route() {
+  clearTimeout(view.timer);
+  const match = /^#\/study\/(.+)$/.exec(location.hash);
+  view.study = match ? decodeURIComponent(match[1]) : null;
+  view.revision = null;
+  view.columns = [];
+  view.sort = "number";
+  view.order = "asc";
+  view.offset = 0;
+  setCrumbs(view.study);
+  if (view.study === null) {
+    document.title = "parzen dashboard";
+    showOnly("studies-view");
+  } else {
+    document.title = view.study + " \u00b7 parzen dashboard";
+    $("plots").replaceChildren();
+    $("trials-table").tHead.replaceChildren();
+    $("trials-table").tBodies[0].replaceChildren();
+    showOnly("study-view");
+  }
+  tick();
+}
+
+function debounce(fn, ms) {
+  let timer = null;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}
+
+function init() {
+  $("prev").addEventListener("click", () => {
+    view.offset = Math.max(0, view.offset - +$("page-size").value);
+    loadTrials();
+  });
+  $("next").addEventListener("click", () => { view.offset += +$("page-size").value; loadTrials(); });
+  for (const id of ["state-filter", "page-size"]) {
+    $(id).addEventListener("change", () => { view.offset = 0; loadTrials(); });
+  }
+  $("text-filter").addEventListener("input", debounce(() => { view.offset = 0; loadTrials(); }, 250));
+  window.addEventListener("hashchange", route);
+  route();
+}
+
+init();
