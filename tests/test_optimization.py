@@ -66,6 +66,8 @@ def test_parameter_positional_form() -> None:
     ({"type": CAT, "choices": []}, "`choices` must not be empty"),
     ({"type": CAT, "choices": "abc"}, "`choices` must be a non-empty list"),
     ({"type": CAT, "choices": ["a"], "min_value": 0}, "`min_value` applies to numeric parameters only"),
+    ({"type": FLOAT, "min_value": 0.0, "max_value": 1.0, "step": 2.0}, r"`step` \(2.0\) exceeds the range"),
+    ({"type": INT, "min_value": 0, "max_value": 5, "step": 10}, r"`step` \(10\) exceeds the range"),
 ])
 def test_invalid_parameter_raises_naming_it(kwargs: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message) as info:
@@ -283,6 +285,20 @@ def test_grid_search_seed_shuffles_the_order() -> None:
     assert order(None) == list(range(20))
     shuffled = order(7)
     assert shuffled != list(range(20)) and sorted(shuffled) == list(range(20)) and order(7) == shuffled
+
+
+def test_a_grid_larger_than_the_budget_is_sampled_over_its_whole_extent() -> None:
+    # 30 x 100 = 3,000 points, 100 evaluations: row-major order would only see x = 0.
+    parameters = [Parameter("x", INT, 0, 29), Parameter("y", INT, 0, 99)]
+
+    async def bowl(params: dict) -> float:
+        return 1.0 + (params["x"] - 15) ** 2 + (params["y"] - 50) ** 2 / 10
+
+    with pytest.warns(UserWarning, match="the grid has 3000 points but `iterations` is 100"):
+        result = run(GridSearchStrategy(), parameters, bowl, iterations=100)
+    xs = {h["parameters"]["x"] for h in result.history}
+    assert result.iterations == 100 and min(xs) < 5 and max(xs) > 24  # spread over the whole grid
+    assert result.score < 12.0  # the optimum is 1.0; row-major order reaches only 1 + 225 + 0 = 226
 
 
 def test_grid_search_needs_a_step_for_floats() -> None:

@@ -27,6 +27,7 @@ import inspect
 import math
 import numbers
 import time
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -121,6 +122,9 @@ class Parameter:
             raise self._fail(f"`min_value` ({self.min_value}) must be <= `max_value` ({self.max_value})")
         if self.step is not None and not self.step > 0:
             raise self._fail(f"`step` must be > 0, got {self.step!r}")
+        if self.step is not None and self.step > self.max_value - self.min_value > 0:
+            raise self._fail(f"`step` ({self.step}) exceeds the range [{self.min_value}, {self.max_value}], "
+                             "which would leave one value; use a smaller step or equal bounds")
 
 
 def _distribution(p: Parameter) -> Distribution:
@@ -289,8 +293,8 @@ class _StudyStrategy(OptimizationStrategy):
     """A strategy that is one core sampler driven by ``Study.optimize_async``."""
 
     @abc.abstractmethod
-    def _sampler(self, space: _Space) -> Sampler:
-        """The core sampler of one run."""
+    def _sampler(self, space: _Space, iterations: int) -> Sampler:
+        """The core sampler of a run of at most ``iterations`` evaluations."""
 
     def _callbacks(self, study: Study, space: _Space, iterations: int) -> list[Callback]:
         """Core callbacks of one run; called once before the first trial starts."""
@@ -306,7 +310,7 @@ class _StudyStrategy(OptimizationStrategy):
         _check_run(parameters, objective, iterations, timeout, concurrency)
         started = time.monotonic()
         space = _Space(parameters)
-        study = create_study(sampler=self._sampler(space))
+        study = create_study(sampler=self._sampler(space, iterations))
         evaluations = _Evaluations(space, objective)
         try:
             await study.optimize_async(evaluations, n_trials=iterations, timeout=timeout, concurrency=concurrency,
@@ -328,7 +332,7 @@ class _StudyStrategy(OptimizationStrategy):
 class RandomSearchStrategy(_StudyStrategy):
     """Independent uniform draws from the whole space (parzen's RandomSampler)."""
 
-    def _sampler(self, space: _Space) -> Sampler:
+    def _sampler(self, space: _Space, iterations: int) -> Sampler:
         return RandomSampler(seed=self._next_seed())
 
 
@@ -339,13 +343,22 @@ class GridSearchStrategy(_StudyStrategy):
     INTEGER parameters take every ``step``-th integer (``step`` 1 by default), FLOAT parameters need a
     ``step``, CATEGORICAL ones take each choice. Points run in row-major order over the parameters
     as listed (the last varies fastest), or in an order shuffled by ``seed`` when one is given.
+    When the grid has more points than ``iterations``, row-major order would explore one corner, so
+    the points are shuffled (by ``seed``, or by a fixed seed without one) to spread the evaluated
+    subset over the whole grid, with a warning that gives the grid's size.
     """
 
-    def _sampler(self, space: _Space) -> Sampler:
+    def _sampler(self, space: _Space, iterations: int) -> Sampler:
         for p in space.parameters:
             if p.type is ParameterType.FLOAT and p.step is None and p.min_value != p.max_value:
                 raise ValueError(f"GridSearchStrategy: FLOAT parameter {p.name!r} needs a `step` to make a grid")
-        return GridSampler(space.distributions, seed=None if self.seed is None else self._next_seed())
+        seed = None if self.seed is None else self._next_seed()
+        n_points = GridSampler(space.distributions).n_points
+        if n_points > iterations:
+            warnings.warn(f"GridSearchStrategy: the grid has {n_points} points but `iterations` is {iterations}; "
+                          f"evaluating {iterations} of them spread at random over the whole grid", stacklevel=4)
+            seed = 0 if seed is None else seed
+        return GridSampler(space.distributions, seed=seed)
 
 
 class BayesianStrategy(_StudyStrategy):
@@ -365,7 +378,7 @@ class BayesianStrategy(_StudyStrategy):
             )
         self.exploration_rate = float(exploration_rate)
 
-    def _sampler(self, space: _Space) -> Sampler:
+    def _sampler(self, space: _Space, iterations: int) -> Sampler:
         from parzen.samplers.tpe import TPESampler
 
         return TPESampler(seed=self._next_seed())
