@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping
 import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers._history import StudyHistory, encode_trial, record_finished, running_trials, study_history
 from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
 from parzen.samplers.gp.scalarization import chebyshev_losses
 from parzen.samplers.inferred_conditions import infer_conditional_space
-from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution, intersect_spaces
+from parzen.samplers.random import fallback_sampler
+from parzen.space import Categorical, Distribution, Int, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -45,34 +46,22 @@ _N_LOCAL = 5
 SpaceKey = tuple[tuple[str, Distribution], ...]
 
 
-def _encode(dist: Distribution, value: Any) -> float:
-    """Internal value of ``value`` (category index, or unit-interval number); NaN if it cannot be encoded."""
-    try:
-        u = float(dist.to_internal(value))
-    except (TypeError, ValueError, OverflowError):
-        return math.nan
-    if isinstance(dist, Categorical):
-        return u
-    return min(max(u, 0.0), 1.0) if math.isfinite(u) else math.nan
-
-
 def _snapper(dist: Distribution) -> tuple[Callable[[np.ndarray], np.ndarray] | None, np.ndarray | None]:
     """How to round one numeric dimension onto its grid (None when continuous), and its values if few.
 
     Linear grids own equal cells in the encoding, so the centre of cell k of n is (k + 1/2) / n; log-scaled
     Ints map [low - 1/2, high + 1/2] onto [0, 1] in log space (see :mod:`parzen.space`).
     """
-    step = getattr(dist, "step", None)
-    if step is None:
-        return None, None
-    if not dist.log:  # type: ignore[attr-defined]
-        n = round((dist.high - dist.low) / step) + 1  # type: ignore[attr-defined]
+    n = dist.n_cells()
+    if n > 0:
 
         def snap_linear(u: np.ndarray) -> np.ndarray:
             return (np.clip(np.floor(u * n), 0, n - 1) + 0.5) / n
 
         return snap_linear, (np.arange(n) + 0.5) / n if n <= _MAX_GRID else None
-    low, high = dist.low, dist.high  # type: ignore[attr-defined]
+    if not isinstance(dist, Int) or not dist.log:
+        return None, None
+    low, high = dist.low, dist.high
     lo, hi = math.log(low - 0.5), math.log(high + 0.5)
 
     def snap_log(u: np.ndarray) -> np.ndarray:
@@ -100,13 +89,9 @@ def search_dims(numeric: list[Distribution], categorical: list[Categorical],
 
 
 @dataclasses.dataclass
-class _Encoded:
-    """The complete trials of one study encoded for one space, plus the last fit for warm starts."""
+class _Fit:
+    """The last fit of one study's GP on one space, the starting point of the next."""
 
-    n_read: int = 0
-    x_num: list[list[float]] = dataclasses.field(default_factory=list)
-    x_cat: list[list[int]] = dataclasses.field(default_factory=list)
-    values: list[list[float]] = dataclasses.field(default_factory=list)
     theta: np.ndarray | None = None
     n_fits: int = 0
     n_at_fit: int = 0
@@ -131,72 +116,59 @@ def _one_blas_thread() -> ContextManager[Any]:
     return contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
 
 
-class _History:
-    """The COMPLETE trials of one study (append-only), the intersection of their spaces, encodings per space."""
+def _stand_in(dist: Distribution) -> float:
+    """The encoded value of a conditional parameter whose condition does not hold (see :mod:`.conditions`)."""
+    return float(len(dist.choices)) if isinstance(dist, Categorical) else INACTIVE_NUMBER
+
+
+class _StudyState:
+    """What the GP keeps per study beside the shared history: its last fits, and the joint space it infers."""
 
     def __init__(self) -> None:
-        self.trials: list[FrozenTrial] = []
-        self.seen: set[int] = set()
-        self.intersection: dict[str, Distribution] | None = None
-        self.encoded: dict[SpaceKey, _Encoded] = {}
+        self.fits: dict[SpaceKey, _Fit] = {}
         self._names: set[str] = set()
-        self._joint: tuple[int, dict[str, Distribution]] = (0, {})
+        self._n_read = 0
+        self._joint: dict[str, Distribution] = {}
 
-    def add(self, trial: FrozenTrial) -> None:
-        if trial.trial_id in self.seen:
-            return
-        self.seen.add(trial.trial_id)
-        self.trials.append(trial)
-        self.intersection = intersect_spaces(self.intersection, trial.distributions)
-        self._names.update(trial.distributions)
-
-    def joint_space(self) -> dict[str, Distribution]:
+    def joint_space(self, history: StudyHistory) -> dict[str, Distribution]:
         """The space to model for a define-by-run trial: what the trials share, plus inferred branches.
 
-        When some trials lack parameters that others hold and every such parameter is explained by a
-        parent (:func:`parzen.samplers.inferred_conditions.infer_conditional_space`), the space is
+        When some COMPLETE trials lack parameters that others hold and every such parameter is explained
+        by a parent (:func:`parzen.samplers.inferred_conditions.infer_conditional_space`), the space is
         the union with those conditions; otherwise the intersection of the trials' spaces.
         """
-        if self._joint[0] != len(self.trials):
-            shared = self.intersection or {}
+        complete = history.select((TrialState.COMPLETE,))
+        if self._n_read != len(complete):
+            for trial in complete[self._n_read:]:
+                self._names.update(trial.distributions)
+            shared = history.intersection((TrialState.COMPLETE,)) or {}
             joint = None
             if len(shared) < len(self._names):
-                joint = infer_conditional_space(self.trials)
-            self._joint = (len(self.trials), shared if joint is None else joint)
-        return self._joint[1]
-
-    def encode(self, key: SpaceKey) -> _Encoded:
-        """Rows for every complete trial that holds all parameters of ``key`` (new trials encoded once)."""
-        enc = self.encoded.setdefault(key, _Encoded())
-        n_num = sum(not isinstance(d, Categorical) for _, d in key)
-        for trial in self.trials[enc.n_read:]:
-            row = _encode_params(trial, key)
-            if row is not None:
-                enc.x_num.append(row[:n_num])
-                enc.x_cat.append([int(v) for v in row[n_num:]])
-                enc.values.append([float(v) for v in trial.values])
-        enc.n_read = len(self.trials)
-        return enc
+                joint = infer_conditional_space(complete)
+            self._n_read, self._joint = len(complete), shared if joint is None else joint
+        return self._joint
 
 
-def _encode_params(trial: FrozenTrial, key: SpaceKey) -> list[float] | None:
-    """The encoded row of ``trial`` for the parameters of ``key`` (numeric first), or None if one is missing.
+def _encoded_rows(history: StudyHistory, key: SpaceKey) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (numeric first, as in ``key``) of every COMPLETE trial that holds all parameters of ``key``,
+    and those trials' losses.
 
-    A conditional parameter the trial lacks because its condition does not hold takes its stand-in
+    A conditional parameter a trial lacks because its condition does not hold takes its stand-in
     (see :mod:`.conditions`); one it lacks although the condition holds makes the row unusable.
     """
-    row: list[float] = []
+    complete = np.flatnonzero(history.mask(TrialState.COMPLETE))
+    columns = []
     for name, dist in key:
-        if name not in trial.params and dist.when is not None and not dist.when.is_met(trial.params):
-            row.append(float(len(dist.choices)) if isinstance(dist, Categorical) else INACTIVE_NUMBER)
-            continue
-        if name not in trial.params or not dist.same_range(trial.distributions.get(name, dist)):
-            return None
-        u = _encode(dist, trial.params[name])
-        if math.isnan(u):
-            return None
-        row.append(u)
-    return row
+        column = history.column(name, dist)[complete]
+        if dist.when is not None:
+            for j in np.flatnonzero(np.isnan(column)):
+                params = history.trials[complete[j]].params
+                if name not in params and not dist.when.is_met(params):
+                    column[j] = _stand_in(dist)
+        columns.append(column)
+    x = np.stack(columns, axis=1)
+    keep = ~np.isnan(x).any(axis=1)
+    return x[keep], history.losses[complete[keep]]
 
 
 def _modelled(space: Mapping[str, Distribution], shared: Mapping[str, Distribution]) -> list[str]:
@@ -277,9 +249,9 @@ class GPSampler(Sampler):
         self._input_warping = bool(input_warping)
         self._output_warping = bool(output_warping)
         self._constant_liar = bool(constant_liar)
-        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._random = fallback_sampler(seed, self._rng)
         self._lock = threading.Lock()
-        self._caches: weakref.WeakKeyDictionary[Any, dict[int, _History]] = weakref.WeakKeyDictionary()
+        self._states: weakref.WeakKeyDictionary[StudyHistory, _StudyState] = weakref.WeakKeyDictionary()
 
     # --- the Sampler interface -------------------------------------------------------------------------
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
@@ -288,7 +260,8 @@ class GPSampler(Sampler):
         Single-valued distributions are left out; see :meth:`_History.joint_space` for branches.
         """
         with self._lock:
-            joint = self._sync(study).joint_space()
+            history = study_history(study)
+            joint = self._state(history).joint_space(history)
         return {name: d for name, d in joint.items() if not d.is_single()}
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
@@ -297,9 +270,7 @@ class GPSampler(Sampler):
         with self._lock, _one_blas_thread():
             joint = self._sample_joint(study, trial, space)
         params: dict[str, Any] = {}
-        for name, dist in space.items():
-            if dist.when is not None and not dist.when.is_met(params):
-                continue
+        for name, dist in walk_active(space, params):
             if name in joint:
                 params[name] = joint[name]
             else:
@@ -311,44 +282,37 @@ class GPSampler(Sampler):
         """Parameters outside the joint space are drawn at random."""
         return self._random.sample_independent(study, trial, name, dataclasses.replace(distribution, when=None))
 
-    # --- history ---------------------------------------------------------------------------------------
-    def _sync(self, study: "Study") -> _History:
-        """The study's COMPLETE trials, brought up to date with those finished since the last call."""
-        try:
-            per_study = self._caches.setdefault(study.storage, {})
-        except TypeError:  # a storage that cannot be weakly referenced: no cache
-            per_study = {}
-        history = per_study.get(study.study_id)
-        complete = study.get_trials((TrialState.COMPLETE,))
-        if history is None or len(complete) < len(history.trials):  # the study was deleted and remade
-            history = per_study[study.study_id] = _History()
-        if len(complete) != len(history.trials):
-            for t in complete:
-                history.add(t)
-        return history
+    def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
+        """Encode the finished trial now, so that the next ask finds the history up to date."""
+        record_finished(study, trial)
+
+    def _state(self, history: StudyHistory) -> _StudyState:
+        state = self._states.get(history)
+        if state is None:
+            state = self._states[history] = _StudyState()
+        return state
 
     # --- the GP step -----------------------------------------------------------------------------------
     def _sample_joint(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         """GP suggestions for the parameters of ``space`` that the GP models (see :func:`_modelled`)."""
-        history = self._sync(study)
-        names = _modelled(space, history.intersection or {})
+        history = study_history(study)
+        names = _modelled(space, history.intersection((TrialState.COMPLETE,)) or {})
         numeric = [n for n in names if not isinstance(space[n], Categorical)]
-        categorical = [n for n in names if isinstance(space[n], Categorical)]
+        cat_dists = {n: d for n in names if isinstance(d := space[n], Categorical)}
+        categorical = list(cat_dists)
         key: SpaceKey = tuple((n, space[n]) for n in numeric + categorical)
         if not key:
             return {}
-        enc = history.encode(key)
-        if len(enc.values) < max(self._n_startup_trials, 1):
+        x, losses = _encoded_rows(history, key)
+        if len(losses) < max(self._n_startup_trials, 1):
             return {}
-        x_num = np.array(enc.x_num, dtype=float).reshape(len(enc.values), len(numeric))
-        x_cat = np.array(enc.x_cat, dtype=int).reshape(len(enc.values), len(categorical))
-        signs = np.array([1.0 if d == "minimize" else -1.0 for d in study.directions])
-        losses = np.array(enc.values, dtype=float).reshape(len(enc.values), len(signs)) * signs
-        scores = -(losses[:, 0] if len(signs) == 1 else chebyshev_losses(losses, self._rng))
+        x_num, x_cat = x[:, : len(numeric)], x[:, len(numeric):].astype(int)
+        scores = -(losses[:, 0] if study.n_objectives == 1 else chebyshev_losses(losses, self._rng))
         y = warp_outputs(scores) if self._output_warping else standardize(scores)
 
         layout = ThetaLayout(len(numeric), len(categorical), self._input_warping and len(numeric) > 0)
-        kernel_params, noise = layout.unpack(self._fit(enc, layout, x_num, x_cat, y))
+        fit = self._state(history).fits.setdefault(key, _Fit())
+        kernel_params, noise = layout.unpack(self._fit(fit, layout, x_num, x_cat, y))
         posterior = GPPosterior(kernel_params, noise, x_num, x_cat, y)
         lies = self._lies(study, trial, key, len(numeric))
         seen = (x_num, x_cat)
@@ -361,10 +325,8 @@ class GPSampler(Sampler):
         top = np.argsort(-y, kind="stable")[:_N_ANCHORS]
         conditions = None
         if any(space[n].when is not None for n in names):
-            conditions = build_conditions([(n, space[n]) for n in numeric],
-                                          [(n, space[n]) for n in categorical])  # type: ignore[misc]
-        dims = search_dims([space[n] for n in numeric], [space[n] for n in categorical],  # type: ignore[misc]
-                           conditions)
+            conditions = build_conditions([(n, space[n]) for n in numeric], list(cat_dists.items()))
+        dims = search_dims([space[n] for n in numeric], list(cat_dists.values()), conditions)
         best_num, best_cat, _ = optimize_acqf(acqf, dims, self._rng, n_sweep=_N_SWEEP, n_local=_N_LOCAL,
                                               anchors_num=x_num[top], anchors_cat=x_cat[top])
         act_num, act_cat = np.ones(len(numeric), dtype=bool), np.ones(len(categorical), dtype=bool)
@@ -372,11 +334,10 @@ class GPSampler(Sampler):
             act_num, act_cat = (mask[0] for mask in conditions.active(best_num[None], best_cat[None]))
         out: dict[str, Any] = {n: space[n].to_external(float(u))
                                for n, u, on in zip(numeric, best_num, act_num) if on}
-        out.update({n: space[n].choices[int(i)]  # type: ignore[attr-defined]
-                    for n, i, on in zip(categorical, best_cat, act_cat) if on})
+        out.update({n: d.choices[int(i)] for (n, d), i, on in zip(cat_dists.items(), best_cat, act_cat) if on})
         return out
 
-    def _fit(self, enc: _Encoded, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
+    def _fit(self, enc: _Fit, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
              y: np.ndarray) -> np.ndarray:
         """The hyperparameters: warm-started from this study's last fit, refitted as the data grow.
 
@@ -401,8 +362,8 @@ class GPSampler(Sampler):
         """Encoded RUNNING trials (other than ``trial``) that hold every parameter of ``key``."""
         if not self._constant_liar:
             return None
-        rows = [row for t in study.get_trials((TrialState.RUNNING,)) if t.trial_id != trial.trial_id
-                for row in [_encode_params(t, key)] if row is not None]
+        rows = [row for t in running_trials(study, trial) for row in [encode_trial(t, key, _stand_in)]
+                if row is not None]
         if not rows:
             return None
         arr = np.array(rows, dtype=float)
