@@ -306,3 +306,9 @@ def test_enqueued_values_take_the_type_of_the_distribution() -> None:
               trial.suggest_categorical("c", [1, 1.0]), trial.suggest_int("i", 0, 5))
     assert values == (3, 1.0, 1.0, 4)
     assert [type(v) for v in values] == [int, float, float, int]
+
+
+def test_a_state_prints_as_its_name() -> None:
+    state = parzen.TrialState.COMPLETE
+    assert (f"{state}", str(state), f"{state:>9}") == ("COMPLETE", "COMPLETE", " COMPLETE")
+    assert state == 1 and int(state) == 1  # still the stored number

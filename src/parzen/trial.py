@@ -28,6 +28,13 @@ class TrialState(enum.IntEnum):
     def is_finished(self) -> bool:
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
+    def __str__(self) -> str:
+        """The state's name (``COMPLETE``), in ``str()`` and f-strings alike, not its number."""
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        return format(self.name, spec)
+
 
 FAIL_REASON_ATTR = "fail_reason"
 MAX_STEP = 2**63 - 1
