@@ -31,8 +31,9 @@ import numpy as np
 
 from parzen._checks import check_int
 from parzen.samplers._base import Sampler, make_rng
-from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution, intersect_spaces
+from parzen.samplers._history import StudyHistory, encode_trial, record_finished, study_history
+from parzen.samplers.random import fallback_sampler
+from parzen.space import Categorical, Distribution, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -58,18 +59,6 @@ def default_popsize(n_dim: int) -> int:
     return 4 + math.floor(3 * math.log(n_dim))
 
 
-def n_cells(dist: Distribution) -> int:
-    """Cells of a linear grid in the encoding (Int, stepped Float); 0 for a continuous encoding.
-
-    A log-scaled Int has unequal cells in the encoding, so it is searched as a continuous
-    coordinate and rounded by the encoding.
-    """
-    step = getattr(dist, "step", None)
-    if step is None or getattr(dist, "log", False):
-        return 0
-    return round((dist.high - dist.low) / step) + 1  # type: ignore[attr-defined]
-
-
 def space_key(space: Mapping[str, Distribution]) -> str:
     """A short digest naming a joint space, equal in every process (unlike ``hash``)."""
     text = "\n".join(f"{name}:{dist.describe()}" for name, dist in space.items())
@@ -91,7 +80,9 @@ class _Geometry:
 
     @classmethod
     def of(cls, space: Mapping[str, Distribution]) -> "_Geometry":
-        cells = np.array([n_cells(d) for d in space.values()], dtype=float)
+        # A log-scaled Int has unequal cells in the encoding (n_cells() is 0): it is searched as a
+        # continuous coordinate and rounded by the encoding.
+        cells = np.array([d.n_cells() for d in space.values()], dtype=float)
         half = np.where(cells > 0, 0.5 / np.maximum(cells, 1), 0.0)
         bounds = np.stack([half, 1.0 - half], axis=1)
         steps = np.where(cells > 0, 1.0 / np.maximum(cells, 1), 0.0)
@@ -112,11 +103,8 @@ class _Geometry:
         return {name: dist.to_external(float(v)) for name, dist, v in zip(self.names, self.dists, x)}
 
     def holds(self, trial: FrozenTrial) -> bool:
-        """Whether ``trial`` evaluated every parameter of this space, with the same ranges."""
-        return all(
-            name in trial.params and dist.same_range(trial.distributions.get(name, dist))
-            for name, dist in zip(self.names, self.dists)
-        )
+        """Whether ``trial`` holds a value of every parameter of this space."""
+        return encode_trial(trial, zip(self.names, self.dists)) is not None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -173,28 +161,27 @@ class _Run:
         return int(self.optimizer.generation)
 
 
-class _History:
-    """The COMPLETE trials of one study as CMA-ES needs them, updated incrementally.
+class _Replay:
+    """The COMPLETE trials of one study as CMA-ES replays them, read incrementally from the shared history.
 
     ``buckets`` maps (space key, restart, generation) to the evaluations of that generation;
     ``configs`` holds the configuration of each (space key, restart) as the earliest trial recorded
-    it; ``intersection`` is the distributions every COMPLETE trial shares (for define-by-run).
+    it; ``runs`` the optimizer of each joint space.
     """
 
     def __init__(self) -> None:
-        self.seen: set[int] = set()
-        self.n_complete = 0
-        self.intersection: dict[str, Distribution] | None = None
+        self.n_read = 0
         self.buckets: dict[tuple[str, int, int], list[_Evaluation]] = {}
         self.configs: dict[tuple[str, int], tuple[int, _RestartConfig]] = {}
         self.runs: dict[str, _Run] = {}
 
-    def add(self, trial: FrozenTrial, sign: float) -> None:
-        if trial.trial_id in self.seen or trial.state != TrialState.COMPLETE:
-            return
-        self.seen.add(trial.trial_id)
-        self.n_complete += 1
-        self.intersection = intersect_spaces(self.intersection, trial.distributions)
+    def update(self, history: StudyHistory, sign: float) -> None:
+        complete = history.select((TrialState.COMPLETE,))
+        for trial in complete[self.n_read:]:
+            self._add(trial, sign)
+        self.n_read = len(complete)
+
+    def _add(self, trial: FrozenTrial, sign: float) -> None:
         tag = trial.system_attrs.get(ATTR)
         if not isinstance(tag, Mapping) or not trial.values:
             return
@@ -248,9 +235,9 @@ class CmaEsSampler(Sampler):
         if restart_strategy not in _RESTART_STRATEGIES:
             raise ValueError(f"`restart_strategy` must be one of {list(_RESTART_STRATEGIES)}, got {restart_strategy!r}")
         self._restart_strategy = restart_strategy
-        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._random = fallback_sampler(seed, self._rng)
         self._lock = threading.Lock()
-        self._caches: weakref.WeakKeyDictionary[Any, dict[int, _History]] = weakref.WeakKeyDictionary()
+        self._replays: weakref.WeakKeyDictionary[StudyHistory, _Replay] = weakref.WeakKeyDictionary()
 
     # --- the Sampler interface -------------------------------------------------------------------------
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
@@ -258,8 +245,7 @@ class CmaEsSampler(Sampler):
         if study.n_objectives > 1:
             return {}
         with self._lock:
-            intersection = self._sync(study).intersection or {}
-            return _joint(intersection)
+            return _joint(study_history(study).intersection((TrialState.COMPLETE,)) or {})
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         if study.n_objectives > 1:
@@ -268,11 +254,11 @@ class CmaEsSampler(Sampler):
         params: dict[str, Any] = {}
         if joint:
             with self._lock:
-                history = self._sync(study)
-                if history.n_complete >= self._n_startup_trials:
-                    params = self._sample_joint(history, trial, joint)
-        for name, dist in space.items():
-            if name not in params and (dist.when is None or dist.when.is_met(params)):
+                history = study_history(study)
+                if history.count(TrialState.COMPLETE) >= self._n_startup_trials:
+                    params = self._sample_joint(self._replay(study, history), trial, joint)
+        for name, dist in walk_active(space, params):
+            if name not in params:
                 params[name] = self._random.sample_independent(study, trial, name, dist)
         return params
 
@@ -281,37 +267,18 @@ class CmaEsSampler(Sampler):
 
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         """Record the finished trial now, so that the next ask finds the history up to date."""
-        if study.n_objectives > 1:
-            return
-        with self._lock:
-            per_study = self._cache_for(study)
-            if per_study is not None and study.study_id in per_study:
-                per_study[study.study_id].add(trial, _sign(study))
+        record_finished(study, trial)
 
-    # --- history ---------------------------------------------------------------------------------------
-    def _cache_for(self, study: "Study") -> dict[int, _History] | None:
-        try:
-            return self._caches.setdefault(study.storage, {})
-        except TypeError:  # a storage that cannot be weakly referenced: no cache, replay every time
-            return None
-
-    def _sync(self, study: "Study") -> _History:
-        """The study's history, brought up to date with trials completed since the last call."""
-        per_study = self._cache_for(study)
-        history = per_study.get(study.study_id) if per_study is not None else None
-        complete = study.get_trials((TrialState.COMPLETE,))
-        if history is None or len(complete) < history.n_complete:  # fewer: the study was deleted and remade
-            history = _History()
-            if per_study is not None:
-                per_study[study.study_id] = history
-        if len(complete) != history.n_complete:
-            sign = _sign(study)
-            for t in complete:
-                history.add(t, sign)
-        return history
+    def _replay(self, study: "Study", history: StudyHistory) -> _Replay:
+        """The study's replay, brought up to date with trials completed since the last call."""
+        replay = self._replays.get(history)
+        if replay is None:
+            replay = self._replays[history] = _Replay()
+        replay.update(history, _sign(study))
+        return replay
 
     # --- CMA-ES ----------------------------------------------------------------------------------------
-    def _sample_joint(self, history: _History, trial: "Trial", joint: dict[str, Distribution]) -> dict[str, Any]:
+    def _sample_joint(self, history: _Replay, trial: "Trial", joint: dict[str, Distribution]) -> dict[str, Any]:
         """A candidate of the current generation for ``joint``, recorded on the trial unless it has fixed values."""
         run = self._run_for(history, joint)
         self._advance(history, run)
@@ -328,7 +295,7 @@ class CmaEsSampler(Sampler):
             trial.set_system_attr(ATTR, tag)
         return run.geometry.decode(x_eval)
 
-    def _run_for(self, history: _History, joint: dict[str, Distribution]) -> _Run:
+    def _run_for(self, history: _Replay, joint: dict[str, Distribution]) -> _Run:
         key = space_key(joint)
         run = history.runs.get(key)
         if run is None:
@@ -338,7 +305,7 @@ class CmaEsSampler(Sampler):
             history.runs[key] = run
         return run
 
-    def _advance(self, history: _History, run: _Run) -> None:
+    def _advance(self, history: _Replay, run: _Run) -> None:
         """Tell every generation that has ``popsize`` COMPLETE trials, restarting when CMA-ES has converged."""
         while True:
             assert run.config is not None, "a started run has a configuration"
@@ -355,7 +322,7 @@ class CmaEsSampler(Sampler):
                 run.start(restart, config, self._optimizer(run.geometry, config))
 
     @staticmethod
-    def _recorded_config(history: _History, key: str, restart: int) -> _RestartConfig | None:
+    def _recorded_config(history: _Replay, key: str, restart: int) -> _RestartConfig | None:
         """The configuration a trial recorded for this restart, so that every sampler replays the same run."""
         recorded = history.configs.get((key, restart))
         return None if recorded is None else recorded[1]
