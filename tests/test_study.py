@@ -208,10 +208,11 @@ def test_tell_pruned_without_reports_has_no_value() -> None:
 ])
 def test_tell_a_bad_value_fails_the_trial_with_the_reason(bad, reason) -> None:
     study = _study()
-    with pytest.warns(UserWarning, match="failed"):
+    with pytest.warns(UserWarning, match="failed") as caught:
         frozen = study.tell(study.ask(), bad)
     assert frozen.state == TrialState.FAIL
     assert reason in frozen.fail_reason
+    assert "objective returned" not in str(caught[0].message)  # it was told, no objective ran
     assert study.trials[0].fail_reason == frozen.fail_reason
 
 

@@ -86,9 +86,10 @@ class FrozenTrial:
 
 
 def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float, ...] | None, str | None]:
-    """Turn what an objective returned into floats, or explain why it cannot count.
+    """Turn an objective's result, as told to the study, into floats, or explain why it cannot count.
 
-    Returns ``(values, None)`` on success and ``(None, reason)`` otherwise.
+    Returns ``(values, None)`` on success and ``(None, reason)`` otherwise. The reason describes the
+    value itself, so it reads right whether an objective returned it or a caller told it.
     """
     if isinstance(values, (Sequence,)) and not isinstance(values, (str, bytes)):
         seq = list(values)
@@ -97,21 +98,21 @@ def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float,
     else:
         seq = [values]
     if len(seq) != n_objectives:
-        return None, f"the objective returned {len(seq)} value(s) but the study has {n_objectives} objective(s)"
+        return None, f"got {len(seq)} value(s) but the study has {n_objectives} objective(s)"
     out = []
     for v in seq:
         if v is None:
-            return None, "the objective returned None instead of a number"
+            return None, "the value is None instead of a number"
         if isinstance(v, bool) or not isinstance(v, numbers.Real):
             if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:
                 v = v.item()
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                return None, f"the objective returned {v!r} ({type(v).__name__}), which is not a number"
+                return None, f"the value {v!r} ({type(v).__name__}) is not a number"
         f = float(v)
         if math.isnan(f):
-            return None, "the objective returned NaN"
+            return None, "the value is NaN"
         if math.isinf(f):
-            return None, f"the objective returned {f}"
+            return None, f"the value is {f}, not a finite number"
         out.append(f)
     return tuple(out), None
 
