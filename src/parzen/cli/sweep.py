@@ -3,8 +3,8 @@
     parzen sweep --trials 50 --space search_space.yaml --objective module:function
     parzen sweep --resume hpo_checkpoint.json
 
-The objective is ``module:function`` (a module importable from the current directory) or
-``path/to/file.py:function``; it takes a dict of parameter values and returns a number, which is
+The objective is module:function (a module importable from the current directory) or
+path/to/file.py:function; it takes a dict of parameter values and returns a number, which is
 maximized unless --direction minimize is given. The checkpoint is written after every trial and
 holds the objective too, so an interrupted sweep resumes where it stopped with --resume alone.
 """
