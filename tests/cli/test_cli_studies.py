@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from _sample_studies import N_QUAD_COMPLETE, make_storage
 
 import parzen
+from _sample_studies import N_QUAD_COMPLETE, make_storage
 from parzen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
