@@ -13,7 +13,7 @@ import numpy as np
 
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.samplers._base import Sampler, make_rng
-from parzen.space import Categorical, Distribution, Float, Int, check_name
+from parzen.space import Categorical, Distribution, Float, Int, check_name, walk_active
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -35,7 +35,7 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
                 f"GridSampler: parameter {name!r} is a continuous {spec.describe()}; give it a `step` "
                 "or list its values explicitly"
             )
-        return [spec.grid_value(k) for k in range(round((spec.high - spec.low) / spec.step) + 1)]
+        return [spec.grid_value(k) for k in range(spec.n_cells())]
     if isinstance(spec, Distribution):
         raise TypeError(f"GridSampler: parameter {name!r} has unsupported kind {spec!r}")
     if isinstance(spec, (str, bytes)) or not isinstance(spec, Sequence):
@@ -167,9 +167,8 @@ class GridSampler(Sampler):
         if missing:
             raise ValueError(f"GridSampler: parameter(s) {missing} are not in the grid {self._names}")
         params: dict[str, Any] = {}
-        for name, dist in space.items():
-            if dist.when is None or dist.when.is_met(params):
-                params[name] = _as_suggested(name, point[name], dist)
+        for name, dist in walk_active(space, params):
+            params[name] = _as_suggested(name, point[name], dist)
         return params
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:

@@ -19,6 +19,7 @@ cache of the populations of generations that have fully finished.
 
 from __future__ import annotations
 
+import math
 import numbers
 import threading
 import weakref
@@ -28,9 +29,10 @@ import numpy as np
 
 from parzen.multi_objective.constraints import violation
 from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_sort, to_minimization
-from parzen.samplers._base import Sampler, make_rng
-from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution
+from parzen.samplers._base import Sampler, draw_uniform, make_rng
+from parzen.samplers._history import encoded
+from parzen.samplers.random import fallback_sampler
+from parzen.space import Categorical, Distribution, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -144,7 +146,7 @@ class NSGAIISampler(Sampler):
         self._eta_crossover = _check_positive("eta_crossover", eta_crossover)
         self._eta_mutation = _check_positive("eta_mutation", eta_mutation)
         self._rng = make_rng(seed)
-        self._random = RandomSampler(seed=None if seed is None else int(self._rng.integers(2**63)))
+        self._random = fallback_sampler(seed, self._rng)
         self._lock = threading.Lock()
         self._cache: weakref.WeakKeyDictionary[Any, dict[tuple[int, int], _Population]] = (
             weakref.WeakKeyDictionary())
@@ -249,16 +251,14 @@ class NSGAIISampler(Sampler):
         active = [n for n, d in space.items() if not d.is_single()]
         mutation_prob = self._mutation_prob if self._mutation_prob is not None else 1.0 / max(len(active), 1)
         params: dict[str, Any] = {}
-        for name, dist in space.items():
-            if dist.when is not None and not dist.when.is_met(params):
+        for name, dist in walk_active(space, params):
+            a, b = encoded(first.params, name, dist), encoded(second.params, name, dist)
+            if math.isnan(a):
+                a, b = b, math.nan
+            if math.isnan(a):
+                params[name] = draw_uniform(dist, self._rng)
                 continue
-            a, b = _encoded(first, name, dist), _encoded(second, name, dist)
-            if a is None:
-                a, b = b, None
-            if a is None:
-                params[name] = self._random_value(dist)
-                continue
-            cross = crossover and b is not None
+            cross = crossover and not math.isnan(b)
             if isinstance(dist, Categorical):
                 index = int(b) if cross and self._rng.random() < 0.5 else int(a)  # uniform crossover
                 if self._rng.random() < mutation_prob:
@@ -270,23 +270,6 @@ class NSGAIISampler(Sampler):
                     x = polynomial_mutation(x, self._eta_mutation, self._rng)
                 params[name] = dist.to_external(x)
         return params
-
-    def _random_value(self, dist: Distribution) -> Any:
-        if isinstance(dist, Categorical):
-            return dist.choices[int(self._rng.integers(len(dist.choices)))]
-        return dist.to_external(float(self._rng.random()))
-
-
-def _encoded(trial: FrozenTrial, name: str, dist: Distribution) -> float | None:
-    """The parent's internal value of ``name`` in [0, 1] (an index for categories), or None if absent."""
-    if name not in trial.params or not dist.same_range(trial.distributions.get(name, dist)):
-        return None
-    try:
-        if isinstance(dist, Categorical):
-            return float(dist.index(trial.params[name]))
-        return min(max(float(dist.to_internal(trial.params[name])), 0.0), 1.0)
-    except (TypeError, ValueError, OverflowError):
-        return None
 
 
 def _check_probability(name: str, value: Any) -> float:

@@ -10,7 +10,7 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers.random import RandomSampler
-from parzen.space import Categorical, Distribution
+from parzen.space import Categorical, Distribution, walk_active
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -64,9 +64,9 @@ class QMCSampler(Sampler):
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         u = self._point(len(space), trial.number)
         params: dict[str, Any] = {}
-        for x, (name, dist) in zip(u, space.items()):
-            if dist.when is not None and not dist.when.is_met(params):
-                continue
+        coordinate = dict(zip(space, u))
+        for name, dist in walk_active(space, params):
+            x = coordinate[name]
             if isinstance(dist, Categorical):
                 params[name] = dist.choices[min(int(x * len(dist.choices)), len(dist.choices) - 1)]
             else:
