@@ -14,7 +14,7 @@ from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constrain
 from parzen.multi_objective.pareto import pareto_front_trials
 from parzen.pruners import NopPruner, Pruner
 from parzen.samplers import Sampler, default_sampler
-from parzen.space import Distribution, validate_space
+from parzen.space import Distribution, validate_space, walk_active
 from parzen.storages import BaseStorage, TrialTemplate, check_directions, get_storage
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, check_objective_values
 
@@ -176,9 +176,7 @@ class Study:
         joint = self._sampler.sample(self, trial, space)
         params: dict[str, Any] = {}
         dists: dict[str, Distribution] = {}
-        for name, dist in space.items():
-            if dist.when is not None and not dist.when.is_met(params):
-                continue
+        for name, dist in walk_active(space, params):
             if name in trial._fixed or dist.is_single() or name not in joint:
                 params[name] = trial._choose(name, dist)
             else:
