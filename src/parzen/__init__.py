@@ -6,9 +6,11 @@ from parzen.exceptions import (
     SearchSpaceExhausted,
     StudyNotFoundError,
     TrialFinishedError,
+    TooManyFailures,
     TrialPruned,
 )
 from parzen import samplers
+from parzen.execution.retry import RetryPolicy
 from parzen.samplers import GridSampler, QMCSampler, RandomSampler
 from parzen.space import Categorical, Condition, Float, Int
 from parzen.study import Study, create_study, delete_study, get_all_study_names, load_study
@@ -18,8 +20,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
-    "ParzenError", "QMCSampler", "RandomSampler", "SearchSpaceExhausted", "Study", "StudyNotFoundError",
-    "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
+    "ParzenError", "QMCSampler", "RandomSampler", "RetryPolicy", "SearchSpaceExhausted", "Study",
+    "StudyNotFoundError", "TooManyFailures", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
     "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler", "AutoSampler",
 ]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import threading
 import uuid
 import warnings
@@ -20,6 +21,8 @@ from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, check
 
 if TYPE_CHECKING:
     import pandas
+
+    from parzen.execution.retry import RetryPolicy
 
 ObjectiveFunc = Callable[[Trial], Any]
 Callback = Callable[["Study", FrozenTrial], None]
@@ -187,13 +190,14 @@ class Study:
         self._storage.set_trial_params(trial.trial_id, params, dists)
 
     def tell(self, trial: Trial | int, values: float | Sequence[float] | None = None,
-             state: TrialState | None = None) -> FrozenTrial:
+             state: TrialState | None = None, *, fail_reason: str | None = None) -> FrozenTrial:
         """Finish a trial with its objective value(s), or with ``state`` PRUNED or FAIL.
 
         ``trial`` is a trial number or a Trial of this study, asked through this Study object or
         another one on the same database (another ``load_study``, another process); a Trial of
         another study is a ValueError.
-        A value that is NaN, infinite, None or not a number marks the trial FAIL with the reason.
+        A value that is not a finite float (NaN, infinite, too large for a float, None, not a number)
+        marks the trial FAIL with the reason. ``fail_reason`` is stored with ``state=FAIL``.
         Telling a finished trial again raises :class:`parzen.exceptions.TrialFinishedError`.
         """
         trial_id, number, intermediate = self._resolve(trial)
@@ -201,6 +205,12 @@ class Study:
             state = TrialState.COMPLETE
         state = TrialState(state)
         extra: dict[str, Any] = {}
+        if fail_reason is not None:
+            if not isinstance(fail_reason, str):
+                raise TypeError(f"`fail_reason` must be a str, got {fail_reason!r}")
+            if state != TrialState.FAIL:
+                raise ValueError(f"`fail_reason` goes with state=FAIL, not {state.name}")
+            extra[FAIL_REASON_ATTR] = fail_reason
         result: tuple[float, ...] | None = None
         if state == TrialState.COMPLETE:
             result, reason = check_objective_values(values, self.n_objectives)
@@ -236,11 +246,6 @@ class Study:
             return f"constraints_func raised {type(exc).__name__}: {exc}"
         return None
 
-    def _fail(self, trial: Trial, reason: str) -> FrozenTrial:
-        final = self._storage.finish_trial(trial.trial_id, TrialState.FAIL, None, {FAIL_REASON_ATTR: reason})
-        self._sampler.after_trial(self, final)
-        return final
-
     def _resolve(self, trial: Trial | int) -> tuple[int, int, Mapping[int, float]]:
         """Trial id, number and intermediate values of the trial to tell; rejects finished trials.
 
@@ -249,9 +254,10 @@ class Study:
         """
         if isinstance(trial, Trial):
             self._check_own(trial)
-            return trial.trial_id, trial.number, trial._intermediate
-        if not isinstance(trial, int) or isinstance(trial, bool):
+            return trial.trial_id, trial.number, trial.intermediate_values
+        if not isinstance(trial, numbers.Integral) or isinstance(trial, bool):
             raise TypeError(f"`trial` must be a Trial or a trial number, got {trial!r}")
+        trial = int(trial)
         try:
             trial_id = self._storage.get_trial_id_from_number(self._study_id, trial)
         except KeyError:
@@ -299,6 +305,11 @@ class Study:
         """Ask a running ``optimize`` to start no new trial (running ones finish)."""
         self._stop_requested = True
 
+    @property
+    def stop_requested(self) -> bool:
+        """Whether :meth:`stop` was called since the last ``optimize`` began; executors check it."""
+        return self._stop_requested
+
     # --- define-by-run bookkeeping -------------------------------------------------------
     def _check_distribution(self, name: str, dist: Distribution) -> None:
         self._check_distributions({name: dist})
@@ -345,28 +356,48 @@ class Study:
                  n_jobs: int = 1, callbacks: Sequence[Callback] | None = None,
                  catch: type[BaseException] | Sequence[type[BaseException]] = (),
                  show_progress_bar: bool = False, trial_timeout: float | None = None,
-                 executor: str = "thread") -> None:
+                 executor: Any = "thread", heartbeat_interval: float | None = None,
+                 grace_period: float | None = None, retry: "RetryPolicy | None" = None,
+                 max_failures: int | None = None) -> None:
         """Run ``objective`` on new trials until ``n_trials`` ran, ``timeout`` passed or the study stopped.
 
-        ``n_jobs > 1`` runs trials in threads, or in processes with ``executor="process"``
-        (the objective must then be picklable). An exception in ``catch`` marks its trial FAIL and the
-        study goes on; any other exception, KeyboardInterrupt included, marks it FAIL and is re-raised.
-        ``trial_timeout`` fails a trial that runs longer than that many seconds.
+        The sampler runs here; ``executor`` says where the objective runs, with up to ``n_jobs`` trials
+        at once: ``"thread"`` (the calling thread, or threads), ``"process"`` (child processes; the
+        objective must be picklable), ``"dask"`` (a local Dask cluster of ``n_jobs`` processes), a
+        ``dask.distributed.Client`` (its cluster), or any :class:`parzen.execution.Executor`.
+        An exception in ``catch`` marks its trial FAIL and the study goes on; any other exception,
+        KeyboardInterrupt included, marks it FAIL and is re-raised.
+        ``trial_timeout`` fails a trial that runs longer than that many seconds; only the process
+        executor stops the runaway call, threads abandon it (it runs on in the background).
+
+        For studies shared by several processes or machines: with ``heartbeat_interval``, each running
+        trial of this call beats that often, and this call marks FAIL any trial of the study whose
+        beat is older than ``grace_period`` (default four intervals): its worker died. ``retry`` (a
+        :class:`parzen.RetryPolicy`) queues failed trials again with the same parameters; a retried
+        failure does not stop the study. ``max_failures`` stops the call with
+        :class:`parzen.exceptions.TooManyFailures` after that many failed trials in a row.
         """
         from parzen.execution.optimize import optimize
 
+        self._stop_requested = False
         optimize(self, objective, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, callbacks=callbacks,
                  catch=catch, show_progress_bar=show_progress_bar, trial_timeout=trial_timeout,
-                 executor=executor)
+                 executor=executor, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                 retry=retry, max_failures=max_failures)
 
     async def optimize_async(self, objective: Callable[[Trial], Awaitable[Any]], n_trials: int | None = None,
                              timeout: float | None = None, concurrency: int = 1,
                              callbacks: Sequence[Callback] | None = None,
                              catch: type[BaseException] | Sequence[type[BaseException]] = (),
                              show_progress_bar: bool = False, trial_timeout: float | None = None) -> None:
-        """Run an ``async def`` objective with up to ``concurrency`` trials at once on the running loop."""
+        """Run an ``async def`` objective with up to ``concurrency`` trials at once on the running loop.
+
+        The sampler and the storage run in a worker thread, so the loop stays free for other
+        coroutines while a trial is asked or told.
+        """
         from parzen.execution.async_optimize import optimize_async
 
+        self._stop_requested = False
         await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
                              callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,
                              trial_timeout=trial_timeout)

@@ -1,11 +1,16 @@
-"""``Study.optimize_async``: run an ``async def`` objective as concurrent tasks on the caller's loop."""
+"""``Study.optimize_async``: run an ``async def`` objective as concurrent tasks on the caller's loop.
+
+Only the objective runs on the loop. Asking (the sampler) and telling (the storage, the callbacks)
+run in the loop's default thread pool, so a slow sampler never stalls the other coroutines of an
+async service.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import inspect
 import numbers
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence, TypeVar
 
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.execution.budget import Budget
@@ -25,6 +30,7 @@ if TYPE_CHECKING:
     from parzen.trial import Trial
 
 AsyncObjective = Callable[["Trial"], Awaitable[Any]]
+T = TypeVar("T")
 
 
 def check_concurrency(concurrency: int) -> int:
@@ -49,7 +55,6 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
     callback_list = check_callbacks(callbacks)
     budget = Budget(study, n_trials, timeout)
     n_tasks = budget.workers_needed(n_tasks)
-    study._stop_requested = False
     progress = Progress(study, n_trials, show_progress_bar)
     runner = TrialRunner(study, catch_types, callback_list, progress)
     tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout)) for _ in range(n_tasks)]
@@ -80,18 +85,32 @@ async def _worker(runner: TrialRunner, budget: Budget, objective: AsyncObjective
     """One task: start trials and await their objective one after another."""
     while budget.take():
         try:
-            trial = runner.start()
+            trial = await _off_loop(runner.start)
         except SearchSpaceExhausted:
             return
         try:
             result = await _run_one(objective, trial, trial_timeout)
         except NotAsyncObjective as exc:
-            runner.finish(trial, error=exc)
+            await _off_loop(runner.finish, trial, None, exc)
             raise
         except BaseException as exc:
-            runner.finish(trial, error=exc)
+            await _off_loop(runner.finish, trial, None, exc)
         else:
-            runner.finish(trial, result)
+            await _off_loop(runner.finish, trial, result)
+
+
+async def _off_loop(call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` in a worker thread, so the sampler and the storage never block the loop.
+
+    If this task is cancelled meanwhile, the call is still awaited to its end before the
+    cancellation goes on: a trial it created is then known to the runner, which fails it.
+    """
+    future = asyncio.get_running_loop().run_in_executor(None, call, *args)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        await asyncio.gather(future, return_exceptions=True)
+        raise
 
 
 async def _run_one(objective: AsyncObjective, trial: "Trial", trial_timeout: float | None) -> Any:

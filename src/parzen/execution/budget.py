@@ -52,7 +52,7 @@ class Budget:
     def take(self) -> bool:
         """True if one more trial may start now (and count it as started)."""
         with self._lock:
-            if self._stopped or self._study._stop_requested:
+            if self._stopped or self._study.stop_requested:
                 return False
             if self._n_trials is not None and self._started >= self._n_trials:
                 return False

@@ -19,8 +19,8 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from parzen.exceptions import TrialPruned
-from parzen.execution.budget import Budget
-from parzen.execution.trial_runner import TrialRunner, TrialTimeout, WorkerDied, describe_exception
+from parzen.execution.threads import SlotExecutor
+from parzen.execution.trial_runner import TrialTimeout, WorkerDied, describe_exception
 
 if TYPE_CHECKING:
     from parzen.trial import Trial
@@ -207,7 +207,7 @@ class _Child:
 
 
 class ProcessPool:
-    """``n_workers`` child processes for one ``optimize`` call, driven by one parent thread each."""
+    """``n_workers`` child processes for one ``optimize`` call; child ``i`` is driven by slot thread ``i``."""
 
     def __init__(self, objective_bytes: bytes, n_workers: int) -> None:
         self._objective_bytes = objective_bytes
@@ -240,11 +240,7 @@ class ProcessPool:
         for child in children:
             child.close(wait)
 
-    def worker(self, index: int, runner: TrialRunner, budget: Budget, trial_timeout: float | None) -> None:
-        """Loop of the parent thread that drives child ``index``."""
-        runner.run_until_done(budget, lambda trial: self._run(index, trial, trial_timeout))
-
-    def _run(self, index: int, trial: "Trial", trial_timeout: float | None) -> Any:
+    def run(self, index: int, trial: "Trial", trial_timeout: float | None) -> Any:
         """Run ``trial`` in child ``index``, serving its trial calls; its result or its exception."""
         child = self._children[index]
         deadline = None if trial_timeout is None else time.monotonic() + trial_timeout
@@ -305,3 +301,29 @@ class ProcessPool:
             new = _Child(self._ctx, self._objective_bytes)
             self._children[index] = new
         new.wait_ready()
+
+
+class ProcessExecutor(SlotExecutor):
+    """``executor="process"``: each slot thread drives one child process that runs the objective."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool: ProcessPool | None = None
+        self._timeout: float | None = None
+
+    def start(self, objective: Callable[["Trial"], Any], n_workers: int, trial_timeout: float | None) -> None:
+        self._timeout = trial_timeout
+        self._pool = ProcessPool(pickle_objective(objective), n_workers)
+        self.start_slots(n_workers, "parzen-process")
+
+    def evaluate(self, slot: int, trial: "Trial") -> Any:
+        assert self._pool is not None, "start() must come before submit()"
+        return self._pool.run(slot, trial, self._timeout)
+
+    def close(self, abort: bool = False) -> None:
+        self.close_slots()
+        if self._pool is None:
+            return
+        if abort:
+            self._pool.kill()
+        self._pool.close(wait=0 if abort else 5.0)

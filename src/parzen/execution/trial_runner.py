@@ -13,13 +13,13 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
 
-from parzen.exceptions import SearchSpaceExhausted, TrialFinishedError, TrialPruned
+from parzen.exceptions import TrialFinishedError, TrialPruned
 from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
+from parzen.execution.retry import FailurePolicy, failure_kind
 from parzen.trial import FrozenTrial, Trial, TrialState
 
 if TYPE_CHECKING:
-    from parzen.execution.budget import Budget
     from parzen.study import Callback, Study
 
 
@@ -114,8 +114,11 @@ class TrialRunner:
     """
 
     def __init__(self, study: "Study", catch: tuple[type[BaseException], ...], callbacks: list["Callback"],
-                 progress: Progress, shield: InterruptShield | None = None) -> None:
+                 progress: Progress, shield: InterruptShield | None = None,
+                 failures: FailurePolicy | None = None, on_start: Callable[[Trial], None] | None = None) -> None:
         self.study = study
+        self.failures = failures if failures is not None else FailurePolicy(None, None)
+        self._on_start = on_start
         self.catch = catch
         self.callbacks = callbacks
         self.progress = progress
@@ -132,21 +135,36 @@ class TrialRunner:
             trial = self.study.ask()
             with self._lock:
                 self._running[trial.trial_id] = trial
+        if self._on_start is not None:
+            self._on_start(trial)
         return trial
 
-    def finish(self, trial: Trial, result: Any = None, error: BaseException | None = None) -> FrozenTrial | None:
-        """Record the outcome of ``trial``; re-raises ``error`` unless it is contained or in ``catch``.
+    def running_trials(self) -> list[Trial]:
+        """The trials this call started that have no final state yet."""
+        with self._lock:
+            return list(self._running.values())
 
-        Returns None when the trial had already been finished elsewhere (e.g. by an interrupt).
+    def finish(self, trial: Trial, result: Any = None, error: BaseException | None = None) -> FrozenTrial | None:
+        """Record the outcome of ``trial`` and apply the failure policy.
+
+        A failed trial is queued again when the retry policy covers it; ``error`` is then re-raised
+        unless it is contained, in ``catch`` or retried, and otherwise TooManyFailures once
+        ``max_failures`` trials in a row failed. Returns None when the trial had already been
+        finished elsewhere (by an interrupt, or by another worker that found it stale).
         """
+        retried = False
         with self._holding():
             frozen = self._record(trial, result, error)
+            if frozen is not None and frozen.state == TrialState.FAIL:
+                retried = self.failures.retry_if_covered(self.study, frozen, failure_kind(error))
             with self._lock:
                 self._running.pop(trial.trial_id, None)
         if frozen is not None:
+            self.failures.observe(frozen)
             self.after(frozen)
-        if error is not None and not isinstance(error, (*CONTAINED_ERRORS, *self.catch)):
+        if error is not None and not retried and not isinstance(error, (*CONTAINED_ERRORS, *self.catch)):
             raise error
+        self.failures.check_limit()
         return frozen
 
     def _record(self, trial: Trial, result: Any, error: BaseException | None) -> FrozenTrial | None:
@@ -155,23 +173,9 @@ class TrialRunner:
                 return self.study.tell(trial, result)
             if isinstance(error, TrialPruned):
                 return self.study.tell(trial, state=TrialState.PRUNED)
-            return self.study._fail(trial, describe_exception(error))
+            return self.study.tell(trial, state=TrialState.FAIL, fail_reason=describe_exception(error))
         except TrialFinishedError:
             return None
-
-    def run_until_done(self, budget: "Budget", invoke: Callable[[Trial], Any]) -> None:
-        """Start trials one after another, each evaluated by ``invoke``, until the budget says stop."""
-        while budget.take():
-            try:
-                trial = self.start()
-            except SearchSpaceExhausted:
-                return
-            try:
-                result = invoke(trial)
-            except BaseException as exc:
-                self.finish(trial, error=exc)
-            else:
-                self.finish(trial, result)
 
     def after(self, frozen: FrozenTrial) -> None:
         """Update the progress bar and run the callbacks for one finished trial."""
@@ -185,7 +189,7 @@ class TrialRunner:
             running = list(self._running.values())
         for trial in running:
             try:
-                self.study._fail(trial, reason)
+                self.study.tell(trial, state=TrialState.FAIL, fail_reason=reason)
             except TrialFinishedError:
                 pass
             with self._lock:
