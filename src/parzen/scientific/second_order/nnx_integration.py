@@ -1,0 +1,186 @@
+"""L-BFGS and the hybrid optimizer on Flax NNX models, updating the model in place.
+
+A step splits the model into the variables it optimizes (``wrt``, ``nnx.Param`` by default) and the
+rest of its state (BatchNorm statistics, Dropout random streams, any other variable), runs one jitted
+pure step, and writes both back into the model:
+
+- the loss and its gradient come from one call of ``loss_fn(model, *args)``, and the rest of the state
+  after that call (updated batch statistics, advanced random counters) is what the model keeps;
+- the L-BFGS line search evaluates the loss at trial parameters with the rest of the state as it was
+  before the step, so within a step every evaluation sees the same dropout masks and the same inputs
+  to the batch statistics: the objective the line search probes is the one the gradient belongs to.
+
+Compiled code is reused while the model's structure (``nnx.split``'s graph definition), ``loss_fn``
+(pass the same function object; per-step data goes in ``*args``) and the shapes of ``args`` stay the same.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable
+
+import jax
+import optax
+from flax import nnx
+
+from .config import HybridOptimizerConfig, LBFGSConfig
+from .hybrid_optimizer import HybridOptimizer, HybridState
+from .wrappers import create_lbfgs_optimizer
+
+LossFn = Callable[..., jax.Array]
+
+
+def _objective(graphdef: Any, rest: Any, wrt: Any, loss_fn: LossFn, args: tuple) -> Callable[[Any], tuple]:
+    """``params -> (loss, rest after the call)`` for the model that ``graphdef`` and ``rest`` describe."""
+
+    def value_and_rest(params: Any) -> tuple[jax.Array, Any]:
+        model = nnx.merge(graphdef, params, rest, copy=True)
+        loss = loss_fn(model, *args)
+        return loss, nnx.split(model, wrt, ...)[2]
+
+    return value_and_rest
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))
+def _lbfgs_step(
+    optimizer: optax.GradientTransformationExtraArgs,
+    graphdef: Any,
+    wrt: Any,
+    loss_fn: LossFn,
+    params: Any,
+    rest: Any,
+    opt_state: Any,
+    args: tuple,
+) -> tuple[jax.Array, Any, Any, Any]:
+    objective = _objective(graphdef, rest, wrt, loss_fn, args)
+    (loss, new_rest), grads = jax.value_and_grad(objective, has_aux=True)(params)
+    updates, opt_state = optimizer.update(
+        grads, opt_state, params, value=loss, grad=grads, value_fn=lambda p: objective(p)[0]
+    )
+    return loss, optax.apply_updates(params, updates), new_rest, opt_state
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))
+def _hybrid_step(
+    optimizer: HybridOptimizer,
+    graphdef: Any,
+    wrt: Any,
+    loss_fn: LossFn,
+    params: Any,
+    rest: Any,
+    opt_state: HybridState,
+    args: tuple,
+) -> tuple[jax.Array, Any, Any, HybridState]:
+    objective = _objective(graphdef, rest, wrt, loss_fn, args)
+    (loss, new_rest), grads = jax.value_and_grad(objective, has_aux=True)(params)
+    updates, opt_state = optimizer.update(grads, opt_state, params, loss=loss, value_fn=lambda p: objective(p)[0])
+    return loss, optax.apply_updates(params, updates), new_rest, opt_state
+
+
+class _NNXOptimizer:
+    """What both wrappers share: the model, the filter of optimized variables, the step counter."""
+
+    def __init__(self, model: nnx.Module, wrt: Any) -> None:
+        if not isinstance(model, nnx.Module):
+            raise TypeError(f"`model` must be a flax.nnx.Module, got {type(model).__name__}")
+        self.model = model
+        self.wrt = wrt
+        _, params, _ = nnx.split(model, wrt, ...)
+        if not jax.tree_util.tree_leaves(params):
+            raise ValueError(f"`wrt` ({wrt!r}) selects no variable of the model")
+
+    def _split(self, loss_fn: LossFn) -> tuple[Any, Any, Any]:
+        if not callable(loss_fn):
+            raise TypeError(f"`loss_fn` must be callable, got {loss_fn!r}")
+        return nnx.split(self.model, self.wrt, ...)
+
+
+class NNXLBFGSWrapper(_NNXOptimizer):
+    """L-BFGS on the ``wrt`` variables of an NNX model: ``step(loss_fn, *args) -> loss``.
+
+    ``loss_fn(model, *args)`` returns the scalar loss; each ``step`` is one L-BFGS iteration (with
+    its line search) and updates the model in place; the returned loss is the one before the step.
+    """
+
+    def __init__(self, model: nnx.Module, config: LBFGSConfig | None = None, wrt: Any = nnx.Param) -> None:
+        super().__init__(model, wrt)
+        self.config = LBFGSConfig() if config is None else config
+        self._optimizer = create_lbfgs_optimizer(self.config)
+        self._opt_state = self._optimizer.init(nnx.split(model, wrt, ...)[1])
+        self._step_count = 0
+
+    @property
+    def step_count(self) -> int:
+        """Steps taken so far."""
+        return self._step_count
+
+    @property
+    def is_using_lbfgs(self) -> bool:
+        """Always True: every step of this wrapper is an L-BFGS step."""
+        return True
+
+    def step(self, loss_fn: LossFn, *args: Any) -> jax.Array:
+        graphdef, params, rest = self._split(loss_fn)
+        loss, params, rest, self._opt_state = _lbfgs_step(
+            self._optimizer, graphdef, self.wrt, loss_fn, params, rest, self._opt_state, args
+        )
+        nnx.update(self.model, params, rest)
+        self._step_count += 1
+        return loss
+
+
+class NNXHybridOptimizer(_NNXOptimizer):
+    """Adam then L-BFGS (:class:`HybridOptimizer`) on the ``wrt`` variables of an NNX model.
+
+    ``step(loss_fn, *args) -> loss`` as in :class:`NNXLBFGSWrapper`; ``is_using_lbfgs`` says whether
+    the switch has happened, ``switch_step`` when, and ``step_count`` counts the steps.
+    """
+
+    def __init__(
+        self, model: nnx.Module, config: HybridOptimizerConfig | None = None, wrt: Any = nnx.Param
+    ) -> None:
+        super().__init__(model, wrt)
+        self._optimizer = HybridOptimizer(config)
+        self.config = self._optimizer.config
+        self._opt_state = self._optimizer.init(nnx.split(model, wrt, ...)[1])
+
+    @property
+    def state(self) -> HybridState:
+        """The inner :class:`HybridState` (step count, loss window, switch flag and step)."""
+        return self._opt_state
+
+    @property
+    def step_count(self) -> int:
+        return int(self._opt_state.step)
+
+    @property
+    def is_using_lbfgs(self) -> bool:
+        return bool(self._opt_state.switched)
+
+    @property
+    def switch_step(self) -> int | None:
+        """The step at which L-BFGS took over, None before the switch."""
+        step = int(self._opt_state.switch_step)
+        return None if step < 0 else step
+
+    def step(self, loss_fn: LossFn, *args: Any) -> jax.Array:
+        graphdef, params, rest = self._split(loss_fn)
+        loss, params, rest, self._opt_state = _hybrid_step(
+            self._optimizer, graphdef, self.wrt, loss_fn, params, rest, self._opt_state, args
+        )
+        nnx.update(self.model, params, rest)
+        return loss
+
+
+def create_nnx_lbfgs_optimizer(
+    model: nnx.Module, config: LBFGSConfig | None = None, wrt: Any = nnx.Param
+) -> NNXLBFGSWrapper:
+    """An :class:`NNXLBFGSWrapper` over ``model``."""
+    return NNXLBFGSWrapper(model, config, wrt)
+
+
+def create_nnx_hybrid_optimizer(
+    model: nnx.Module, config: HybridOptimizerConfig | None = None, wrt: Any = nnx.Param
+) -> NNXHybridOptimizer:
+    """An :class:`NNXHybridOptimizer` over ``model``."""
+    return NNXHybridOptimizer(model, config, wrt)
