@@ -9,7 +9,8 @@ Routes:
 * ``GET /api/studies/{name}``: one study's summary, the columns of its trials table, its revision.
 * ``GET /api/studies/{name}/revision``: the revision alone, polled by the page for live updates.
 * ``GET /api/studies/{name}/trials?offset=&limit=&sort=&order=asc|desc&state=&q=``: one page of trials.
-* ``GET /api/studies/{name}/plots/{kind}``: a plotly figure (see :mod:`parzen.dashboard.plots`).
+* ``GET /api/studies/{name}/plots``: the plots that apply to the study, in page order.
+* ``GET /api/studies/{name}/plots/{plot}``: one of them as a plotly figure (see :mod:`parzen.dashboard.plots`).
 
 Every route only reads; the storage is opened read-only by :func:`create_app`'s caller. Endpoints
 are plain functions, which Starlette runs in its thread pool, so a slow read never stalls the server.
@@ -69,6 +70,9 @@ def create_app(storage: "BaseStorage") -> Starlette:
         return FileResponse(plotly_js, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
+    def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
     def studies(request: Request) -> Response:
         return JSONResponse({"studies": data.studies()})
 
@@ -88,12 +92,18 @@ def create_app(storage: "BaseStorage") -> Starlette:
                                 descending=order == "desc", state=q.get("state") or None, text=q.get("q", ""))
         return JSONResponse(page)
 
+    def plot_list(request: Request) -> Response:
+        name = request.path_params["name"]
+        return JSONResponse({"plots": data.computed(name, "plots", plots.available)})
+
     def plot(request: Request) -> Response:
-        name, kind = request.path_params["name"], request.path_params["kind"]
-        if kind not in plots.KINDS:
-            return JSONResponse({"error": f"unknown plot {kind!r}; plots: {', '.join(plots.KINDS)}"}, status_code=404)
-        result = data.figure(name, kind, lambda s, t: plots.build(kind, s, t))
-        return JSONResponse({"kind": kind, "title": plots.KINDS[kind].title, **result})
+        name, plot_id = request.path_params["name"], request.path_params["plot"]
+        try:
+            kind, target = plots.parse_plot_id(plot_id)
+            figure = data.computed(name, f"plot:{plot_id}", lambda study: plots.figure(study, kind, target))
+        except ValueError as exc:  # an unknown kind, or a plot that does not apply to this study
+            return JSONResponse({"error": str(exc)}, status_code=404)
+        return JSONResponse({"id": plot_id, "figure": figure})
 
     async def unknown_study(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": f"no study named {str(exc.args[0])!r}"}, status_code=404)
@@ -103,12 +113,14 @@ def create_app(storage: "BaseStorage") -> Starlette:
 
     routes: list[Any] = [
         Route("/", index),
+        Route("/favicon.ico", no_icon),
         Route("/static/plotly.min.js", plotly),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         Route("/api/studies", studies),
         Route("/api/studies/{name:path}/revision", revision),
         Route("/api/studies/{name:path}/trials", trials),
-        Route("/api/studies/{name:path}/plots/{kind}", plot),
+        Route("/api/studies/{name:path}/plots", plot_list),
+        Route("/api/studies/{name:path}/plots/{plot}", plot),
         Route("/api/studies/{name:path}", study),
     ]
     return Starlette(routes=routes, exception_handlers={UnknownStudy: unknown_study, BadQuery: bad_query})

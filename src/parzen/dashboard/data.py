@@ -11,7 +11,7 @@ revision, so paging through 10,000 trials does not flatten them again.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from parzen.cli._summary import STATES, json_number, study_summary, trial_record
@@ -41,7 +41,7 @@ class _Snapshot:
     revision: str
     trials: list[FrozenTrial]
     rows: list[dict[str, Any]] | None = None
-    figures: dict[str, Any] | None = None
+    computed: dict[str, Any] = field(default_factory=dict)
 
 
 def revision_of(trials: list[FrozenTrial]) -> str:
@@ -154,17 +154,18 @@ class DashboardData:
         _, snap = self._snapshot(name)
         return {"revision": snap.revision, "trials": [r["record"] for r in self._rows(snap)]}
 
-    def figure(self, name: str, kind: str, build: Callable[["Study", list[FrozenTrial]], Any]) -> Any:
-        """``build(study, trials)`` for this revision of the study, computed once per revision and kind."""
+    def computed(self, name: str, key: str, build: Callable[["Study"], Any]) -> Any:
+        """``build(study)`` for the study's current revision, computed once per revision and ``key``.
+
+        Figures are what this caches: drawing one from 10,000 trials takes a while, and a page polls.
+        """
         study, snap = self._snapshot(name)
         with self._lock:
-            figures = snap.figures if snap.figures is not None else {}
-            snap.figures = figures
-            if kind in figures:
-                return figures[kind]
-        result = build(study, snap.trials)
+            if key in snap.computed:
+                return snap.computed[key]
+        result = build(study)
         with self._lock:
-            figures[kind] = result
+            snap.computed[key] = result
         return result
 
     # --- helpers -------------------------------------------------------------------------

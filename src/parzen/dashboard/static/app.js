@@ -3,7 +3,6 @@
 "use strict";
 
 const POLL_MS = 1000;
-const PLOT_KINDS = ["history", "importance", "parallel", "slice", "intermediate", "pareto"];
 const STATES = ["COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING"];
 
 const view = {
@@ -120,48 +119,68 @@ function renderCards(study) {
   }
 }
 
-function plotCard(kind) {
-  let card = $("card-" + kind);
+function humanize(id) {
+  const [kind, target] = id.split("-");
+  const text = kind.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1) + (target === undefined ? "" : " (objective " + target + ")");
+}
+
+function plotCard(id) {
+  let card = $("card-" + id);
   if (card === null) {
     card = cell("div", "", "plot-card");
-    card.id = "card-" + kind;
-    const title = cell("h3", "");
-    const note = cell("p", "", "muted note");
+    card.id = "card-" + id;
     const plot = cell("div", "", "plot");
-    plot.id = "plot-" + kind;
-    card.append(title, note, plot);
-    $("plots").append(card);
+    plot.id = "plot-" + id;
+    card.append(cell("h3", humanize(id)), cell("p", "", "muted note"), plot);
   }
   return card;
 }
 
-async function drawPlot(name, kind) {
-  const card = plotCard(kind);
+function layoutForCard(figure) {
+  // The card's heading shows the figure's title; the figure keeps its axes, legend and colours.
+  const layout = Object.assign({}, figure.layout || {});
+  delete layout.title;
+  delete layout.width;
+  layout.height = 380;
+  layout.autosize = true;
+  // Parallel coordinates write their axis names above the plot: they need room at the top.
+  const top = (figure.data || []).some((trace) => trace.type === "parcoords") ? 64 : 24;
+  layout.margin = Object.assign({l: 64, r: 24, b: 56}, layout.margin || {}, {t: top});
+  return layout;
+}
+
+async function drawPlot(name, id) {
+  const card = plotCard(id);
   const plot = card.querySelector(".plot");
   const note = card.querySelector(".note");
   let result;
   try {
-    result = await getJSON(studyURL(name) + "/plots/" + kind);
+    result = await getJSON(studyURL(name) + "/plots/" + encodeURIComponent(id));
   } catch (err) {
-    result = {title: kind, reason: "could not draw: " + err.message};
-  }
-  card.querySelector("h3").textContent = result.title;
-  if (result.figure === undefined) {
     card.classList.add("empty");
-    note.textContent = result.reason;
-    Plotly.purge(plot);
+    note.textContent = "could not draw this plot: " + err.message;
     return;
   }
+  const title = result.figure.layout && result.figure.layout.title;
+  card.querySelector("h3").textContent = (title && title.text) || humanize(id);
   card.classList.remove("empty");
   note.textContent = "";
-  const layout = Object.assign({}, result.figure.layout || {});
-  delete layout.title;
-  delete layout.width;
-  layout.height = 360;
-  layout.autosize = true;
-  layout.margin = Object.assign({l: 60, r: 20, t: 20, b: 50}, layout.margin || {}, {t: 20});
-  await Plotly.react(plot, result.figure.data || [], layout, {responsive: true, displaylogo: false});
+  await Plotly.react(plot, result.figure.data || [], layoutForCard(result.figure),
+                     {responsive: true, displaylogo: false});
   plot.dataset.revision = view.revision;
+}
+
+async function drawPlots(name) {
+  const list = (await getJSON(studyURL(name) + "/plots")).plots;
+  const container = $("plots");
+  const cards = list.map((p) => plotCard(p.id));
+  for (const old of Array.from(container.children)) {
+    if (!cards.includes(old)) { Plotly.purge(old.querySelector(".plot")); old.remove(); }
+  }
+  cards.forEach((card) => container.append(card));  // appending an existing card moves it into order
+  $("no-plots").hidden = list.length > 0;
+  await Promise.all(list.map((p) => drawPlot(name, p.id)));
 }
 
 function renderHeader() {
@@ -195,7 +214,7 @@ function trialCells(trial) {
     if (group === "number") { cells.push(cell("td", String(trial.number), "num")); }
     else if (group === "state") { const td = cell("td", ""); td.append(stateBadge(trial.state)); cells.push(td); }
     else if (group === "value") { cells.push(cell("td", formatValue(trial.values ? trial.values[+key] : null), "num")); }
-    else if (group === "duration") { cells.push(cell("td", formatValue(trial.duration_s), "num")); }
+    else if (group === "duration") { cells.push(cell("td", trial.duration_s === null ? "" : trial.duration_s.toFixed(3), "num")); }
     else if (group === "param") { cells.push(cell("td", formatValue(trial.params[key]))); }
     else { cells.push(cell("td", formatValue(trial.user_attrs[key]))); }
   }
@@ -238,7 +257,7 @@ async function refreshStudy(name) {
     if (!view.columns.some((c) => c.key === view.sort)) { view.sort = "number"; }
     renderHeader();
   }
-  await Promise.all([loadTrials(), ...PLOT_KINDS.map((kind) => drawPlot(name, kind))]);
+  await Promise.all([loadTrials(), drawPlots(name)]);
 }
 
 async function pollStudy(name) {
