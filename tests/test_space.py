@@ -410,3 +410,65 @@ def test_condition_on_a_numeric_parent_matches_its_values_of_either_type() -> No
 def test_validate_space_checks_every_kind_before_any_condition() -> None:
     with pytest.raises(TypeError, match="'a'"):
         validate_space({"b": Float(0, 1, when=("a", 1)), "a": (0, 1)})
+
+
+# --- what every sampler needs: the abstract base, the safe encode, the cells, the walk ----------------------
+def test_distribution_is_an_abstract_base() -> None:
+    from parzen.space import Distribution
+
+    with pytest.raises(TypeError, match="abstract"):
+        Distribution()  # type: ignore[abstract]
+
+
+@pytest.mark.parametrize("dist, value, expected", [
+    (Float(0.0, 10.0), 2.5, 0.25),
+    (Float(0.0, 10.0), 11.0, math.nan),  # outside the range
+    (Float(0.0, 1.0, step=0.25), 0.3, math.nan),  # off the grid
+    (Int(0, 3), 2, 2.5 / 4),
+    (Int(0, 3), 2.5, math.nan),
+    (Int(0, 3), "2", math.nan),
+    (Categorical(["a", None, 1]), None, 1.0),
+    (Categorical(["a", None, 1]), True, math.nan),  # True is not the choice 1
+    (Categorical(["a", "b"]), "c", math.nan),
+])
+def test_encode_reports_values_the_distribution_cannot_take_as_nan(dist, value, expected) -> None:
+    got = dist.encode(value)
+    assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+@given(int_specs(), unit)
+@SETTINGS
+def test_encode_agrees_with_to_internal_on_every_decoded_value(dist: Int, u: float) -> None:
+    value = dist.to_external(u)
+    assert dist.encode(value) == min(max(dist.to_internal(value), 0.0), 1.0)
+
+
+@pytest.mark.parametrize("dist, cells", [
+    (Float(0.0, 1.0), 0), (Float(1e-3, 1.0, log=True), 0), (Float(0.0, 1.0, step=0.25), 5),
+    (Int(1, 9), 9), (Int(0, 10, step=5), 3), (Int(1, 64, log=True), 0), (Categorical(["a", "b", "c"]), 3),
+])
+def test_n_cells_counts_the_equal_cells_of_the_encoding(dist, cells) -> None:
+    assert dist.n_cells() == cells
+
+
+def test_walk_active_sees_the_values_the_caller_fills_in() -> None:
+    from parzen.space import walk_active
+
+    space = validate_space({
+        "a": Categorical(["x", "y"]),
+        "b": Int(0, 2, when=("a", "x")),
+        "c": Float(0, 1, when=("b", [1, 2])),
+        "d": Float(0, 1),
+    })
+    params: dict = {}
+    seen = []
+    for name, _ in walk_active(space, params):
+        seen.append(name)
+        params[name] = {"a": "x", "b": 2, "c": 0.5, "d": 0.1}[name]
+    assert seen == ["a", "b", "c", "d"]
+    params = {}
+    seen = []
+    for name, _ in walk_active(space, params):
+        seen.append(name)
+        params[name] = {"a": "y", "d": 0.1}[name]
+    assert seen == ["a", "d"]
