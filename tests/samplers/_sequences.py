@@ -83,8 +83,16 @@ GRIDS = {
 
 def make_sampler(name: str, space: str) -> tuple[parzen.Sampler, int]:
     """The sampler named ``name`` with the fixed seed, and the number of objectives its study has."""
-    from parzen.samplers import (AutoSampler, CmaEsSampler, GPSampler, GridSampler, NSGAIISampler, QMCSampler,
-                                 RandomSampler, TPESampler)
+    from parzen.samplers import (
+        AutoSampler,
+        CmaEsSampler,
+        GPSampler,
+        GridSampler,
+        NSGAIISampler,
+        QMCSampler,
+        RandomSampler,
+        TPESampler,
+    )
 
     makers: dict[str, Callable[[], tuple[parzen.Sampler, int]]] = {
         "random": lambda: (RandomSampler(seed=SEED), 1),

@@ -10,7 +10,6 @@ import json
 import warnings
 
 import pytest
-
 from _sequences import FIXTURE, SAMPLERS, SPACES, run
 
 RECORDED = json.loads(FIXTURE.read_text())
