@@ -13,6 +13,7 @@ import pytest
 
 import parzen
 from parzen import Categorical, Float, Int, TrialState
+from parzen.export import StudyFileError, add_trials, read_study_file, save_study_file
 
 SPACE = {
     "model": Categorical(["svm", "tree", None]),
@@ -188,3 +189,58 @@ def test_a_zero_duration_is_exported_as_zero(monkeypatch: pytest.MonkeyPatch) ->
     study = parzen.create_study()
     study.tell(study.ask(), 1.0)
     assert study.trials_dataframe()["duration_s"].tolist() == [0.0]
+
+
+# --- the study file: save and load back --------------------------------------------------------
+def _varied_study(storage: str | None = None) -> parzen.Study:
+    """Complete, pruned and failed trials; a diverged (NaN) report; a None choice; user attributes."""
+    study = parzen.create_study(direction="maximize", storage=storage, study_name="varied",
+                                sampler=parzen.RandomSampler(seed=0))
+    space = {"x": parzen.Float(0, 1), "c": parzen.Categorical([None, "a"]), "lr": parzen.Float(1e-4, 1, log=True)}
+    for i in range(6):
+        trial = study.ask(space)
+        trial.set_user_attr("i", i)
+        trial.report(float("nan") if i == 2 else 0.5 * i, 0)
+        trial.report(float("inf"), 1)
+        if i == 3:
+            study.tell(trial, state=TrialState.FAIL, fail_reason="out of memory")
+        elif i == 4:
+            study.tell(trial, state=TrialState.PRUNED)
+        else:
+            study.tell(trial, trial.params["x"])
+    study.ask(space)  # still running: not saved
+    return study
+
+
+def _outcome(t: parzen.FrozenTrial) -> tuple:
+    return (t.number, t.state, t.values, t.params, t.distributions, t.user_attrs, t.fail_reason,
+            {k: (None if math.isnan(v) else v) for k, v in t.intermediate_values.items()},
+            sorted(k for k, v in t.intermediate_values.items() if math.isnan(v)))
+
+
+@pytest.mark.parametrize("target", ["memory", "sqlite"])
+def test_a_study_file_loads_back_exactly(tmp_path, target) -> None:
+    study = _varied_study()
+    save_study_file(study, tmp_path / "study.json", metadata={"front_door": {"k": 1}})
+    saved = read_study_file(tmp_path / "study.json")
+    assert (saved.study_name, saved.directions, saved.metadata) == ("varied", ["maximize"], {"front_door": {"k": 1}})
+    storage = None if target == "memory" else f"sqlite:///{tmp_path / 'copy.db'}"
+    copy = parzen.create_study(directions=saved.directions, storage=storage, study_name="copy")
+    add_trials(copy, saved.trials)
+    finished = [t for t in study.trials if t.state.is_finished()]
+    assert [_outcome(t) for t in copy.trials] == [_outcome(t) for t in finished]
+    assert copy.best_trial.params == study.best_trial.params
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "not valid JSON"),
+    ('{"format": "other"}', "is not a parzen study file"),
+    ('{"format": "parzen.study", "version": 99}', "version 99"),
+    ('{"format": "parzen.study", "version": 1, "directions": ["minimize"]}', "incomplete study file: no 'study_name'"),
+])
+def test_a_bad_study_file_is_named_in_the_error(tmp_path, text, message) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(StudyFileError, match=f"bad.json.*{message}|{message}.*bad.json") as info:
+        read_study_file(path)
+    assert isinstance(info.value, parzen.ParzenError)

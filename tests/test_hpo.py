@@ -7,7 +7,9 @@ import threading
 
 import pytest
 
+import parzen
 from parzen.exceptions import TrialFinishedError
+from parzen.export import save_study_file
 from parzen.hpo import (
     BayesianOptimizer, GridSearch, MedianPruner, MultiObjectiveOptimizer, ParameterDef, RandomSearch, SearchSpace,
     TrialState,
@@ -174,7 +176,7 @@ def test_a_corrupt_checkpoint_is_named_in_the_error(tmp_path) -> None:
     opt = BayesianOptimizer(space(), 3)
     opt.save_checkpoint(partial)
     data = json.loads(partial.read_text())
-    del data["space"]
+    del data["metadata"]["parzen.hpo"]["space"]
     partial.write_text(json.dumps(data))
     with pytest.raises(ValueError, match="partial.json.*space"):
         BayesianOptimizer.resume(partial)
@@ -259,7 +261,7 @@ def test_checkpoint_resume_replays_every_trial_exactly(tmp_path) -> None:
             opt.tell(trial.id, trial.params["x"] + 5, TrialState.Complete)
     path = tmp_path / "hpo_checkpoint.json"
     opt.save_checkpoint(path)
-    assert json.loads(path.read_text())["n_trials"] == 30
+    assert json.loads(path.read_text())["metadata"]["parzen.hpo"]["n_trials"] == 30
 
     resumed = BayesianOptimizer.resume(path)
     assert resumed.history() == opt.history()
@@ -308,8 +310,13 @@ def test_multi_objective_checkpoint_keeps_objectives_and_front(tmp_path) -> None
 
 def test_resume_rejects_other_files(tmp_path) -> None:
     (tmp_path / "x.json").write_text("{}")
-    with pytest.raises(ValueError, match="is not a parzen.hpo checkpoint"):
+    with pytest.raises(ValueError, match="is not a parzen study file"):
         BayesianOptimizer.resume(tmp_path / "x.json")
+    study = parzen.create_study()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    save_study_file(study, tmp_path / "plain.json")
+    with pytest.raises(ValueError, match="is a study file but not a parzen.hpo checkpoint"):
+        BayesianOptimizer.resume(tmp_path / "plain.json")
     opt = MultiObjectiveOptimizer(space(), n_trials=1).add_objective("a", True)
     opt.save_checkpoint(tmp_path / "m.json")
     with pytest.raises(ValueError, match="holds a 'multi_objective' optimizer, not 'bayesian'"):

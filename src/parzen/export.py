@@ -1,14 +1,27 @@
-"""Export a study's trials: pandas DataFrame, CSV and JSON."""
+"""Export a study's trials (pandas DataFrame, CSV, JSON), and the one file format that saves a study
+and loads it back.
+
+The study file (:func:`save_study_file`, :func:`read_study_file`, :func:`add_trials`) is what every
+front door uses to save and resume: ``parzen.hpo`` checkpoints, ``parzen.adaptive``'s
+``save_study``. It is JSON with a ``format`` and a ``version``, the study's directions and user
+attributes, a free ``metadata`` object for the front door's own settings, and every finished trial
+with its distributions, so that it loads into any storage with params, values, states,
+intermediate values (NaN and infinities included), user attributes and fail reasons exact.
+"""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime
 import json
 import math
-from typing import TYPE_CHECKING, Any
+import os
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from parzen.space import distribution_to_dict
-from parzen.trial import FrozenTrial
+from parzen.exceptions import ParzenError
+from parzen.space import distribution_from_dict, distribution_to_dict
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     import pandas
@@ -128,3 +141,133 @@ def _finite_or_none(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_finite_or_none(v) for v in obj]
     return obj
+
+
+# --- the study file: save and load back ------------------------------------------------------
+STUDY_FILE_FORMAT = "parzen.study"
+STUDY_FILE_VERSION = 1
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+class StudyFileError(ParzenError, ValueError):
+    """A study file that cannot be read: not JSON, another format or version, or incomplete."""
+
+
+@dataclasses.dataclass(frozen=True)
+class StudyFile:
+    """What a study file holds: the study's name, directions and user attributes, the front door's
+    ``metadata``, and the finished trials in order (their numbers as saved)."""
+
+    study_name: str
+    directions: list[str]
+    user_attrs: dict[str, Any]
+    metadata: dict[str, Any]
+    trials: list[FrozenTrial]
+
+
+def _float_to_json(value: float) -> float | str:
+    """A float as JSON holds it: NaN and infinities (diverged reports) become their names."""
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+
+
+def _float_from_json(value: Any) -> float:
+    if isinstance(value, str):
+        return _NON_FINITE[value]
+    return float(value)
+
+
+def _saved_trial(t: FrozenTrial) -> dict[str, Any]:
+    return {
+        "number": t.number,
+        "state": t.state.name,
+        "values": None if t.values is None else [_float_to_json(v) for v in t.values],
+        "params": dict(t.params),
+        "distributions": {n: distribution_to_dict(d) for n, d in t.distributions.items()},
+        "intermediate_values": [[step, _float_to_json(v)] for step, v in sorted(t.intermediate_values.items())],
+        "user_attrs": dict(t.user_attrs),
+        "fail_reason": t.fail_reason,
+        "datetime_start": t.datetime_start.isoformat() if t.datetime_start else None,
+        "datetime_complete": t.datetime_complete.isoformat() if t.datetime_complete else None,
+    }
+
+
+def _loaded_trial(data: Mapping[str, Any]) -> FrozenTrial:
+    state = TrialState[data["state"]]
+    if not state.is_finished():
+        raise ValueError(f"trial {data['number']} is {state.name}; a study file holds finished trials only")
+    times = {k: None if data.get(k) is None else datetime.datetime.fromisoformat(data[k])
+             for k in ("datetime_start", "datetime_complete")}
+    return FrozenTrial(
+        number=int(data["number"]), trial_id=-1, state=state,
+        values=None if data["values"] is None else tuple(_float_from_json(v) for v in data["values"]),
+        params=dict(data["params"]),
+        distributions={n: distribution_from_dict(d) for n, d in data["distributions"].items()},
+        intermediate_values={int(step): _float_from_json(v) for step, v in data["intermediate_values"]},
+        user_attrs=dict(data["user_attrs"]),
+        system_attrs={} if data.get("fail_reason") is None else {FAIL_REASON_ATTR: data["fail_reason"]},
+        **times,
+    )
+
+
+def save_study_file(study: "Study", path: str | os.PathLike[str], *,
+                    metadata: Mapping[str, Any] | None = None) -> None:
+    """Write the study's finished trials and ``metadata`` (JSON-ready) to ``path``, atomically.
+
+    Running and waiting trials are left out: they have no outcome yet, and a resumed study asks
+    again for what they would have evaluated.
+    """
+    data = {
+        "format": STUDY_FILE_FORMAT, "version": STUDY_FILE_VERSION,
+        "study_name": study.study_name, "directions": list(study.directions),
+        "user_attrs": study.user_attrs, "metadata": dict(metadata or {}),
+        "trials": [_saved_trial(t) for t in study.trials if t.state.is_finished()],
+    }
+    tmp = f"{os.fspath(path)}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, indent=1, allow_nan=False)
+    os.replace(tmp, path)
+
+
+def read_study_file(path: str | os.PathLike[str]) -> StudyFile:
+    """The content of a file written by :func:`save_study_file`; StudyFileError naming ``path`` if it is not one."""
+    where = repr(os.fspath(path))
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise StudyFileError(f"{where} is not a parzen study file: not valid JSON ({exc})") from None
+    if not isinstance(data, dict) or data.get("format") != STUDY_FILE_FORMAT:
+        raise StudyFileError(f"{where} is not a parzen study file (format {STUDY_FILE_FORMAT!r})")
+    if data.get("version") != STUDY_FILE_VERSION:
+        raise StudyFileError(f"{where} is a study file of version {data.get('version')!r}; "
+                             f"this parzen reads version {STUDY_FILE_VERSION}")
+    try:
+        return StudyFile(study_name=str(data["study_name"]), directions=list(data["directions"]),
+                         user_attrs=dict(data["user_attrs"]), metadata=dict(data["metadata"]),
+                         trials=[_loaded_trial(t) for t in data["trials"]])
+    except KeyError as exc:
+        raise StudyFileError(f"{where} is an incomplete study file: no {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise StudyFileError(f"{where} is a damaged study file: {exc}") from None
+
+
+def add_trials(study: "Study", trials: Sequence[FrozenTrial]) -> None:
+    """Add finished ``trials`` to ``study``, in order, each as one new trial of the same outcome.
+
+    The sampler is not consulted (no grid point is claimed, nothing is sampled); each trial is
+    written through the storage's ordinary trial writes, so a crash leaves whole trials only.
+    """
+    from parzen.storages._base import TrialTemplate
+
+    storage, study_id = study.storage, study.study_id
+    for t in trials:
+        if not t.state.is_finished():
+            raise ValueError(f"trial {t.number} is {t.state.name}; only finished trials can be added")
+        trial_id, _ = storage.create_trial(study_id, TrialTemplate(
+            params=t.params, distributions=t.distributions, user_attrs=t.user_attrs))
+        for step, value in sorted(t.intermediate_values.items()):
+            storage.set_trial_intermediate_value(trial_id, step, value)
+        extra = {} if t.fail_reason is None else {FAIL_REASON_ATTR: t.fail_reason}
+        storage.finish_trial(trial_id, t.state, t.values, extra)

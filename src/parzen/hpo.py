@@ -10,12 +10,11 @@ it samples, stores and schedules nothing itself:
 * ``GridSearch`` lists the points of a :class:`parzen.GridSampler`; ``RandomSearch`` asks a study that
   uses a :class:`parzen.RandomSampler`.
 * ``MedianPruner`` builds the core :class:`parzen.pruners.MedianPruner`.
-* A checkpoint is JSON (space, settings, every finished trial). Resuming creates a new study and replays
-  each trial into it through the core's public path: ``enqueue_trial(params)``, ``ask(space)`` (which
-  hands the enqueued values back unchanged), ``report`` of every intermediate value, then ``tell`` with
-  the recorded state and values. Params, values, states and intermediate values come back exactly, and
-  so do ids when no trial was running at save time (trials are numbered in order; a running trial is not
-  saved, so later ids close the gap it leaves).
+* A checkpoint is the core's study file (:mod:`parzen.export`): every finished trial, with the space
+  and the optimizer's settings in its metadata. Resuming creates a new study and adds the saved
+  trials to it (:func:`parzen.export.add_trials`), so params, values, states and intermediate values
+  come back exactly, and so do ids when no trial was running at save time (trials are numbered in
+  order; a running trial is not saved, so later ids close the gap it leaves).
 
 Optimizers are safe to share between threads without a lock of your own.
 """
@@ -25,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
-import json
 import math
 import numbers
 import os
@@ -44,8 +42,7 @@ __all__ = [
     "RandomSearch", "SearchSpace", "Trial", "TrialState",
 ]
 
-_CHECKPOINT_FORMAT = "parzen.hpo.checkpoint"
-_CHECKPOINT_VERSION = 1
+_CHECKPOINT_KEY = "parzen.hpo"  # the study file's metadata entry that holds an optimizer's settings
 
 
 class TrialState(enum.Enum):
@@ -435,53 +432,40 @@ class _AskTellOptimizer:
 
     # --- checkpoint / resume ---------------------------------------------------------------
     def save_checkpoint(self, path: str | os.PathLike[str]) -> None:
-        """Write space, settings and every finished trial to a JSON file (atomically, via a temporary file).
+        """Write every finished trial, the space and the settings to ``path``, atomically.
 
-        Trials still running are not saved; after a resume their budget is free again.
+        The file is the core's study file (:func:`parzen.export.save_study_file`), with this
+        optimizer's settings in its metadata. Trials still running are not saved; after a resume
+        their budget is free again.
         """
-        finished = [t.to_dict() for t in self.trials() if t.state != TrialState.Running]
-        data = {"format": _CHECKPOINT_FORMAT, "version": _CHECKPOINT_VERSION, "optimizer": self._kind,
-                "space": self._space.to_dict(), "n_trials": self._n_trials, "seed": self._seed,
-                **self._settings(), "metadata": self._metadata, "trials": finished}
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w") as f:
-            json.dump(data, f, indent=2)
-        os.replace(tmp, path)
+        from parzen.export import save_study_file
+
+        settings = {"optimizer": self._kind, "space": self._space.to_dict(), "n_trials": self._n_trials,
+                    "seed": self._seed, **self._settings(), "notes": self._metadata}
+        save_study_file(self._core_study(), path, metadata={_CHECKPOINT_KEY: settings})
 
     @staticmethod
-    def _read_checkpoint(path: str | os.PathLike[str], kind: str) -> dict[str, Any]:
-        with open(path) as f:
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{os.fspath(path)!r} is not a parzen.hpo checkpoint: not valid JSON ({exc})") from None
-        if not isinstance(data, dict) or data.get("format") != _CHECKPOINT_FORMAT:
-            raise ValueError(f"{os.fspath(path)!r} is not a parzen.hpo checkpoint")
-        if data.get("version") != _CHECKPOINT_VERSION:
-            raise ValueError(f"{os.fspath(path)!r} has checkpoint version {data.get('version')!r}; "
-                             f"this parzen reads version {_CHECKPOINT_VERSION}")
-        if data.get("optimizer") != kind:
-            raise ValueError(f"{os.fspath(path)!r} holds a {data.get('optimizer')!r} optimizer, not {kind!r}")
-        return data
+    def _read_checkpoint(path: str | os.PathLike[str], kind: str) -> tuple[dict[str, Any], Any]:
+        """The optimizer settings and the study file saved at ``path``; ValueError naming it otherwise."""
+        from parzen.export import read_study_file
 
-    def _restore(self, data: Mapping[str, Any]) -> None:
-        """Take the checkpoint's metadata and replay its trials."""
-        metadata = data.get("metadata", {})
-        if not isinstance(metadata, dict):
-            raise ValueError(f"`metadata` must be a JSON object, got {metadata!r}")
-        self._metadata.update(metadata)
-        self._replay(data["trials"])
+        saved = read_study_file(path)
+        settings = saved.metadata.get(_CHECKPOINT_KEY)
+        if not isinstance(settings, dict):
+            raise ValueError(f"{os.fspath(path)!r} is a study file but not a parzen.hpo checkpoint")
+        if settings.get("optimizer") != kind:
+            raise ValueError(f"{os.fspath(path)!r} holds a {settings.get('optimizer')!r} optimizer, not {kind!r}")
+        return settings, saved
 
-    def _replay(self, records: Sequence[Mapping[str, Any]]) -> None:
-        """Put the checkpoint's finished trials into a fresh core study, in order, exactly as recorded."""
-        study = self._core_study(n_done=len(records))
-        for rec in records:
-            study.enqueue_trial(rec["params"])
-            core_trial = study.ask(self._space.distributions)
-            for step, value in sorted(((int(s), v) for s, v in rec["intermediate_values"].items())):
-                core_trial.report(value, step)
-            state = TrialState(rec["state"])
-            study.tell(core_trial, None if state == TrialState.Failed else rec["values"], state._core())
+    def _restore(self, settings: Mapping[str, Any], saved: Any) -> None:
+        """Take the checkpoint's notes, then add its finished trials to a fresh core study, in order."""
+        from parzen.export import add_trials
+
+        notes = settings.get("notes", {})
+        if not isinstance(notes, dict):
+            raise ValueError(f"`notes` must be a JSON object, got {notes!r}")
+        self._metadata.update(notes)
+        add_trials(self._core_study(n_done=len(saved.trials)), saved.trials)
 
 
 class BayesianOptimizer(_AskTellOptimizer):
@@ -510,7 +494,7 @@ class BayesianOptimizer(_AskTellOptimizer):
 
     def _settings(self) -> dict[str, Any]:
         pruner = None if self._pruner is None else dataclasses.asdict(self._pruner)
-        return {"direction": self._direction, "pruner": pruner}
+        return {"pruner": pruner}
 
     def with_pruner(self, pruner: MedianPruner) -> "BayesianOptimizer":
         """Use ``pruner`` in :meth:`should_prune` (before the first ask); returns this optimizer."""
@@ -550,13 +534,14 @@ class BayesianOptimizer(_AskTellOptimizer):
 
         ``n_trials`` changes the total budget (e.g. to extend a finished sweep).
         """
-        data = cls._read_checkpoint(path, cls._kind)
+        settings, saved = cls._read_checkpoint(path, cls._kind)
         with _naming_checkpoint(path):
-            opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
-                      direction=data["direction"], seed=data["seed"])
-            if data["pruner"] is not None:
-                opt.with_pruner(MedianPruner(**data["pruner"]))
-            opt._restore(data)
+            opt = cls(SearchSpace.from_dict(settings["space"]),
+                      settings["n_trials"] if n_trials is None else n_trials,
+                      direction=saved.directions[0], seed=settings["seed"])
+            if settings["pruner"] is not None:
+                opt.with_pruner(MedianPruner(**settings["pruner"]))
+            opt._restore(settings, saved)
         return opt
 
 
@@ -617,13 +602,13 @@ class MultiObjectiveOptimizer(_AskTellOptimizer):
     @classmethod
     def resume(cls, path: str | os.PathLike[str], n_trials: int | None = None) -> "MultiObjectiveOptimizer":
         """The optimizer saved by :meth:`save_checkpoint`, continuing the same run."""
-        data = cls._read_checkpoint(path, cls._kind)
+        settings, saved = cls._read_checkpoint(path, cls._kind)
         with _naming_checkpoint(path):
-            opt = cls(SearchSpace.from_dict(data["space"]), data["n_trials"] if n_trials is None else n_trials,
-                      seed=data["seed"])
-            for name, maximize in data["objectives"]:
+            opt = cls(SearchSpace.from_dict(settings["space"]),
+                      settings["n_trials"] if n_trials is None else n_trials, seed=settings["seed"])
+            for name, maximize in settings["objectives"]:
                 opt.add_objective(name, maximize)
-            opt._restore(data)
+            opt._restore(settings, saved)
         return opt
 
 

@@ -24,8 +24,8 @@ def test_sweep_prints_the_best_trial_and_writes_the_checkpoint(tmp_path, capsys)
     out = capsys.readouterr().out
     data = json.loads(ckpt.read_text())
     best = max(data["trials"], key=lambda t: t["values"][0])
-    assert len(data["trials"]) == 25 and data["direction"] == "maximize"
-    assert f"best trial {best['id']}: value={best['values'][0]}" in out
+    assert len(data["trials"]) == 25 and data["directions"] == ["maximize"]
+    assert f"best trial {best['number']}: value={best['values'][0]}" in out
 
 
 def test_direction_defaults_to_maximize(tmp_path, capsys) -> None:
@@ -33,7 +33,7 @@ def test_direction_defaults_to_maximize(tmp_path, capsys) -> None:
     assert main(["sweep", "--trials", "12", "--space", SPACE, "--objective", OBJECTIVE, "--checkpoint", str(ckpt)]) == 0
     data = json.loads(ckpt.read_text())
     top = max(data["trials"], key=lambda t: t["values"][0])
-    assert data["direction"] == "maximize" and f"best trial {top['id']}:" in capsys.readouterr().out
+    assert data["directions"] == ["maximize"] and f"best trial {top['number']}:" in capsys.readouterr().out
 
 
 def test_module_objective_from_the_working_directory_and_failures(tmp_path, capsys, monkeypatch) -> None:
@@ -50,16 +50,19 @@ def test_module_objective_from_the_working_directory_and_failures(tmp_path, caps
     out = capsys.readouterr().out
     assert "failed: RuntimeError: diverged" in out and "best trial" in out and "value=1.0" in out
     states = {t["state"] for t in json.loads((tmp_path / "hpo_checkpoint.json").read_text())["trials"]}
-    assert states == {"Complete", "Failed"}
+    assert states == {"COMPLETE", "FAIL"}
 
 
 def test_resume_continues_in_the_same_checkpoint(tmp_path, capsys) -> None:
     ckpt = tmp_path / "hpo_checkpoint.json"
     main(["sweep", "--trials", "5", "--space", SPACE, "--objective", OBJECTIVE, "--checkpoint", str(ckpt)])
+    def outcomes(trials: list[dict]) -> list[tuple]:  # times are those of the resumed run
+        return [(t["number"], t["state"], t["params"], t["values"]) for t in trials]
+
     first = json.loads(ckpt.read_text())["trials"]
     assert main(["sweep", "--trials", "8", "--resume", str(ckpt), "--objective", OBJECTIVE]) == 0
     after = json.loads(ckpt.read_text())["trials"]
-    assert after[:5] == first and [t["id"] for t in after] == list(range(8))
+    assert outcomes(after[:5]) == outcomes(first) and [t["number"] for t in after] == list(range(8))
     assert "resumed 5 trial(s)" in capsys.readouterr().out
 
 
@@ -71,7 +74,7 @@ def test_resume_alone_finds_the_objective_in_the_checkpoint(tmp_path, capsys, mo
     monkeypatch.chdir(tmp_path)
     assert main(["sweep", "--trials", "6", "--resume", str(ckpt)]) == 0
     assert "resumed 4 trial(s)" in capsys.readouterr().out
-    assert [t["id"] for t in json.loads(ckpt.read_text())["trials"]] == list(range(6))
+    assert [t["number"] for t in json.loads(ckpt.read_text())["trials"]] == list(range(6))
 
 
 def test_a_new_sweep_needs_an_objective(capsys) -> None:
@@ -98,7 +101,7 @@ def test_yaml_exponents_without_a_dot_are_numbers(tmp_path) -> None:
     (tmp_path / "f.py").write_text("def f(p):\n    return p['x']\n")
     assert main(["sweep", "--trials", "3", "--space", str(tmp_path / "s.yaml"), "--objective",
                  f"{tmp_path / 'f.py'}:f", "--checkpoint", str(tmp_path / "c.json")]) == 0
-    stored = json.loads((tmp_path / "c.json").read_text())["space"]["x"]
+    stored = json.loads((tmp_path / "c.json").read_text())["metadata"]["parzen.hpo"]["space"]["x"]
     assert stored == {"type": "log_uniform", "low": 1e-5, "high": 0.1}
 
 

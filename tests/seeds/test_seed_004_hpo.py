@@ -236,7 +236,7 @@ def test_cargo_run_example_is_the_sweep_command(tmp_path, capsys) -> None:
     out = capsys.readouterr().out
     assert "resumed 30 trial(s)" in out and "trial 49:" in out and "trial 50:" not in out
     data = json.loads(checkpoint.read_text())
-    assert [t["id"] for t in data["trials"]] == list(range(50))
+    assert [t["number"] for t in data["trials"]] == list(range(50))
     assert max(t["values"][0] for t in data["trials"]) > 0.93  # the objective's optimum is 0.95
 
 
