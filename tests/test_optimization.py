@@ -342,18 +342,17 @@ def test_exploration_rate_must_lie_in_zero_one(rate: Any) -> None:
 @pytest.mark.parametrize("rate, low, high", [(0.0, 0, 0), (0.3, 40, 80), (1.0, 200, 200)])
 def test_exploration_rate_is_the_share_of_random_trials(monkeypatch: pytest.MonkeyPatch, rate: float, low: int,
                                                         high: int) -> None:
-    enqueued = []
-    original = Study.enqueue_trial
+    studies: list[Study] = []
+    original = Study.optimize_async
 
-    def spy(self: Study, params: Any, user_attrs: Any = None) -> None:
-        enqueued.append(params)
-        original(self, params, user_attrs)
+    async def spy(self: Study, *args: Any, **kwargs: Any) -> None:
+        studies.append(self)
+        await original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Study, "enqueue_trial", spy)
+    monkeypatch.setattr(Study, "optimize_async", spy)
     result = run(BayesianStrategy(exploration_rate=rate, seed=0), X, quadratic, iterations=200)
-    assert low <= len(enqueued) <= high and result.iterations == 200
-    explored = {e["x"] for e in enqueued}
-    assert explored <= {h["parameters"]["x"] for h in result.history}
+    explored = [t for t in studies[0].trials if t.system_attrs["explore"]]
+    assert low <= len(explored) <= high and result.iterations == 200
 
 
 def test_exploration_rate_changes_where_late_trials_go() -> None:

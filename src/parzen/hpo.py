@@ -7,8 +7,8 @@ it samples, stores and schedules nothing itself:
 * ``BayesianOptimizer`` is a :class:`parzen.Study` with a :class:`parzen.samplers.TPESampler`; its trial
   budget is the core's :class:`parzen.execution.budget.Budget`; a trial id is the core trial number.
 * ``MultiObjectiveOptimizer`` is a study with several directions; its Pareto front is ``study.best_trials``.
-* ``GridSearch`` lists the points of a :class:`parzen.GridSampler`; ``RandomSearch`` asks a study that
-  uses a :class:`parzen.RandomSampler`.
+* ``GridSearch`` lists the points of a :class:`parzen.GridSampler`; ``RandomSearch`` draws points as
+  :class:`parzen.RandomSampler` does (:func:`parzen.samplers.random.draw_space`), without a study.
 * ``MedianPruner`` builds the core :class:`parzen.pruners.MedianPruner`.
 * A checkpoint is the core's study file (:mod:`parzen.export`): every finished trial, with the space
   and the optimizer's settings in its metadata. Resuming creates a new study and adds the saved
@@ -656,13 +656,12 @@ class RandomSearch:
         self._seed = _check_seed(seed)
 
     def iter(self) -> Iterator[Trial]:
-        """The trials, ids 0 to n_trials - 1, from a core study with a RandomSampler (same seed, same trials)."""
-        from parzen.samplers import RandomSampler
-        from parzen.study import create_study
+        """The trials, ids 0 to n_trials - 1, drawn as the core's RandomSampler draws (same seed, same trials)."""
+        from parzen.samplers._base import make_rng
+        from parzen.samplers.random import draw_space
 
-        study = create_study(sampler=RandomSampler(seed=self._seed))
-        for _ in range(self._n_trials):
-            core_trial = study.ask(self._space.distributions)
-            yield Trial(core_trial.number, core_trial.params)
+        rng = make_rng(self._seed)
+        for number in range(self._n_trials):
+            yield Trial(number, draw_space(self._space.distributions, rng))
 
     __iter__ = iter

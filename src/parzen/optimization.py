@@ -9,8 +9,9 @@ strategy runs one in-memory :class:`parzen.Study` through :meth:`parzen.Study.op
 * :class:`RandomSearchStrategy` -> :class:`parzen.RandomSampler`;
 * :class:`GridSearchStrategy` -> :class:`parzen.GridSampler`, which stops the study when every
   grid point has run;
-* :class:`BayesianStrategy` -> :class:`parzen.samplers.TPESampler`, with each trial drawn by
-  :class:`parzen.RandomSampler` instead (an enqueued trial) with probability ``exploration_rate``.
+* :class:`BayesianStrategy` -> :class:`parzen.samplers.TPESampler` inside a
+  :class:`parzen.samplers.ExplorationSampler`, which draws a trial uniformly at random instead with
+  probability ``exploration_rate``.
 
 Scores are minimized. A score of ``inf`` or NaN, which the seed's best practice returns for a
 failed evaluation, marks the trial failed: it stays in ``history`` but is never the best and the
@@ -39,11 +40,12 @@ import numpy as np
 from parzen.exceptions import ParzenError
 from parzen.execution.async_optimize import check_concurrency
 from parzen.execution.budget import check_budget
-from parzen.samplers import GridSampler, RandomSampler, Sampler
+from parzen.samplers import ExplorationSampler, GridSampler, RandomSampler, Sampler
 from parzen.samplers._base import make_rng
+from parzen.samplers.random import draw_space
 from parzen.space import Categorical, Distribution, Float, Int
 from parzen.study import Study, create_study
-from parzen.trial import FrozenTrial, Trial, TrialState
+from parzen.trial import Trial, TrialState
 
 __all__ = [
     "BayesianStrategy", "GridSearchStrategy", "OptimizationError", "OptimizationResult", "OptimizationStrategy",
@@ -51,7 +53,6 @@ __all__ = [
 ]
 
 Objective = Callable[[dict[str, Any]], Awaitable[float]]
-Callback = Callable[[Study, FrozenTrial], None]
 
 
 class ParameterType(Enum):
@@ -153,8 +154,8 @@ class _Space:
                 for p in self.parameters}
 
     def random_core_params(self, seed: int) -> dict[str, Any]:
-        """A uniform random point drawn by the core's RandomSampler (on a scratch in-memory study)."""
-        return create_study(sampler=RandomSampler(seed=seed)).ask(self.distributions).params
+        """A uniform random point, drawn as the core's RandomSampler draws it."""
+        return draw_space(self.distributions, make_rng(seed))
 
 
 def _check_parameters(parameters: Any) -> None:
@@ -296,10 +297,6 @@ class _StudyStrategy(OptimizationStrategy):
     def _sampler(self, space: _Space, iterations: int) -> Sampler:
         """The core sampler of a run of at most ``iterations`` evaluations."""
 
-    def _callbacks(self, study: Study, space: _Space, iterations: int) -> list[Callback]:
-        """Core callbacks of one run; called once before the first trial starts."""
-        return []
-
     async def optimize(self, parameters: list[Parameter], objective: Objective, iterations: int,
                        timeout: float | None = None, concurrency: int = 1) -> OptimizationResult:
         """Minimize ``objective`` in at most ``iterations`` evaluations, ``concurrency`` of them at once.
@@ -314,7 +311,7 @@ class _StudyStrategy(OptimizationStrategy):
         evaluations = _Evaluations(space, objective)
         try:
             await study.optimize_async(evaluations, n_trials=iterations, timeout=timeout, concurrency=concurrency,
-                                       callbacks=self._callbacks(study, space, iterations), catch=(_NotFinite,))
+                                       catch=(_NotFinite,))
         except Exception:
             if evaluations.failure is None:
                 raise
@@ -364,10 +361,10 @@ class GridSearchStrategy(_StudyStrategy):
 class BayesianStrategy(_StudyStrategy):
     """Model-based search: parzen's TPE sampler proposes each point from the scores seen so far.
 
-    Before the first trial and after each finished one, with probability ``exploration_rate`` the
-    next trial is drawn uniformly at random instead (parzen's RandomSampler, enqueued in the study):
-    0 trusts the model fully, 1 is random search. TPE keeps its cost per trial in milliseconds, which
-    suits the many cheap evaluations of tuning async code.
+    With probability ``exploration_rate`` a trial is drawn uniformly at random instead (the core's
+    :class:`parzen.samplers.ExplorationSampler` around TPE): 0 trusts the model fully, 1 is random
+    search. TPE keeps its cost per trial in milliseconds, which suits the many cheap evaluations of
+    tuning async code.
     """
 
     def __init__(self, exploration_rate: float = 0.1, seed: int | None = None) -> None:
@@ -381,15 +378,7 @@ class BayesianStrategy(_StudyStrategy):
     def _sampler(self, space: _Space, iterations: int) -> Sampler:
         from parzen.samplers.tpe import TPESampler
 
-        return TPESampler(seed=self._next_seed())
-
-    def _callbacks(self, study: Study, space: _Space, iterations: int) -> list[Callback]:
-        def maybe_explore(*_: Any) -> None:
-            if self._random_state().random() < self.exploration_rate and len(study.trials) < iterations:
-                study.enqueue_trial(space.random_core_params(self._next_seed()))
-
-        maybe_explore()
-        return [maybe_explore]
+        return ExplorationSampler(TPESampler(seed=self._next_seed()), self.exploration_rate, seed=self._next_seed())
 
 
 class Optimizer:

@@ -23,11 +23,20 @@ class RandomSampler(Sampler):
         self._lock = threading.Lock()
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
-        params: dict[str, Any] = {}
         with self._lock:
-            for name, dist in walk_active(space, params):
-                params[name] = draw_uniform(dist, self._rng)
-        return params
+            return draw_space(space, self._rng)
+
+
+def draw_space(space: Mapping[str, Distribution], rng: np.random.Generator) -> dict[str, Any]:
+    """One uniform random point of ``space`` (its active parameters only), without a study.
+
+    What :class:`RandomSampler` proposes, for callers that need a random point and have no study:
+    the front doors' ``generate_params`` and random search, and exploration draws.
+    """
+    params: dict[str, Any] = {}
+    for name, dist in walk_active(space, params):
+        params[name] = draw_uniform(dist, rng)
+    return params
 
 
 def fallback_sampler(seed: int | None, rng: np.random.Generator) -> RandomSampler:
