@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
 import threading
 from typing import Any, Callable, Mapping, Sequence
 
