@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import parzen
-from parzen.samplers.auto import CHOICE_ATTR, AutoSampler
+from parzen.samplers.auto import CHOICE_ATTR, LATE_CMAES_ATTR, AutoSampler, is_discrete_heavy, warm_start
 
 
 def _choices(study: parzen.Study) -> list[str]:
@@ -102,10 +103,66 @@ def test_constraints_get_tpe_with_one_or_several_objectives() -> None:
     assert set(_choices(single)) == set(_choices(multi)) == {"tpe"}
 
 
-def test_past_gp_max_trials_tpe_takes_over() -> None:
+def test_past_gp_max_trials_a_numeric_space_gets_cmaes_warm_started_at_the_best_trial() -> None:
+    study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=12))
+    study.optimize(lambda t: _sphere(t, 3), n_trials=18)
+    assert _choices(study) == ["gp"] * 12 + ["cmaes-late"] * 6
+    best = min(study.trials[:12], key=lambda t: t.value)
+    tag = study.trials[12].system_attrs[LATE_CMAES_ATTR]
+    encoded_best = [parzen.Float(-5, 5).to_internal(best.params[f"x{i}"]) for i in range(3)]
+    assert tag["mean0"] == pytest.approx(encoded_best)
+    assert 0.01 <= tag["sigma0"] < 1 / 6
+    assert "cmaes" not in study.trials[12].system_attrs
+
+
+def test_past_gp_max_trials_a_space_with_a_categorical_gets_tpe() -> None:
     study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=6))
-    study.optimize(lambda t: _sphere(t, 2), n_trials=9)
+    study.optimize(lambda t: _sphere(t, 2) + (t.suggest_categorical("c", ["a", "b"]) == "b"), n_trials=9)
     assert _choices(study) == ["gp"] * 6 + ["tpe"] * 3
+
+
+def test_late_cmaes_does_not_replay_the_early_cmaes_run_of_a_wide_space() -> None:
+    study = parzen.create_study(sampler=AutoSampler(seed=0, cmaes_max_trials=4, gp_max_trials=7))
+    study.optimize(lambda t: _sphere(t, 12), n_trials=9)
+    assert _choices(study) == ["gp"] + ["cmaes"] * 3 + ["gp"] * 3 + ["cmaes-late"] * 2
+    best = min(study.trials[:7], key=lambda t: t.value)
+    tag = study.trials[7].system_attrs[LATE_CMAES_ATTR]
+    assert (tag["restart"], tag["generation"]) == (0, 0)
+    assert tag["mean0"] == pytest.approx([parzen.Float(-5, 5).to_internal(best.params[f"x{i}"]) for i in range(12)])
+
+
+def test_warm_start_step_is_the_spread_of_the_best_trials() -> None:
+    space = {"x": parzen.Float(0, 10)}
+    study = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    for x in [5.0, 5.2, 4.8, 9.0, 1.0, 0.5, 9.5, 8.0, 2.0, 7.0, 3.0, 6.5, 1.5, 8.5, 0.2, 9.9, 2.5, 7.5, 3.5, 6.0]:
+        study.tell(_ask_fixed(study, space, x), abs(x - 5))
+    x0, sigma = warm_start(study.trials, space, 1.0)
+    assert x0 == {"x": 5.0}
+    assert sigma == pytest.approx(np.std([0.5, 0.52]))  # the best 10% of 20 trials: x = 5.0 and 5.2
+    assert warm_start(study.trials[:1], space, 1.0) is None
+
+
+def _ask_fixed(study: parzen.Study, space: dict, x: float) -> parzen.Trial:
+    study.enqueue_trial({"x": x})
+    return study.ask(space)
+
+
+@pytest.mark.parametrize(("space", "heavy", "choice"), [
+    ({**{f"n{i}": parzen.Int(-10, 10) for i in range(4)}, "c0": parzen.Categorical([1, 2, 3]),
+      "c1": parzen.Categorical([1, 2]), "x0": parzen.Float(-1, 1), "x1": parzen.Float(-1, 1)}, True, "tpe"),
+    ({**{f"n{i}": parzen.Int(0, 9) for i in range(6)}, **{f"x{i}": parzen.Float(0, 1) for i in range(7)}}, False,
+     "cmaes"),
+    ({"layers": parzen.Int(1, 12), "units": parzen.Int(16, 512, log=True), "opt": parzen.Categorical(["a", "b"]),
+      "act": parzen.Categorical(["r", "t"]), "x0": parzen.Float(0, 1), "lr": parzen.Float(1e-5, 1, log=True)}, False,
+     "gp"),
+])
+def test_integer_or_categorical_heavy_spaces_get_tpe(space: dict, heavy: bool, choice: str) -> None:
+    assert is_discrete_heavy(list(space.values())) is heavy
+    study = parzen.create_study(seed=0)
+    for _ in range(4):
+        trial = study.ask(space)
+        study.tell(trial, float(sum(abs(v) for v in trial.params.values() if not isinstance(v, str))))
+    assert _choices(study)[1:] == [choice] * 3
 
 
 def test_same_seed_same_suggestions() -> None:

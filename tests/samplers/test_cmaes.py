@@ -290,11 +290,25 @@ def test_several_objectives_fall_back_to_random_sampling() -> None:
     assert CmaEsSampler(seed=0).infer_relative_space(study, trial) == {}
 
 
+def test_samplers_with_different_attrs_run_separate_cmaes_on_one_study() -> None:
+    first = CmaEsSampler(seed=0, popsize=4)
+    second = CmaEsSampler(seed=1, popsize=4, x0={"x": 3.0, "y": 3.0}, sigma0=0.05, attr="other")
+    storage = InMemoryStorage()
+    study = parzen.create_study(sampler=first, storage=storage, study_name="s")
+    _run(first, BOX2, _rastrigin2, 9, study=study)  # a random start, then generations 0 and 1 of the first run
+    _run(second, BOX2, _rastrigin2, 4, study=parzen.load_study("s", storage, sampler=second))
+    own = [t.system_attrs["other"] for t in study.trials if "other" in t.system_attrs]
+    assert len(own) == 4 and len(_tags(study)) == 8
+    assert all(tag["generation"] == 0 and tag["sigma0"] == 0.05 for tag in own)  # not the first run's generation 2
+    assert own[0]["mean0"] == pytest.approx([Float(-5.12, 5.12).to_internal(3.0)] * 2)
+
+
 @pytest.mark.parametrize(("kwargs", "name"), [
     ({"sigma0": 0.0}, "sigma0"), ({"sigma0": 2.0}, "sigma0"), ({"sigma0": "big"}, "sigma0"),
     ({"popsize": 1}, "popsize"), ({"popsize": 4.5}, "popsize"),
     ({"n_startup_trials": -1}, "n_startup_trials"), ({"n_startup_trials": True}, "n_startup_trials"),
     ({"restart_strategy": "ipop2"}, "restart_strategy"), ({"x0": [1.0]}, "x0"), ({"seed": "s"}, "seed"),
+    ({"attr": ""}, "attr"), ({"attr": 3}, "attr"),
 ])
 def test_bad_arguments_name_the_parameter(kwargs: dict, name: str) -> None:
     with pytest.raises((TypeError, ValueError), match=f"`{name}`"):

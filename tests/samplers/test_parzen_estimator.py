@@ -17,6 +17,7 @@ from parzen.samplers.tpe.parzen_estimator import (
     hyperopt_bandwidth,
     normal_mass,
     scott_bandwidth,
+    thin_observations,
 )
 
 NO_CAT = np.zeros((0, 0), dtype=int)
@@ -189,8 +190,8 @@ def test_no_observation_gives_the_prior_alone() -> None:
 def test_normal_mass_is_accurate_in_the_tails() -> None:
     lower = np.array([-1.0, -40.0, 10.0, 30.0, 0.0])
     upper = np.array([1.0, -39.0, 11.0, 31.0, 0.0])
-    expected = [norm.cdf(1) - norm.cdf(-1)] + [norm.sf(-u) - norm.sf(-l) for l, u in [(-40.0, -39.0)]] + \
-        [norm.sf(l) - norm.sf(u) for l, u in [(10.0, 11.0), (30.0, 31.0)]] + [0.0]
+    expected = [norm.cdf(1) - norm.cdf(-1)] + [norm.sf(-u) - norm.sf(-lo) for lo, u in [(-40.0, -39.0)]] + \
+        [norm.sf(lo) - norm.sf(u) for lo, u in [(10.0, 11.0), (30.0, 31.0)]] + [0.0]
     got = normal_mass(lower, upper)
     assert np.allclose(got, expected, rtol=1e-9, atol=0)
     assert got[3] > 0
@@ -220,9 +221,43 @@ def test_bad_config_is_rejected_with_the_parameter_name() -> None:
                          ({"min_bandwidth_factor": 0}, "min_bandwidth_factor"),
                          ({"min_bandwidth_factor": 2.0}, "min_bandwidth_factor"), ({"magic_clip": "yes"}, "magic_clip"),
                          ({"categorical_bandwidth": 1.0}, "categorical_bandwidth"),
-                         ({"categorical_bandwidth": -0.1}, "categorical_bandwidth")]:
+                         ({"categorical_bandwidth": -0.1}, "categorical_bandwidth"),
+                         ({"max_kernels": 1}, "max_kernels"), ({"max_kernels": 10.5}, "max_kernels")]:
         with pytest.raises((TypeError, ValueError), match=name):
             EstimatorConfig(**kwargs)
+
+
+# --- long studies: a capped number of kernels ----------------------------------------------------------------
+def test_thinning_keeps_the_recent_half_and_evenly_spaced_older_rows() -> None:
+    rows, counts = thin_observations(10, 10)
+    assert rows.tolist() == list(range(10)) and counts.tolist() == [1.0] * 10
+    rows, counts = thin_observations(1000, 100)
+    assert len(rows) == 100 and rows[50:].tolist() == list(range(950, 1000))
+    assert rows[:50].tolist() == list(range(0, 950, 19))
+    assert counts.sum() == pytest.approx(1000)
+
+
+@pytest.mark.parametrize("n", [10, 999, 5000, 20000])
+def test_an_estimator_never_holds_more_kernels_than_the_cap(n: int) -> None:
+    rng = np.random.default_rng(0)
+    est = _fit(rng.random((n, 3)), max_kernels=1000)
+    assert est.n_kernels == min(n, 1000) + 1  # plus the prior
+    assert _fit(rng.random((n, 1)), max_kernels=None).n_kernels == n + 1
+
+
+def test_a_thinned_density_stays_close_to_the_full_one() -> None:
+    rng = np.random.default_rng(1)
+    obs = np.concatenate([rng.normal(0.3, 0.05, 3000), rng.normal(0.7, 0.1, 3000)]).clip(0, 1)
+    full, thinned = _fit(obs, max_kernels=None), _fit(obs, max_kernels=500)
+    assert thinned.n_kernels == 501 and _integrate_1d(thinned) == pytest.approx(1.0, abs=1e-3)
+    recent_only = _fit(obs[-500:], max_kernels=None)  # what keeping only the latest rows would give
+    x = np.linspace(0.0, 1.0, 2001)[:, None]
+    cat = np.zeros((2001, 0), dtype=int)
+
+    def l1_to_full(est: ParzenEstimator) -> float:
+        return float(np.trapezoid(np.abs(np.exp(est.log_pdf(x, cat)) - np.exp(full.log_pdf(x, cat))), x[:, 0]))
+
+    assert l1_to_full(thinned) < 0.25 < 0.8 < l1_to_full(recent_only)
 
 
 # --- any input ---------------------------------------------------------------------------------------------

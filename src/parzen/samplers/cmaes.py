@@ -169,7 +169,8 @@ class _Replay:
     it; ``runs`` the optimizer of each joint space.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, attr: str) -> None:
+        self.attr = attr
         self.n_read = 0
         self.buckets: dict[tuple[str, int, int], list[_Evaluation]] = {}
         self.configs: dict[tuple[str, int], tuple[int, _RestartConfig]] = {}
@@ -182,7 +183,7 @@ class _Replay:
         self.n_read = len(complete)
 
     def _add(self, trial: FrozenTrial, sign: float) -> None:
-        tag = trial.system_attrs.get(ATTR)
+        tag = trial.system_attrs.get(self.attr)
         if not isinstance(tag, Mapping) or not trial.values:
             return
         key, restart = str(tag["space"]), int(tag["restart"])
@@ -220,13 +221,22 @@ class CmaEsSampler(Sampler):
             restarts from a random mean with twice the population (Auger & Hansen 2005) and ``"bipop"``
             alternates such large-population restarts with small-population, small-step ones, giving
             each regime an equal budget (Hansen 2009); None keeps the converged optimizer.
+        attr: the trial system attribute that holds this sampler's state. Samplers with different
+            ``attr`` run separate CMA-ES on one study, each replaying only its own trials (the default
+            sampler's warm-started phase after its GP phase uses this).
 
     Studies with several objectives are sampled at random.
     """
 
     def __init__(self, seed: int | None = None, *, x0: Mapping[str, Any] | None = None, sigma0: float | None = None,
-                 n_startup_trials: int = 1, popsize: int | None = None, restart_strategy: str | None = None) -> None:
+                 n_startup_trials: int = 1, popsize: int | None = None, restart_strategy: str | None = None,
+                 attr: str = ATTR) -> None:
         self._cmaes = _import_cmaes()
+        if not isinstance(attr, str):
+            raise TypeError(f"`attr` must be a str, got {attr!r}")
+        if not attr:
+            raise ValueError("`attr` must be a non-empty str")
+        self._attr = attr
         self._rng = make_rng(seed)
         self._x0 = _check_x0(x0)
         self._sigma0 = _check_sigma0(sigma0)
@@ -273,7 +283,7 @@ class CmaEsSampler(Sampler):
         """The study's replay, brought up to date with trials completed since the last call."""
         replay = self._replays.get(history)
         if replay is None:
-            replay = self._replays[history] = _Replay()
+            replay = self._replays[history] = _Replay(self._attr)
         replay.update(history, _sign(study))
         return replay
 
@@ -292,7 +302,7 @@ class CmaEsSampler(Sampler):
             assert run.config is not None, "a started run has a configuration"
             tag = {"space": run.key, "restart": run.restart, "generation": run.generation,
                    "x": [float(v) for v in x_tell], **run.config.to_attr()}
-            trial.set_system_attr(ATTR, tag)
+            trial.set_system_attr(self._attr, tag)
         return run.geometry.decode(x_eval)
 
     def _run_for(self, history: _Replay, joint: dict[str, Distribution]) -> _Run:

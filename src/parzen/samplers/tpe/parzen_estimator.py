@@ -49,6 +49,8 @@ class EstimatorConfig:
     (n + 1) / (n + C) on its own category (the adaptive rule of Optuna that Watanabe 2023 compares
     against a fixed b). A shrinking ``b`` makes g(x) sharp where many bad trials sit, which leaves
     rarely tried categories a ratio l/g above 1, so TPE keeps visiting them.
+    ``max_kernels`` caps the observation kernels of one estimator (None: no cap), so that the cost of a
+    density stops growing with the study (see :func:`thin_observations`).
     """
 
     prior_weight: float = 1.0
@@ -57,6 +59,7 @@ class EstimatorConfig:
     min_bandwidth_factor: float = 0.03
     magic_clip: bool = True
     categorical_bandwidth: float | None = None
+    max_kernels: int | None = 1000
 
     def __post_init__(self) -> None:
         _check_positive("prior_weight", self.prior_weight)
@@ -69,6 +72,11 @@ class EstimatorConfig:
         _check_positive("min_bandwidth_factor", self.min_bandwidth_factor)
         if self.min_bandwidth_factor > 1:
             raise ValueError(f"`min_bandwidth_factor` must be <= 1, got {self.min_bandwidth_factor!r}")
+        if self.max_kernels is not None and (isinstance(self.max_kernels, bool)
+                                             or not isinstance(self.max_kernels, (int, np.integer))):
+            raise TypeError(f"`max_kernels` must be an int or None, got {self.max_kernels!r}")
+        if self.max_kernels is not None and self.max_kernels < 2:
+            raise ValueError(f"`max_kernels` must be >= 2, got {self.max_kernels!r}")
         if self.categorical_bandwidth is None:
             return
         _check_positive("categorical_bandwidth", self.categorical_bandwidth)
@@ -267,6 +275,23 @@ def _logsumexp_rows(x: np.ndarray) -> np.ndarray:
     return (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True)))[:, 0]
 
 
+def thin_observations(n: int, max_kernels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows to keep of ``n`` observations in trial order, and how many observations each one stands for.
+
+    The most recent half of ``max_kernels`` is kept whole (where the search is now); the older rows
+    are represented by evenly spaced ones, each standing for its share of them, so the mixture keeps
+    the mass of every period of the study. With ``n <= max_kernels`` every row is kept, counting one.
+    """
+    if n <= max_kernels:
+        return np.arange(n), np.ones(n)
+    recent = max_kernels // 2
+    n_old, n_strided = n - recent, max_kernels - recent
+    strided = (np.arange(n_strided) * n_old) // n_strided
+    rows = np.concatenate([strided, np.arange(n_old, n)])
+    counts = np.concatenate([np.full(n_strided, n_old / n_strided), np.ones(recent)])
+    return rows, counts
+
+
 def fit_parzen_estimator(numeric: np.ndarray, categorical: np.ndarray, weights: np.ndarray,
                          n_cells: np.ndarray, n_choices: Sequence[int],
                          config: EstimatorConfig) -> ParzenEstimator:
@@ -275,20 +300,26 @@ def fit_parzen_estimator(numeric: np.ndarray, categorical: np.ndarray, weights: 
     ``numeric`` (n, Dn) holds encoded numbers in [0, 1]; ``categorical`` (n, Dc) category indices;
     ``weights`` (n,) the non-negative observation weights (scaled here to mean 1, so ``prior_weight``
     is relative to an average observation). With no observation the result is the prior alone.
+    Past ``config.max_kernels`` observations, only the rows :func:`thin_observations` keeps get a
+    kernel, weighted by the observations they stand for; bandwidths are those of a sample of that size
+    (wider than for all observations), so the thinned density has no holes where rows were left out.
     """
-    n, d = numeric.shape
     n_cells = np.asarray(n_cells, dtype=int)
+    if config.max_kernels is not None and numeric.shape[0] > config.max_kernels:
+        rows, counts = thin_observations(numeric.shape[0], config.max_kernels)
+        numeric, categorical, weights = numeric[rows], categorical[rows], weights[rows] * counts
+    n, d = numeric.shape
     if n:
         total = float(weights.sum())
         obs_w = weights * (n / total) if total > 0 and math.isfinite(total) else np.ones(n)
     else:
         obs_w = np.empty(0)
-    all_w = np.append(obs_w, config.prior_weight)
-    all_w = all_w / all_w.sum()
     if config.bandwidth == "scott":
         sigmas = np.broadcast_to(scott_bandwidth(numeric), (n, d))
     else:
         sigmas = hyperopt_bandwidth(numeric, config.consider_endpoints)
+    all_w = np.append(obs_w, config.prior_weight)
+    all_w = all_w / all_w.sum()
     floor = config.min_bandwidth_factor
     if config.magic_clip:
         floor = max(floor, 1.0 / (n + 1))
