@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any, Union
+from typing import Any
 
 from parzen._checks import check_bool, check_int, check_real
 
@@ -69,7 +69,7 @@ class LBFGSConfig:
 
     memory_size: int = 10
     scale_init_precond: bool = True
-    linesearch: Union[LineSearch, str] = LineSearch.ZOOM
+    linesearch: LineSearch | str = LineSearch.ZOOM
     max_linesearch_steps: int = 20
     max_iterations: int = 100
     tolerance: float = 1e-6
@@ -139,9 +139,7 @@ class LevenbergMarquardtConfig:
         _set(self, "min_damping", _check_positive("min_damping", self.min_damping))
         _set(self, "max_damping", _check_positive("max_damping", self.max_damping))
         if self.min_damping > self.max_damping:
-            raise ValueError(
-                f"`min_damping` ({self.min_damping!r}) must be <= `max_damping` ({self.max_damping!r})"
-            )
+            raise ValueError(f"`min_damping` ({self.min_damping!r}) must be <= `max_damping` ({self.max_damping!r})")
         if not self.min_damping <= self.damping_factor <= self.max_damping:
             raise ValueError(
                 f"`damping_factor` must lie in [min_damping, max_damping] = [{self.min_damping!r}, "
@@ -166,7 +164,7 @@ class HybridOptimizerConfig:
     """
 
     first_order_steps: int = 1000
-    switch_criterion: Union[SwitchCriterion, str] = SwitchCriterion.LOSS_VARIANCE
+    switch_criterion: SwitchCriterion | str = SwitchCriterion.LOSS_VARIANCE
     loss_variance_threshold: float = 1e-4
     loss_history_window: int = 50
     gradient_norm_threshold: float = 1e-3

@@ -91,9 +91,9 @@ class HybridOptimizer:
         loss = jnp.asarray(loss, dtype=state.loss_window.dtype)
         window = jnp.concatenate([state.loss_window[1:], loss[None]])
         grad_norm = optax.tree.norm(grads)
-        switch_now = ~state.switched & (self._criterion(window, state.step, grad_norm) | (
-            state.step >= config.first_order_steps
-        ))
+        switch_now = ~state.switched & (
+            self._criterion(window, state.step, grad_norm) | (state.step >= config.first_order_steps)
+        )
         switched = state.switched | switch_now
         switch_step = jnp.where(switch_now, state.step, state.switch_step)
         fresh = self._lbfgs.init(params)

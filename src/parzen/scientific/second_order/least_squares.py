@@ -11,16 +11,18 @@ The cost is ``0.5 * |r|^2`` and its gradient ``g = J^T r``.
   times ``damping_decrease_factor`` after a taken step, times ``damping_increase_factor`` after a
   refused one, clipped to ``[min_damping, max_damping]`` (Marquardt's rule).
 
-A run stops after ``max_iterations`` steps (taken or refused), once a taken step changes the cost by
-at most ``atol + rtol * cost`` and every coordinate by at most ``atol + rtol * max|x|``, once the
-gradient's largest entry is at most ``atol`` (at the start too), or when a Gauss-Newton step lands on
-a non-finite cost (then it is not converged and keeps the last finite point).
+A run stops after ``max_iterations`` steps (taken or refused), once a step (taken, or refused
+because rounding made the cost no lower) changes the cost by at most ``atol + rtol * cost`` and every
+coordinate by at most ``atol + rtol * max|x|``, once the gradient's largest entry is at most ``atol``
+(at the start too), or when a Gauss-Newton step lands on a non-finite cost (then it is not converged
+and keeps the last finite point).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from typing import Any, Callable, NamedTuple, Union
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -60,7 +62,7 @@ class _Carry(NamedTuple):
 def run_least_squares(
     residual_fn: Callable[..., Any],
     x0: Any,
-    config: Union[GaussNewtonConfig, LevenbergMarquardtConfig],
+    config: GaussNewtonConfig | LevenbergMarquardtConfig,
     args: tuple = (),
 ) -> LeastSquaresResult:
     """Minimize ``0.5 * |residual_fn(x, *args)|^2`` from ``x0`` with the method ``config`` names."""
@@ -68,15 +70,18 @@ def run_least_squares(
         raise TypeError(f"`residual_fn` must be callable, got {residual_fn!r}")
     if not isinstance(args, tuple):
         raise TypeError(f"`args` must be a tuple, got {args!r}")
-    return _solve(residual_fn, config, x0, args)
+    # the numbers of the configuration are traced, so that changing them does not compile again
+    settings = {field.name: getattr(config, field.name) for field in dataclasses.fields(config)}
+    return _solve(residual_fn, isinstance(config, LevenbergMarquardtConfig), x0, args, settings)
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
 def _solve(
     residual_fn: Callable[..., Any],
-    config: Union[GaussNewtonConfig, LevenbergMarquardtConfig],
+    levenberg_marquardt: bool,
     x0: Any,
     args: tuple,
+    config: dict[str, Any],
 ) -> LeastSquaresResult:
     x_init, unravel = ravel_pytree(x0)
 
@@ -86,7 +91,6 @@ def _solve(
     n = x_init.shape[0]
     m = jax.eval_shape(residuals, x_init).shape[0]
     jacobian = jax.jacfwd(residuals) if n <= m else jax.jacrev(residuals)
-    levenberg_marquardt = isinstance(config, LevenbergMarquardtConfig)
     dtype = x_init.dtype
 
     def step(r: jax.Array, jac: jax.Array, damping: jax.Array) -> jax.Array:
@@ -103,12 +107,12 @@ def _solve(
         finite = jnp.isfinite(cost_new)
         accept = finite & (cost_new <= carry.cost) if levenberg_marquardt else finite
         jac_new = jax.lax.cond(accept, jacobian, lambda _: carry.jac, x_new)
-        small_step = jnp.max(jnp.abs(delta)) <= config.atol + config.rtol * jnp.max(jnp.abs(carry.x))
-        small_change = jnp.abs(carry.cost - cost_new) <= config.atol + config.rtol * carry.cost
-        flat_gradient = jnp.max(jnp.abs(jac_new.T @ r_new)) <= config.atol
+        small_step = jnp.max(jnp.abs(delta)) <= config["atol"] + config["rtol"] * jnp.max(jnp.abs(carry.x))
+        small_change = jnp.abs(carry.cost - cost_new) <= config["atol"] + config["rtol"] * carry.cost
+        flat_gradient = jnp.max(jnp.abs(jac_new.T @ r_new)) <= config["atol"]
         if levenberg_marquardt:
-            factor = jnp.where(accept, config.damping_decrease_factor, config.damping_increase_factor)
-            damping = jnp.clip(carry.damping * factor, config.min_damping, config.max_damping)
+            factor = jnp.where(accept, config["damping_decrease_factor"], config["damping_increase_factor"])
+            damping = jnp.clip(carry.damping * factor, config["min_damping"], config["max_damping"])
         else:
             damping = carry.damping
         return _Carry(
@@ -118,16 +122,16 @@ def _solve(
             cost=jnp.where(accept, cost_new, carry.cost),
             damping=damping,
             iteration=carry.iteration + 1,
-            converged=accept & ((small_step & small_change) | flat_gradient),
+            converged=(finite & small_step & small_change) | (accept & flat_gradient),
             failed=~finite if not levenberg_marquardt else jnp.asarray(False),
         )
 
     def keep_going(carry: _Carry) -> jax.Array:
-        return (carry.iteration < config.max_iterations) & ~carry.converged & ~carry.failed
+        return (carry.iteration < config["max_iterations"]) & ~carry.converged & ~carry.failed
 
     r0 = residuals(x_init)
     jac0 = jacobian(x_init)
-    damping0 = config.damping_factor if levenberg_marquardt else 0.0
+    damping0 = config["damping_factor"] if levenberg_marquardt else 0.0
     final = jax.lax.while_loop(
         keep_going,
         body,
@@ -138,7 +142,7 @@ def _solve(
             cost=0.5 * jnp.dot(r0, r0),
             damping=jnp.asarray(damping0, dtype=dtype),
             iteration=jnp.asarray(0, dtype=jnp.int32),
-            converged=jnp.max(jnp.abs(jac0.T @ r0)) <= config.atol,
+            converged=jnp.max(jnp.abs(jac0.T @ r0)) <= config["atol"],
             failed=jnp.asarray(False),
         ),
     )

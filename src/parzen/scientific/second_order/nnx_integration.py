@@ -136,9 +136,7 @@ class NNXHybridOptimizer(_NNXOptimizer):
     the switch has happened, ``switch_step`` when, and ``step_count`` counts the steps.
     """
 
-    def __init__(
-        self, model: nnx.Module, config: HybridOptimizerConfig | None = None, wrt: Any = nnx.Param
-    ) -> None:
+    def __init__(self, model: nnx.Module, config: HybridOptimizerConfig | None = None, wrt: Any = nnx.Param) -> None:
         super().__init__(model, wrt)
         self._optimizer = HybridOptimizer(config)
         self.config = self._optimizer.config

@@ -7,8 +7,9 @@ same function object and per-call data through ``args`` to reuse the compiled co
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from typing import Any, Callable, NamedTuple, Union
+from typing import Any, Callable, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -49,13 +50,15 @@ def minimize(
         raise TypeError(f"`fun` must be callable, got {fun!r}")
     if not isinstance(args, tuple):
         raise TypeError(f"`args` must be a tuple, got {args!r}")
-    return _minimize(fun, config, x0, args)
+    # the limits are traced, so that changing them does not compile again
+    structure = dataclasses.replace(config, max_iterations=1, tolerance=0.0)
+    return _minimize(fun, structure, x0, args, config.max_iterations, config.tolerance)
 
 
 def least_squares(
     residual_fn: Callable[..., Any],
     x0: Any,
-    config: Union[GaussNewtonConfig, LevenbergMarquardtConfig, None] = None,
+    config: GaussNewtonConfig | LevenbergMarquardtConfig | None = None,
     args: tuple = (),
 ) -> LeastSquaresResult:
     """Minimize ``0.5 * |residual_fn(x, *args)|^2`` from ``x0``.
@@ -79,7 +82,14 @@ class _Carry(NamedTuple):
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1))
-def _minimize(fun: Callable[..., jax.Array], config: LBFGSConfig, x0: Any, args: tuple) -> MinimizeResult:
+def _minimize(
+    fun: Callable[..., jax.Array],
+    config: LBFGSConfig,
+    x0: Any,
+    args: tuple,
+    max_iterations: jax.Array,
+    tolerance: jax.Array,
+) -> MinimizeResult:
     optimizer = create_lbfgs_optimizer(config)
 
     def objective(x: Any) -> jax.Array:
@@ -87,9 +97,7 @@ def _minimize(fun: Callable[..., jax.Array], config: LBFGSConfig, x0: Any, args:
 
     def keep_going(carry: _Carry) -> jax.Array:
         return (
-            (carry.iteration < config.max_iterations)
-            & (optax.tree.norm(carry.grad) > config.tolerance)
-            & jnp.isfinite(carry.value)
+            (carry.iteration < max_iterations) & (optax.tree.norm(carry.grad) > tolerance) & jnp.isfinite(carry.value)
         )
 
     def body(carry: _Carry) -> _Carry:
@@ -114,6 +122,6 @@ def _minimize(fun: Callable[..., jax.Array], config: LBFGSConfig, x0: Any, args:
         solution=final.x,
         value=final.value,
         iterations=final.iteration,
-        converged=gradient_norm <= config.tolerance,
+        converged=gradient_norm <= tolerance,
         gradient_norm=gradient_norm,
     )

@@ -9,7 +9,7 @@ region solvers do not expose.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 import jax
 import jax.numpy as jnp
@@ -56,13 +56,11 @@ class LeastSquaresSolver:
     pytree of float arrays) under ``jax.jit`` and returns a :class:`LeastSquaresResult`.
     """
 
-    config: Union[GaussNewtonConfig, LevenbergMarquardtConfig]
+    config: GaussNewtonConfig | LevenbergMarquardtConfig
 
     def __post_init__(self) -> None:
         if not isinstance(self.config, (GaussNewtonConfig, LevenbergMarquardtConfig)):
-            raise TypeError(
-                f"`config` must be a GaussNewtonConfig or a LevenbergMarquardtConfig, got {self.config!r}"
-            )
+            raise TypeError(f"`config` must be a GaussNewtonConfig or a LevenbergMarquardtConfig, got {self.config!r}")
 
     def solve(self, residual_fn: Callable[..., Any], x0: Any, args: tuple = ()) -> LeastSquaresResult:
         return run_least_squares(residual_fn, x0, self.config, args)
