@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 
 from parzen.cli._common import EXIT_OK, CLIError, UsageError, add_storage_argument, open_storage
 
@@ -32,8 +33,14 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"the dashboard needs starlette, uvicorn and plotly: pip install 'parzen[dashboard]' "
                        f"({exc})") from None
     from parzen.dashboard import serve
+    from parzen.dashboard.app import plotly_js_path
 
+    try:
+        plotly_js_path()
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
     storage = open_storage(args.storage)
+    _check_address(args.host, args.port)
     print(f"parzen dashboard of {args.storage} (read-only) at http://{args.host}:{args.port}/ ; Ctrl-C stops it",
           flush=True)
     try:
@@ -41,3 +48,18 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     return EXIT_OK
+
+
+def _check_address(host: str, port: int) -> None:
+    """CLIError when the server could not listen on ``host:port`` (a port in use, an unknown address)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise CLIError(f"--host {host!r} is not an address of this machine: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise CLIError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
