@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 
 import pytest
 
+from parzen.exceptions import ParzenError
 from parzen.tracking import RunStatus, SqliteBackend, TrackingError
 
 
@@ -97,7 +99,6 @@ def test_bad_params_are_rejected(db, key, value, error) -> None:
 
 @pytest.mark.parametrize("step, value, error", [
     (-1, 1.0, "metric 'loss': `step` must be an int >= 0"),
-    (0, float("nan"), "metric 'loss': `value` must be a number \\(not NaN\\)"),
     (0, "high", "metric 'loss': `value` must be a number"),
 ])
 def test_bad_metrics_are_rejected(db, step, value, error) -> None:
@@ -137,3 +138,19 @@ def test_a_newer_schema_is_refused(tmp_path) -> None:
         conn.execute("PRAGMA user_version = 99")
     with pytest.raises(TrackingError, match="tracking schema version 99"):
         SqliteBackend.open(path)
+
+
+def test_diverged_metrics_are_kept_as_trial_report_keeps_them(db) -> None:
+    run_id = running_run(db)
+    for step, value in enumerate([0.5, float("nan"), float("inf"), -float("inf")]):
+        db.log_metric(run_id, "loss", step, value)
+    values = [m.value for m in db.get_metrics(run_id, "loss")]
+    assert values[0] == 0.5 and math.isnan(values[1]) and values[2:] == [math.inf, -math.inf]
+
+
+def test_errors_are_parzen_errors_and_a_foreign_file_is_named(tmp_path) -> None:
+    assert issubclass(TrackingError, ParzenError)
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a database " * 100)
+    with pytest.raises(TrackingError, match="notes.txt"):
+        SqliteBackend.open(junk)

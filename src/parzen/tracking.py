@@ -2,8 +2,12 @@
 
 This is a record of what was trained, separate from a study's storage: a study keeps what the
 optimizer needs, a tracking database keeps what a person wants to look up later (and may hold runs
-that no optimizer produced). One file, standard-library ``sqlite3``, one transaction per write, so
+that no optimizer produced). One file, SQLAlchemy Core as the core storage uses it, one transaction
+per write (``BEGIN IMMEDIATE`` on SQLite, so a check and its write are atomic across processes), so
 a crash never leaves half a record. Safe to share between threads.
+
+Metric values follow :meth:`parzen.Trial.report`: NaN and infinities are accepted and kept (a
+diverged run is worth recording); SQLite keeps NaN as NULL, which reads back as NaN.
 """
 
 from __future__ import annotations
@@ -14,32 +18,58 @@ import json
 import math
 import numbers
 import os
-import sqlite3
 import threading
 import time
 import uuid
 from typing import Any
 
+import sqlalchemy as sa
+
+from parzen.exceptions import ParzenError
+
 __all__ = ["Experiment", "MetricPoint", "Run", "RunStatus", "SqliteBackend", "TrackingError"]
 
 _SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS experiments (
-    id TEXT PRIMARY KEY, name TEXT NOT NULL, config TEXT, created_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    id TEXT PRIMARY KEY, experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
-    status TEXT NOT NULL, created_at REAL NOT NULL, start_time REAL, end_time REAL);
-CREATE TABLE IF NOT EXISTS params (
-    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, key TEXT NOT NULL, value TEXT NOT NULL,
-    PRIMARY KEY (run_id, key));
-CREATE TABLE IF NOT EXISTS metrics (
-    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE, key TEXT NOT NULL, step INTEGER NOT NULL,
-    value REAL NOT NULL, timestamp REAL NOT NULL, PRIMARY KEY (run_id, key, step));
-CREATE INDEX IF NOT EXISTS runs_by_experiment ON runs (experiment_id, created_at);
-"""
+_metadata = sa.MetaData()
+_experiments = sa.Table(
+    "experiments", _metadata,
+    sa.Column("id", sa.Text, primary_key=True), sa.Column("name", sa.Text, nullable=False),
+    sa.Column("config", sa.Text), sa.Column("created_at", sa.Float, nullable=False))
+_runs = sa.Table(
+    "runs", _metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("experiment_id", sa.Text, sa.ForeignKey("experiments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("status", sa.Text, nullable=False), sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("start_time", sa.Float), sa.Column("end_time", sa.Float),
+    sa.Index("runs_by_experiment", "experiment_id", "created_at"))
+_params = sa.Table(
+    "params", _metadata,
+    sa.Column("run_id", sa.Text, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True), sa.Column("value", sa.Text, nullable=False))
+_metrics = sa.Table(
+    "metrics", _metadata,
+    sa.Column("run_id", sa.Text, sa.ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("key", sa.Text, primary_key=True), sa.Column("step", sa.Integer, primary_key=True),
+    sa.Column("value", sa.Float),  # nullable: SQLite stores NaN as NULL
+    sa.Column("timestamp", sa.Float, nullable=False))
 
 
-class TrackingError(Exception):
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Let SQLAlchemy's ``begin`` event open every transaction, and enforce foreign keys. WAL with
+    synchronous=NORMAL, as in the core's SQLite storage: readers never wait for a writer, and a
+    commit does not wait for the disk (a crash may lose the last commits, never half of one)."""
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys = ON")
+    dbapi_connection.execute("PRAGMA journal_mode = WAL")
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+
+
+def _on_begin(connection: sa.Connection) -> None:
+    """Take the write lock at the start of each transaction: checks and writes stay atomic."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class TrackingError(ParzenError):
     """A tracking call that the database's records do not allow (unknown id, wrong run status, ...)."""
 
 
@@ -106,8 +136,8 @@ class SqliteBackend:
     same value again is allowed, a different one is an error), a metric once per (key, step).
     """
 
-    def __init__(self, connection: sqlite3.Connection, path: str) -> None:
-        self._conn = connection
+    def __init__(self, engine: sa.Engine, path: str) -> None:
+        self._engine = engine
         self._path = path
         self._lock = threading.Lock()
 
@@ -115,14 +145,28 @@ class SqliteBackend:
     def open(cls, path: str | os.PathLike[str]) -> "SqliteBackend":
         """Open (creating if needed) the tracking database at ``path`` (``":memory:"`` for a throwaway one)."""
         path = os.fspath(path)
-        conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA foreign_keys = ON")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version not in (0, _SCHEMA_VERSION):
-            conn.close()
-            raise TrackingError(f"{path!r} has tracking schema version {version}; this parzen reads {_SCHEMA_VERSION}")
-        conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {_SCHEMA_VERSION}; COMMIT;")
-        return cls(conn, path)
+        if path == ":memory:":
+            engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool,
+                                      connect_args={"check_same_thread": False})
+        else:
+            engine = sa.create_engine(sa.engine.URL.create("sqlite", database=path))
+        sa.event.listen(engine, "connect", _on_connect)
+        sa.event.listen(engine, "begin", _on_begin)
+        try:
+            with engine.begin() as conn:
+                version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+                if version not in (0, _SCHEMA_VERSION):
+                    raise TrackingError(
+                        f"{path!r} has tracking schema version {version}; this parzen reads {_SCHEMA_VERSION}")
+                _metadata.create_all(conn)
+                conn.exec_driver_sql(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        except sa.exc.DBAPIError as exc:
+            engine.dispose()
+            raise TrackingError(f"cannot open the tracking database {path!r}: {exc.orig}") from None
+        except TrackingError:
+            engine.dispose()
+            raise
+        return cls(engine, path)
 
     @property
     def path(self) -> str:
@@ -130,7 +174,7 @@ class SqliteBackend:
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            self._engine.dispose()
 
     def __enter__(self) -> "SqliteBackend":
         return self
@@ -138,14 +182,9 @@ class SqliteBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, sql: str, args: tuple[Any, ...]) -> sqlite3.Cursor:
-        """One statement, committed on its own (the connection is in autocommit mode)."""
-        with self._lock:
-            return self._conn.execute(sql, args)
-
-    def _read(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._conn.execute(sql, args).fetchall()
+    def _read(self, statement: sa.Executable) -> list[sa.Row[Any]]:
+        with self._lock, self._engine.connect() as conn:
+            return list(conn.execute(statement))
 
     # --- experiments -------------------------------------------------------------------------
     def create_experiment(self, name: str, config: Any = None) -> str:
@@ -156,11 +195,13 @@ class SqliteBackend:
         except (TypeError, ValueError) as exc:
             raise ValueError(f"experiment {name!r}: `config` must be JSON-serializable: {exc}") from None
         exp_id = uuid.uuid4().hex
-        self._write("INSERT INTO experiments VALUES (?, ?, ?, ?)", (exp_id, name, config_json, time.time()))
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(sa.insert(_experiments).values(id=exp_id, name=name, config=config_json,
+                                                        created_at=time.time()))
         return exp_id
 
     def get_experiment(self, experiment_id: str) -> Experiment:
-        rows = self._read("SELECT id, name, config, created_at FROM experiments WHERE id = ?", (experiment_id,))
+        rows = self._read(sa.select(_experiments).where(_experiments.c.id == experiment_id))
         if not rows:
             raise TrackingError(f"unknown experiment id {experiment_id!r}")
         exp_id, name, config, created = rows[0]
@@ -168,21 +209,21 @@ class SqliteBackend:
 
     def list_experiments(self) -> list[Experiment]:
         """All experiments, oldest first."""
-        rows = self._read("SELECT id FROM experiments ORDER BY created_at, rowid")
-        return [self.get_experiment(r[0]) for r in rows]
+        rows = self._read(sa.select(_experiments).order_by(_experiments.c.created_at, sa.literal_column("rowid")))
+        return [Experiment(i, n, None if c is None else json.loads(c), t) for i, n, c, t in rows]
 
     # --- runs --------------------------------------------------------------------------------
     def create_run(self, experiment_id: str) -> str:
         """A new Pending run in experiment ``experiment_id``; returns its id."""
         self.get_experiment(experiment_id)
         run_id = uuid.uuid4().hex
-        self._write("INSERT INTO runs (id, experiment_id, status, created_at) VALUES (?, ?, ?, ?)",
-                    (run_id, experiment_id, RunStatus.Pending.value, time.time()))
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(sa.insert(_runs).values(id=run_id, experiment_id=experiment_id,
+                                                 status=RunStatus.Pending.value, created_at=time.time()))
         return run_id
 
     def get_run(self, run_id: str) -> Run:
-        rows = self._read("SELECT id, experiment_id, status, created_at, start_time, end_time FROM runs WHERE id = ?",
-                          (run_id,))
+        rows = self._read(sa.select(_runs).where(_runs.c.id == run_id))
         if not rows:
             raise TrackingError(f"unknown run id {run_id!r}")
         rid, exp_id, status, created, start, end = rows[0]
@@ -191,14 +232,17 @@ class SqliteBackend:
     def list_runs(self, experiment_id: str) -> list[Run]:
         """The runs of an experiment, oldest first."""
         self.get_experiment(experiment_id)
-        rows = self._read("SELECT id FROM runs WHERE experiment_id = ? ORDER BY created_at, rowid", (experiment_id,))
-        return [self.get_run(r[0]) for r in rows]
+        rows = self._read(sa.select(_runs).where(_runs.c.experiment_id == experiment_id)
+                          .order_by(_runs.c.created_at, sa.literal_column("rowid")))
+        return [Run(r[0], r[1], RunStatus(r[2]), r[3], r[4], r[5]) for r in rows]
 
     def _move(self, run_id: str, to: RunStatus, allowed_from: RunStatus, time_column: str) -> None:
         """Change a run's status, atomically checking that it is in ``allowed_from``."""
-        cur = self._write(f"UPDATE runs SET status = ?, {time_column} = ? WHERE id = ? AND status = ?",
-                          (to.value, time.time(), run_id, allowed_from.value))
-        if cur.rowcount == 0:
+        with self._lock, self._engine.begin() as conn:
+            moved = conn.execute(
+                sa.update(_runs).where(_runs.c.id == run_id, _runs.c.status == allowed_from.value)
+                .values({_runs.c.status: to.value, _runs.c[time_column]: time.time()})).rowcount
+        if moved == 0:
             status = self.get_run(run_id).status
             raise TrackingError(
                 f"run {run_id!r} is {status.value}; only a {allowed_from.value} run can become {to.value}")
@@ -213,58 +257,66 @@ class SqliteBackend:
             raise ValueError(f"`status` must be RunStatus.Success, Failed or Cancelled, got {status!r}")
         self._move(run_id, status, RunStatus.Running, "end_time")
 
-    def _check_running(self, run_id: str) -> None:
-        status = self.get_run(run_id).status
-        if status != RunStatus.Running:
-            raise TrackingError(f"run {run_id!r} is {status.value}; log to it between start_run and complete_run")
+    @staticmethod
+    def _check_running(conn: sa.Connection, run_id: str) -> None:
+        """Inside a write: the run exists and is Running, else TrackingError."""
+        status = conn.execute(sa.select(_runs.c.status).where(_runs.c.id == run_id)).scalar()
+        if status is None:
+            raise TrackingError(f"unknown run id {run_id!r}")
+        if status != RunStatus.Running.value:
+            raise TrackingError(f"run {run_id!r} is {status}; log to it between start_run and complete_run")
 
     # --- params and metrics ------------------------------------------------------------------
     def log_param(self, run_id: str, key: str, value: Any) -> None:
         """Record hyperparameter ``key`` of a Running run (str, bool, int, float or None)."""
         _check_key("param key", key)
         stored = _param_json(key, value)
-        self._check_running(run_id)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._conn.execute("SELECT value FROM params WHERE run_id = ? AND key = ?",
-                                         (run_id, key)).fetchone()
-                if row is None:
-                    self._conn.execute("INSERT INTO params VALUES (?, ?, ?)", (run_id, key, stored))
-                elif row[0] != stored:
-                    raise TrackingError(f"param {key!r} of run {run_id!r} is already {json.loads(row[0])!r}; "
-                                        f"it cannot change to {value!r}")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, self._engine.begin() as conn:
+            self._check_running(conn, run_id)
+            old = conn.execute(sa.select(_params.c.value).where(_params.c.run_id == run_id,
+                                                                 _params.c.key == key)).scalar()
+            if old is None:
+                conn.execute(sa.insert(_params).values(run_id=run_id, key=key, value=stored))
+            elif old != stored:
+                raise TrackingError(f"param {key!r} of run {run_id!r} is already {json.loads(old)!r}; "
+                                    f"it cannot change to {value!r}")
 
     def get_params(self, run_id: str) -> dict[str, Any]:
         self.get_run(run_id)
-        return {k: json.loads(v) for k, v in self._read("SELECT key, value FROM params WHERE run_id = ? ORDER BY key",
-                                                        (run_id,))}
+        rows = self._read(sa.select(_params.c.key, _params.c.value).where(_params.c.run_id == run_id)
+                          .order_by(_params.c.key))
+        return {k: json.loads(v) for k, v in rows}
 
     def log_metric(self, run_id: str, key: str, step: int, value: float) -> None:
-        """Record metric ``key`` at ``step`` of a Running run (once per key and step)."""
+        """Record metric ``key`` at ``step`` of a Running run (once per key and step).
+
+        NaN and infinities are kept, as :meth:`parzen.Trial.report` keeps them: a diverged run.
+        """
         _check_key("metric key", key)
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ValueError(f"metric {key!r}: `step` must be an int >= 0, got {step!r}")
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-            raise ValueError(f"metric {key!r}: `value` must be a number (not NaN), got {value!r}")
-        self._check_running(run_id)
-        try:
-            self._write("INSERT INTO metrics VALUES (?, ?, ?, ?, ?)",
-                        (run_id, key, int(step), float(value), time.time()))
-        except sqlite3.IntegrityError:
-            raise TrackingError(f"metric {key!r} of run {run_id!r} already has a value at step {step}") from None
+        if not isinstance(value, bool) and hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+            value = value.item()  # numpy scalars
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"metric {key!r}: `value` must be a number, got {value!r}")
+        with self._lock, self._engine.begin() as conn:
+            self._check_running(conn, run_id)
+            taken = conn.execute(sa.select(_metrics.c.step).where(
+                _metrics.c.run_id == run_id, _metrics.c.key == key, _metrics.c.step == int(step))).first()
+            if taken is not None:
+                raise TrackingError(f"metric {key!r} of run {run_id!r} already has a value at step {step}")
+            conn.execute(sa.insert(_metrics).values(run_id=run_id, key=key, step=int(step), value=float(value),
+                                                    timestamp=time.time()))
 
     def get_metrics(self, run_id: str, key: str) -> list[MetricPoint]:
-        """The values of metric ``key`` of a run, by step."""
+        """The values of metric ``key`` of a run, by step (NaN where a NaN was logged)."""
         self.get_run(run_id)
-        rows = self._read(
-            "SELECT step, value, timestamp FROM metrics WHERE run_id = ? AND key = ? ORDER BY step", (run_id, key))
-        return [MetricPoint(*r) for r in rows]
+        rows = self._read(sa.select(_metrics.c.step, _metrics.c.value, _metrics.c.timestamp)
+                          .where(_metrics.c.run_id == run_id, _metrics.c.key == key).order_by(_metrics.c.step))
+        return [MetricPoint(step, math.nan if value is None else value, stamp) for step, value, stamp in rows]
 
     def metric_keys(self, run_id: str) -> list[str]:
         self.get_run(run_id)
-        return [r[0] for r in self._read("SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key", (run_id,))]
+        rows = self._read(sa.select(_metrics.c.key).where(_metrics.c.run_id == run_id).distinct()
+                          .order_by(_metrics.c.key))
+        return [r[0] for r in rows]
