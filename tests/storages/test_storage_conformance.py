@@ -1,477 +1,56 @@
-"""One behaviour for every storage: each test runs against the in-memory and the SQLite back end."""
+"""One behaviour for every storage: each check of parzen.testing.check_storage, run on its own
+against the in-memory, SQLite, PostgreSQL and Redis back ends (real servers, see tests/_servers.py)."""
 
 from __future__ import annotations
 
-import datetime
-import math
-import threading
+import itertools
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
-from parzen.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
-from parzen.space import Categorical, Distribution, Float, Int, distribution_to_dict
-from parzen.storages._base import BaseStorage, TrialTemplate
-from parzen.storages.memory import InMemoryStorage
+from parzen.storages import BaseStorage, InMemoryStorage, sql
+from parzen.storages.redis import RedisStorage
 from parzen.storages.sql import RDBStorage
-from parzen.trial import FrozenTrial, TrialState
+from parzen.testing.storage import storage_checks
 
-FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+CHECKS = storage_checks()
+BACKENDS = ["memory", "sqlite", "postgresql", "redis"]
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def storage(request: pytest.FixtureRequest, tmp_path: Any) -> BaseStorage:
+@pytest.fixture(scope="module")
+def postgres_database(postgres_server: Any) -> str:
+    """One database for the module, emptied before each test: creating the tables costs far more."""
+    return str(postgres_server.new_url())
+
+
+def _emptied(url: str) -> RDBStorage:
+    import psycopg
+
+    storage = RDBStorage(url)
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+        for table in reversed(sql._metadata.sorted_tables):
+            if table.name != "version_info":
+                conn.execute(f"DELETE FROM {table.name}")
+    return storage
+
+
+_files = itertools.count()
+
+
+@pytest.fixture(params=BACKENDS)
+def make_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], BaseStorage]:
     if request.param == "memory":
-        return InMemoryStorage()
-    return RDBStorage(f"sqlite:///{tmp_path}/s.db")
-
-
-def _same_dist(a: Distribution, b: Distribution) -> bool:
-    """Equality that also compares conditions (dataclass equality ignores ``when``)."""
-    return distribution_to_dict(a) == distribution_to_dict(b)
-
-
-def _run_threads(n: int, target: Callable[[int], None]) -> None:
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
-
-# --- studies -----------------------------------------------------------------------------
-def test_create_and_look_up_studies(storage: BaseStorage) -> None:
-    a = storage.create_study("a", ["minimize"])
-    b = storage.create_study("b", ["maximize", "minimize"])
-    assert a != b
-    assert storage.get_study_id("a") == a
-    assert storage.get_study_id("b") == b
-    assert storage.get_study_name(b) == "b"
-    assert storage.get_study_directions(a) == ("minimize",)
-    assert storage.get_study_directions(b) == ("maximize", "minimize")
-
-
-def test_duplicate_study_name_raises(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    with pytest.raises(DuplicatedStudyError):
-        storage.create_study("a", ["maximize"])
-    assert storage.get_study_directions(sid) == ("minimize",)
-    assert [s.study_name for s in storage.get_all_studies()] == ["a"]
-
-
-def test_unknown_study_raises(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    missing = sid + 1000
-    with pytest.raises(StudyNotFoundError):
-        storage.get_study_id("nope")
-    calls: list[Callable[[], Any]] = [
-        lambda: storage.get_study_name(missing),
-        lambda: storage.get_study_directions(missing),
-        lambda: storage.get_study_user_attrs(missing),
-        lambda: storage.get_study_system_attrs(missing),
-        lambda: storage.set_study_user_attr(missing, "k", 1),
-        lambda: storage.set_study_system_attr(missing, "k", 1),
-        lambda: storage.claim(missing, "k"),
-        lambda: storage.create_trial(missing),
-        lambda: storage.pop_waiting_trial(missing),
-        lambda: storage.get_all_trials(missing),
-        lambda: storage.get_n_trials(missing),
-        lambda: storage.get_trial_id_from_number(missing, 0),
-        lambda: storage.delete_study(missing),
-    ]
-    for call in calls:
-        with pytest.raises(StudyNotFoundError):
-            call()
-
-
-def test_get_all_studies_summaries(storage: BaseStorage) -> None:
-    a = storage.create_study("a", ["minimize"])
-    b = storage.create_study("b", ["maximize", "maximize"])
-    storage.create_trial(a)
-    storage.create_trial(a)
-    summaries = {s.study_id: s for s in storage.get_all_studies()}
-    assert set(summaries) == {a, b}
-    assert summaries[a].study_name == "a"
-    assert summaries[a].n_trials == 2
-    assert summaries[a].directions == ("minimize",)
-    assert summaries[a].datetime_start == storage.get_all_trials(a)[0].datetime_start
-    assert isinstance(summaries[a].datetime_start, datetime.datetime)
-    assert summaries[b].n_trials == 0
-    assert summaries[b].directions == ("maximize", "maximize")
-    assert summaries[b].datetime_start is None
-
-
-def test_study_attrs(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    other = storage.create_study("b", ["minimize"])
-    assert storage.get_study_user_attrs(sid) == {}
-    storage.set_study_user_attr(sid, "nested", {"list": [1, 2.5, None, "x"], "flag": True})
-    storage.set_study_user_attr(sid, "n", 1)
-    storage.set_study_user_attr(sid, "n", 2)
-    storage.set_study_system_attr(sid, "sys", "value")
-    assert storage.get_study_user_attrs(sid) == {"nested": {"list": [1, 2.5, None, "x"], "flag": True}, "n": 2}
-    assert storage.get_study_system_attrs(sid) == {"sys": "value"}
-    assert storage.get_study_user_attrs(other) == {}
-    assert storage.get_study_system_attrs(other) == {}
-    returned = storage.get_study_user_attrs(sid)
-    returned["nested"]["flag"] = False
-    assert storage.get_study_user_attrs(sid)["nested"]["flag"] is True
-
-
-def test_delete_study(storage: BaseStorage) -> None:
-    gone = storage.create_study("gone", ["minimize"])
-    kept = storage.create_study("kept", ["minimize"])
-    tid, _ = storage.create_trial(gone)
-    storage.set_trial_params(tid, {"x": 0.5}, {"x": Float(0, 1)})
-    storage.finish_trial(tid, TrialState.COMPLETE, [1.0])
-    storage.get_all_trials(gone)
-    storage.set_study_user_attr(gone, "k", 1)
-    storage.claim(gone, "key")
-    kept_tid, _ = storage.create_trial(kept)
-
-    storage.delete_study(gone)
-
-    with pytest.raises(StudyNotFoundError):
-        storage.get_study_id("gone")
-    with pytest.raises(StudyNotFoundError):
-        storage.get_all_trials(gone)
-    with pytest.raises(KeyError):
-        storage.get_trial(tid)
-    assert [s.study_id for s in storage.get_all_studies()] == [kept]
-    assert [t.trial_id for t in storage.get_all_trials(kept)] == [kept_tid]
-    again = storage.create_study("gone", ["maximize"])
-    assert storage.get_all_trials(again) == []
-    assert storage.get_study_user_attrs(again) == {}
-    assert storage.claim(again, "key") is True
-
-
-def test_claim_exactly_once(storage: BaseStorage) -> None:
-    a = storage.create_study("a", ["minimize"])
-    b = storage.create_study("b", ["minimize"])
-    assert storage.claim(a, "grid:0") is True
-    assert storage.claim(a, "grid:0") is False
-    assert storage.claim(a, "grid:1") is True
-    assert storage.claim(b, "grid:0") is True
-
-    keys = [f"k{i}" for i in range(30)]
-    wins: list[list[str]] = [[] for _ in range(6)]
-
-    def worker(i: int) -> None:
-        wins[i] = [k for k in keys if storage.claim(a, k)]
-
-    _run_threads(6, worker)
-    won = [k for w in wins for k in w]
-    assert sorted(won) == sorted(keys)
-
-
-# --- trials ------------------------------------------------------------------------------
-def test_trial_numbers_count_from_zero_per_study(storage: BaseStorage) -> None:
-    a = storage.create_study("a", ["minimize"])
-    b = storage.create_study("b", ["minimize"])
-    created = [storage.create_trial(a) for _ in range(5)]
-    assert [number for _, number in created] == [0, 1, 2, 3, 4]
-    assert len({tid for tid, _ in created}) == 5
-    assert storage.create_trial(b)[1] == 0
-    assert storage.create_trial(a)[1] == 5
-    for tid, number in created:
-        assert storage.get_trial_id_from_number(a, number) == tid
-        assert storage.get_trial(tid).number == number
-    with pytest.raises(KeyError):
-        storage.get_trial_id_from_number(a, 6)
-    assert [t.number for t in storage.get_all_trials(a)] == [0, 1, 2, 3, 4, 5]
-
-
-def test_trial_numbers_unique_under_threads(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    numbers: list[list[int]] = [[] for _ in range(8)]
-
-    def worker(i: int) -> None:
-        for _ in range(10):
-            tid, number = storage.create_trial(sid)
-            storage.finish_trial(tid, TrialState.COMPLETE, [float(number)])
-            numbers[i].append(number)
-
-    _run_threads(8, worker)
-    assert sorted(n for ns in numbers for n in ns) == list(range(80))
-    trials = storage.get_all_trials(sid)
-    assert [t.number for t in trials] == list(range(80))
-    assert all(t.state == TrialState.COMPLETE and t.values == (float(t.number),) for t in trials)
-
-
-def test_new_trial_is_running(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    trial = storage.get_trial(tid)
-    assert trial.state == TrialState.RUNNING
-    assert trial.values is None
-    assert trial.params == {} and trial.distributions == {}
-    assert trial.user_attrs == {} and trial.system_attrs == {} and trial.intermediate_values == {}
-    assert isinstance(trial.datetime_start, datetime.datetime)
-    assert trial.datetime_start.tzinfo is None
-    assert trial.datetime_complete is None
-
-
-PARAM_CASES = [
-    ("float", Float(-2.5, 7.0), 0.1234567890123456789),
-    ("float_log", Float(1e-6, 1.0, log=True), 3.3e-4),
-    ("float_step", Float(0.0, 1.0, step=0.25), 0.75),
-    ("float_conditional", Float(0.0, 1.0, when=("kind", ["a", "b"])), 0.5),
-    ("int", Int(-3, 7), -2),
-    ("int_log", Int(1, 1024, log=True), 64),
-    ("int_step", Int(0, 10, step=2), 4),
-    ("cat_none", Categorical((None, True, False, 0, 1, 1.5, "a")), None),
-    ("cat_true", Categorical((None, True, False, 0, 1, 1.5, "a")), True),
-    ("cat_false", Categorical((None, True, False, 0, 1, 1.5, "a")), False),
-    ("cat_zero", Categorical((None, True, False, 0, 1, 1.5, "a")), 0),
-    ("cat_one", Categorical((None, True, False, 0, 1, 1.5, "a")), 1),
-    ("cat_float", Categorical((None, True, False, 0, 1, 1.5, "a")), 1.5),
-    ("cat_str", Categorical((None, True, False, 0, 1, 1.5, "a")), "a"),
-    ("cat_int_float", Categorical((1, 1.0)), 1.0),
-]
-
-
-@pytest.mark.parametrize("name, dist, value", PARAM_CASES, ids=[c[0] for c in PARAM_CASES])
-def test_params_round_trip_with_types(storage: BaseStorage, name: str, dist: Distribution, value: Any) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    storage.set_trial_params(tid, {name: value}, {name: dist})
-
-    def check(trial: FrozenTrial) -> None:
-        assert trial.params == {name: value}
-        assert type(trial.params[name]) is type(value)
-        assert _same_dist(trial.distributions[name], dist)
-
-    check(storage.get_trial(tid))
-    check(storage.get_all_trials(sid)[0])
-    check(storage.finish_trial(tid, TrialState.COMPLETE, [0.0]))
-    check(storage.get_trial(tid))
-    check(storage.get_all_trials(sid)[0])
-
-
-def test_params_accumulate_and_overwrite(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    storage.set_trial_params(tid, {"x": 0.5, "n": 3}, {"x": Float(0, 1), "n": Int(0, 5)})
-    storage.set_trial_params(tid, {"c": "b"}, {"c": Categorical(("a", "b"))})
-    storage.set_trial_params(tid, {"x": 0.25}, {"x": Float(0, 1)})
-    trial = storage.get_trial(tid)
-    assert trial.params == {"x": 0.25, "n": 3, "c": "b"}
-    assert set(trial.distributions) == {"x", "n", "c"}
-
-
-def test_template_fields_round_trip(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    template = TrialTemplate(
-        params={"x": 0.5, "c": None},
-        distributions={"x": Float(0, 1), "c": Categorical((None, "z"))},
-        user_attrs={"u": [1, "two"]},
-        system_attrs={"s": {"deep": 1.5}},
-    )
-    tid, number = storage.create_trial(sid, template)
-    trial = storage.get_trial(tid)
-    assert number == 0
-    assert trial.state == TrialState.RUNNING
-    assert trial.params == {"x": 0.5, "c": None}
-    assert _same_dist(trial.distributions["c"], Categorical((None, "z")))
-    assert trial.user_attrs == {"u": [1, "two"]}
-    assert trial.system_attrs == {"s": {"deep": 1.5}}
-
-
-def test_finish_with_values(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize", "maximize"])
-    done, _ = storage.create_trial(sid)
-    pruned, _ = storage.create_trial(sid)
-    failed, _ = storage.create_trial(sid)
-    final = storage.finish_trial(done, TrialState.COMPLETE, [1.5, -2], {"why": "ok"})
-    assert final.state == TrialState.COMPLETE
-    assert final.values == (1.5, -2.0)
-    assert all(type(v) is float for v in final.values)
-    assert final.system_attrs == {"why": "ok"}
-    assert final.datetime_complete is not None and final.datetime_start is not None
-    assert final.datetime_start <= final.datetime_complete
-    assert storage.get_trial(done) == final
-    assert storage.finish_trial(pruned, TrialState.PRUNED, None).values is None
-    failed_final = storage.finish_trial(failed, TrialState.FAIL, None, {"fail_reason": "boom"})
-    assert failed_final.fail_reason == "boom"
-    assert [t.state for t in storage.get_all_trials(sid)] == list(FINISHED)
-
-
-def test_single_objective_value_and_infinity(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    a, _ = storage.create_trial(sid)
-    b, _ = storage.create_trial(sid)
-    assert storage.finish_trial(a, TrialState.COMPLETE, [0.1 + 0.2]).value == 0.1 + 0.2
-    storage.finish_trial(b, TrialState.PRUNED, [-math.inf])
-    assert storage.get_all_trials(sid)[1].values == (-math.inf,)
-
-
-def test_finish_merges_system_attrs(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid, TrialTemplate(system_attrs={"keep": 1, "replace": "old"}))
-    storage.set_trial_system_attr(tid, "added", [1])
-    final = storage.finish_trial(tid, TrialState.COMPLETE, [0.0], {"replace": "new", "extra": None})
-    assert final.system_attrs == {"keep": 1, "replace": "new", "added": [1], "extra": None}
-
-
-def test_intermediate_values(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    storage.set_trial_intermediate_value(tid, 0, 1.0)
-    storage.set_trial_intermediate_value(tid, 5, 0.5)
-    storage.set_trial_intermediate_value(tid, 5, 0.25)
-    storage.set_trial_intermediate_value(tid, 7, math.nan)
-    trial = storage.get_trial(tid)
-    assert set(trial.intermediate_values) == {0, 5, 7}
-    assert all(type(step) is int for step in trial.intermediate_values)
-    assert trial.intermediate_values[0] == 1.0
-    assert trial.intermediate_values[5] == 0.25
-    assert math.isnan(trial.intermediate_values[7])
-    assert trial.last_step == 7
-    final = storage.finish_trial(tid, TrialState.PRUNED, [0.25])
-    assert final.intermediate_values[5] == 0.25
-
-
-def test_trial_attrs(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    other, _ = storage.create_trial(sid)
-    storage.set_trial_user_attr(tid, "u", {"a": [1, 2]})
-    storage.set_trial_user_attr(tid, "u2", "x")
-    storage.set_trial_user_attr(tid, "u2", "y")
-    storage.set_trial_system_attr(tid, "s", 3)
-    trial = storage.get_trial(tid)
-    assert trial.user_attrs == {"u": {"a": [1, 2]}, "u2": "y"}
-    assert trial.system_attrs == {"s": 3}
-    assert storage.get_trial(other).user_attrs == {}
-
-
-def test_finished_trial_cannot_change(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    storage.set_trial_params(tid, {"x": 0.5}, {"x": Float(0, 1)})
-    final = storage.finish_trial(tid, TrialState.COMPLETE, [1.0])
-    with pytest.raises(TrialFinishedError):
-        storage.finish_trial(tid, TrialState.FAIL, None)
-    with pytest.raises(TrialFinishedError):
-        storage.set_trial_params(tid, {"y": 0.5}, {"y": Float(0, 1)})
-    with pytest.raises(TrialFinishedError):
-        storage.set_trial_intermediate_value(tid, 0, 1.0)
-    with pytest.raises(TrialFinishedError):
-        storage.set_trial_user_attr(tid, "k", 1)
-    with pytest.raises(TrialFinishedError):
-        storage.set_trial_system_attr(tid, "k", 1)
-    assert storage.get_trial(tid) == final
-    assert storage.get_all_trials(sid) == [final]
-
-
-def test_finish_race_has_one_winner(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    outcomes: list[str] = []
-
-    def worker(i: int) -> None:
-        try:
-            storage.finish_trial(tid, TrialState.COMPLETE, [float(i)])
-            outcomes.append(f"won {i}")
-        except TrialFinishedError:
-            outcomes.append("lost")
-
-    _run_threads(6, worker)
-    winners = [o for o in outcomes if o != "lost"]
-    assert len(winners) == 1 and len(outcomes) == 6
-    assert storage.get_trial(tid).values == (float(winners[0].split()[1]),)
-
-
-def test_unknown_trial_raises_key_error(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    missing = tid + 1000
-    calls: list[Callable[[], Any]] = [
-        lambda: storage.get_trial(missing),
-        lambda: storage.finish_trial(missing, TrialState.COMPLETE, [1.0]),
-        lambda: storage.set_trial_params(missing, {"x": 0.5}, {"x": Float(0, 1)}),
-        lambda: storage.set_trial_intermediate_value(missing, 0, 1.0),
-        lambda: storage.set_trial_user_attr(missing, "k", 1),
-        lambda: storage.set_trial_system_attr(missing, "k", 1),
-    ]
-    for call in calls:
-        with pytest.raises(KeyError):
-            call()
-
-
-def test_waiting_trials_popped_once_in_order(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    assert storage.pop_waiting_trial(sid) is None
-    running, _ = storage.create_trial(sid)
-    waiting = [
-        storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING, fixed_params={"x": i / 10, "c": None}))[0]
-        for i in range(3)
-    ]
-    queued = storage.get_all_trials(sid, states=(TrialState.WAITING,))
-    assert [t.trial_id for t in queued] == waiting
-    assert all(t.datetime_start is None for t in queued)
-    assert queued[1].system_attrs["fixed_params"] == {"x": 0.1, "c": None}
-
-    first = storage.pop_waiting_trial(sid)
-    assert first == waiting[0]
-    popped = storage.get_trial(first)
-    assert popped.state == TrialState.RUNNING
-    assert isinstance(popped.datetime_start, datetime.datetime)
-    assert popped.system_attrs["fixed_params"] == {"x": 0.0, "c": None}
-    assert storage.pop_waiting_trial(sid) == waiting[1]
-    assert storage.pop_waiting_trial(sid) == waiting[2]
-    assert storage.pop_waiting_trial(sid) is None
-    assert storage.get_n_trials(sid, states=(TrialState.RUNNING,)) == 4
-    assert storage.get_trial(running).state == TrialState.RUNNING
-
-
-def test_waiting_trials_popped_once_under_threads(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    waiting = [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))[0] for _ in range(20)]
-    popped: list[list[int]] = [[] for _ in range(6)]
-
-    def worker(i: int) -> None:
-        while (tid := storage.pop_waiting_trial(sid)) is not None:
-            popped[i].append(tid)
-
-    _run_threads(6, worker)
-    assert sorted(t for ts in popped for t in ts) == waiting
-
-
-def test_get_all_trials_filters_by_state(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    states = [TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED, TrialState.FAIL,
-              TrialState.COMPLETE, TrialState.WAITING]
-    for state in states:
-        if state == TrialState.WAITING:
-            storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))
-            continue
-        tid, _ = storage.create_trial(sid)
-        if state != TrialState.RUNNING:
-            storage.finish_trial(tid, state, [1.0] if state == TrialState.COMPLETE else None)
-    assert [t.state for t in storage.get_all_trials(sid)] == states
-    assert [t.number for t in storage.get_all_trials(sid, states=(TrialState.COMPLETE,))] == [0, 4]
-    assert [t.number for t in storage.get_all_trials(sid, states=FINISHED)] == [0, 2, 3, 4]
-    assert storage.get_all_trials(sid, states=()) == []
-    assert storage.get_n_trials(sid) == 6
-    assert storage.get_n_trials(sid, states=(TrialState.COMPLETE,)) == 2
-    assert storage.get_n_trials(sid, states={TrialState.RUNNING, TrialState.WAITING}) == 2
-
-
-def test_get_all_trials_sees_changes_to_unfinished_trials(storage: BaseStorage) -> None:
-    sid = storage.create_study("a", ["minimize"])
-    tid, _ = storage.create_trial(sid)
-    assert storage.get_all_trials(sid)[0].params == {}
-    storage.set_trial_params(tid, {"x": 0.5}, {"x": Float(0, 1)})
-    storage.set_trial_intermediate_value(tid, 1, 2.0)
-    storage.set_trial_user_attr(tid, "k", "v")
-    (seen,) = storage.get_all_trials(sid)
-    assert seen.params == {"x": 0.5}
-    assert seen.intermediate_values == {1: 2.0}
-    assert seen.user_attrs == {"k": "v"}
-    second, _ = storage.create_trial(sid)
-    final = storage.finish_trial(tid, TrialState.COMPLETE, [3.0])
-    trials = storage.get_all_trials(sid)
-    assert trials[0] == final
-    assert [t.trial_id for t in trials] == [tid, second]
-    assert trials[1].state == TrialState.RUNNING
+        return InMemoryStorage
+    if request.param == "sqlite":
+        return lambda: RDBStorage(f"sqlite:///{tmp_path}/s{next(_files)}.db")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_database")
+        return lambda: _emptied(url)
+    redis_server = request.getfixturevalue("redis_server")
+    return lambda: RedisStorage(redis_server.new_url())
+
+
+@pytest.mark.parametrize("check", list(CHECKS))
+def test_storage_contract(check: str, make_storage: Callable[[], BaseStorage]) -> None:
+    CHECKS[check](make_storage())

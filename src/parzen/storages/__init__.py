@@ -1,30 +1,47 @@
-"""Storages, selected by URL: None for memory, ``sqlite:///file.db`` and other SQLAlchemy URLs for SQL."""
+"""Storages, selected by URL: None for memory, ``redis://`` for Redis, and SQLAlchemy URLs for SQL
+(``sqlite:///file.db``, ``postgresql+psycopg://user:password@host:port/db``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate, check_directions
 from parzen.storages.memory import InMemoryStorage
 
-__all__ = ["BaseStorage", "InMemoryStorage", "RDBStorage", "StudySummary", "TrialTemplate",
+__all__ = ["BaseStorage", "InMemoryStorage", "RDBStorage", "RedisStorage", "StudySummary", "TrialTemplate",
            "check_directions", "get_storage"]
 
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
-def get_storage(storage: "str | BaseStorage | None") -> BaseStorage:
-    """The storage object for ``storage``: None, a URL, or a storage instance."""
+
+def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
+    """The storage object for ``storage``: None (in memory), a URL, or a storage instance.
+
+    ``redis://``, ``rediss://`` and ``unix://`` URLs open a :class:`RedisStorage`; any other URL is
+    an SQLAlchemy database URL for :class:`RDBStorage`.
+    """
     if storage is None:
         return InMemoryStorage()
     if isinstance(storage, BaseStorage):
         return storage
     if isinstance(storage, str):
+        if storage.lower().startswith(_REDIS_SCHEMES):
+            from parzen.storages.redis import RedisStorage
+
+            return RedisStorage(storage)
         from parzen.storages.sql import RDBStorage
 
         return RDBStorage(storage)
     raise TypeError(f"`storage` must be None, a database URL or a parzen storage, got {storage!r}")
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name == "RDBStorage":
         from parzen.storages.sql import RDBStorage
 
         return RDBStorage
+    if name == "RedisStorage":
+        from parzen.storages.redis import RedisStorage
+
+        return RedisStorage
     raise AttributeError(name)

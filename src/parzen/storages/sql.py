@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import functools
 import importlib.metadata
 import json
 import math
@@ -47,8 +46,10 @@ from parzen.exceptions import (
     StudyNotFoundError,
     TrialFinishedError,
 )
-from parzen.space import Distribution, Int, distribution_from_dict, distribution_to_dict
+from parzen.space import Distribution, Int, distribution_to_dict
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate
+from parzen.storages._cache import StudyCache as _StudyCache
+from parzen.storages._cache import parse_distribution as _parse_distribution
 from parzen.storages._retry import (
     DEFAULT_RETRY_TIMEOUT_S,
     check_retry_timeout,
@@ -291,12 +292,6 @@ def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
     ).order_by(sa.literal_column("kind"), sa.literal_column("ord"))
 
 
-@functools.lru_cache(maxsize=4096)
-def _parse_distribution(text: str) -> Distribution:
-    """Distributions repeat across trials; parsing each JSON text once keeps bulk loads fast."""
-    return distribution_from_dict(json.loads(text))
-
-
 def _float_or_nan(value: float | None) -> float:
     return math.nan if value is None else value
 
@@ -441,38 +436,6 @@ def _needs_exact_text(dist: Distribution, value: Any) -> bool:
 def _attr_rows(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows of an attribute table (without the owner id), values JSON-encoded."""
     return [{"attr_key": key, "value_json": json.dumps(value)} for key, value in attrs.items()]
-
-
-class _StudyCache:
-    """The trials of one study as this process last read them, indexed by number.
-
-    Numbers are committed in order, so ``trials`` always holds numbers ``0..len-1`` without
-    gaps. ``open_numbers`` are those not finished when read; they are read again next time.
-    """
-
-    __slots__ = ("trials", "open_numbers")
-
-    def __init__(self) -> None:
-        self.trials: list[FrozenTrial] = []
-        self.open_numbers: set[int] = set()
-
-    def merge(self, fresh: list[FrozenTrial]) -> None:
-        """Take in newly read trials; a finished trial is never replaced by an older snapshot."""
-        for trial in sorted(fresh, key=lambda t: t.number):
-            n = trial.number
-            if n == len(self.trials):
-                self.trials.append(trial)
-            elif n < len(self.trials):
-                if n not in self.open_numbers:
-                    continue
-                self.trials[n] = trial
-            else:
-                # A gap means a read older than the cache; the rest is read again next time.
-                break
-            if trial.state.is_finished():
-                self.open_numbers.discard(n)
-            else:
-                self.open_numbers.add(n)
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
