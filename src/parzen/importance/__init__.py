@@ -4,7 +4,10 @@
 extra needed), or ``FanovaImportanceEvaluator`` (functional ANOVA on a scikit-learn random forest).
 Every parameter is measured on its unit encoding, so a log-scaled parameter counts in log space and
 a categorical one by its choices. A conditional parameter is judged on the trials that hold it: trials
-are grouped by the set of parameters they hold, and each group is evaluated on its own.
+are grouped by the set of parameters they hold, each group is evaluated on its own, and a group's
+scores are weighted by its share of the trials (a parameter active in a third of the trials can
+decide at most that third of the outcomes). Inside a group, a parameter that only some of its trials
+hold still informs the evaluator's model, at a stand-in value where absent.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from parzen.trial import TrialState
 
 if TYPE_CHECKING:
     from parzen.study import Study
+
+STAND_IN = 0.0
+"""Where a parameter a trial lacks sits in the unit encoding, so that a model can still separate those trials."""
 
 __all__ = ["FanovaImportanceEvaluator", "ImportanceEvaluator", "PedAnovaImportanceEvaluator",
            "get_param_importances"]
@@ -60,16 +66,17 @@ def get_param_importances(study: "Study", *, evaluator: ImportanceEvaluator | No
         rows = columns[group[0]].present & np.isfinite(loss)
         if rows.sum() < 2:
             continue
-        features = [n for n, c in columns.items() if c.present[rows].all()]
-        x = np.column_stack([columns[n].unit()[rows] for n in features])
+        features = [n for n, c in columns.items() if c.present[rows].any()]
+        x = np.column_stack([np.nan_to_num(columns[n].unit()[rows], nan=STAND_IN) for n in features])
         raw = evaluator.evaluate(x, [columns[n].n_cells for n in features],
                                  [columns[n].is_categorical for n in features], loss[rows],
                                  [features.index(n) for n in group])
-        scores.update(zip(group, (float(s) for s in raw)))
+        share = rows.sum() / np.isfinite(loss).sum()
+        scores.update(zip(group, (float(s * share) for s in raw)))
     if normalize:
         total = sum(scores.values())
         if total > 0:
-            scores = {n: s / total for n, s in scores.items()}
+            scores = {n: float(s / total) for n, s in scores.items()}
     return dict(sorted(scores.items(), key=lambda kv: -kv[1]))
 
 

@@ -70,7 +70,7 @@ class ParamColumn:
         v = self.values
         n = self.n_cells
         if n:
-            index = v if self.is_categorical else np.round((v - self.low) / self.step)
+            index = v if self.is_categorical else np.round((v - self.low) / (self.step or 1.0))
             return (index + 0.5) / n
         lo, hi = (math.log(self.low), math.log(self.high)) if self.log else (self.low, self.high)
         if hi <= lo:
