@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import pickle
 import random
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -14,8 +15,7 @@ import pytest
 
 from parzen.exceptions import SchemaVersionError
 from parzen.space import Categorical, Float, Int
-from parzen.storages import get_storage
-from parzen.storages import sql
+from parzen.storages import get_storage, sql
 from parzen.storages._base import TrialTemplate
 from parzen.storages.sql import SCHEMA_VERSION, RDBStorage
 from parzen.trial import FrozenTrial, TrialState
@@ -291,3 +291,149 @@ def test_in_memory_storages_are_only_their_own_backend() -> None:
     memory = get_storage(None)
     assert memory.same_backend(memory)
     assert not memory.same_backend(get_storage(None))
+
+
+# --- opening only what is parzen's, creating only to write -------------------------------
+def test_load_study_on_a_missing_file_creates_nothing(tmp_path: Path) -> None:
+    import parzen
+    from parzen.exceptions import StudyNotFoundError
+
+    path = tmp_path / "missing.db"
+    with pytest.raises(StudyNotFoundError, match="missing.db"):
+        parzen.load_study(study_name="s", storage=_url(path))
+    storage = RDBStorage(_url(path))
+    assert storage.get_all_studies() == []
+    with pytest.raises(KeyError):
+        storage.get_trial(1)
+    assert not path.exists()
+    storage.create_study("s", ["minimize"])
+    assert path.exists() and parzen.load_study(study_name="s", storage=_url(path)).study_name == "s"
+
+
+def _foreign_file(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("INSERT INTO customers (name) VALUES ('Ada')")
+    conn.close()
+
+
+def test_another_applications_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    import parzen
+    from parzen.exceptions import StorageError
+
+    path = tmp_path / "app.db"
+    _foreign_file(path)
+    before = path.read_bytes()
+    with pytest.raises(StorageError, match=r"app\.db.*not a parzen database.*customers"):
+        parzen.create_study(study_name="s", storage=_url(path))
+    assert path.read_bytes() == before
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["customers"]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+
+
+def test_an_empty_file_becomes_a_parzen_database(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch()
+    storage = RDBStorage(_url(path))
+    assert storage.get_all_studies() == [] and path.stat().st_size == 0
+    storage.create_study("s", ["minimize"])
+    assert RDBStorage(_url(path)).get_study_id("s") == storage.get_study_id("s")
+
+
+def test_a_file_that_is_not_a_database_is_named(tmp_path: Path) -> None:
+    from parzen.exceptions import StorageError
+
+    path = tmp_path / "notes.db"
+    path.write_text("these are notes, not a database\n" * 100)
+    with pytest.raises(StorageError, match=r"notes\.db.*not an SQLite database"):
+        RDBStorage(_url(path))
+    assert path.read_text().startswith("these are notes")
+
+
+@pytest.mark.parametrize("damage", ["UPDATE version_info SET schema_version = 'abc'",
+                                    "UPDATE version_info SET schema_version = '2x'", "DELETE FROM version_info"])
+def test_a_corrupt_schema_version_is_named(db: Path, damage: str) -> None:
+    RDBStorage(_url(db)).create_study("a", ["minimize"])
+    with sqlite3.connect(db) as conn:
+        conn.execute(damage)
+    conn.close()
+    with pytest.raises(SchemaVersionError, match=rf"{db.name}.*(corrupt schema version|without a schema version)"):
+        RDBStorage(_url(db))
+
+
+def test_a_newer_schema_is_refused_without_change(db: Path) -> None:
+    RDBStorage(_url(db)).create_study("a", ["minimize"])
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute(f"UPDATE version_info SET schema_version = {SCHEMA_VERSION + 1}")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    before = db.read_bytes()
+    with pytest.raises(SchemaVersionError, match="not modified"):
+        RDBStorage(_url(db))
+    assert db.read_bytes() == before
+
+
+def test_schema_1_is_upgraded_with_its_trials(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    shutil.copy(Path(__file__).parent / "data" / "schema_v1.db", path)
+    storage = RDBStorage(_url(path))
+    sid = storage.get_study_id("written by schema 1")
+    trials = storage.get_all_trials(sid)
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 3 + [TrialState.RUNNING]
+    assert [t.params for t in trials[:3]] == [{"x": i / 4, "n": i, "c": "ab"[i % 2]} for i in range(3)]
+    assert [t.intermediate_values for t in trials[:3]] == [{1: float(i)} for i in range(3)]
+    assert storage.get_study_user_attrs(sid) == {"note": "kept"}
+    running = trials[3].trial_id
+    assert storage.record_heartbeat(running) is True
+    storage.set_trial_params(running, {"n": 2**60 + 1}, {"n": Int(0, 2**61)})
+    assert storage.get_trial(running).params == {"n": 2**60 + 1}
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT schema_version FROM version_info").fetchone()[0] == SCHEMA_VERSION
+    conn.close()
+
+
+def test_big_integers_survive_another_process_reading(db: Path) -> None:
+    storage = RDBStorage(_url(db))
+    sid = storage.create_study("a", ["minimize"])
+    tid, _ = storage.create_trial(sid)
+    storage.set_trial_params(tid, {"n": 2**53 + 1, "m": -(2**62) + 3}, {"n": Int(0, 2**62), "m": Int(-(2**62), 0)})
+    assert RDBStorage(_url(db)).get_trial(tid).params == {"n": 2**53 + 1, "m": -(2**62) + 3}
+
+
+# --- transient errors --------------------------------------------------------------------
+def test_a_locked_file_is_waited_for(db: Path) -> None:
+    storage = RDBStorage(_url(db), engine_kwargs={"connect_args": {"timeout": 0.05}}, retry_timeout=30)
+    sid = storage.create_study("a", ["minimize"])
+    locker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    locker.execute("BEGIN EXCLUSIVE")
+    release = threading.Timer(0.6, locker.rollback)
+    release.start()
+    try:
+        tid, number = storage.create_trial(sid)  # fails "database is locked" until the lock goes
+    finally:
+        release.join()
+        locker.close()
+    assert number == 0 and storage.get_trial(tid).state == TrialState.RUNNING
+
+
+def test_a_lock_held_too_long_names_the_file(db: Path) -> None:
+    from parzen.exceptions import StorageError
+
+    storage = RDBStorage(_url(db), engine_kwargs={"connect_args": {"timeout": 0.05}}, retry_timeout=0.3)
+    sid = storage.create_study("a", ["minimize"])
+    locker = sqlite3.connect(db, isolation_level=None)
+    locker.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StorageError, match=rf"{db.name}.*create_trial.*retry_timeout=0.3.*locked"):
+            storage.create_trial(sid)
+    finally:
+        locker.close()
+    assert storage.get_n_trials(sid) == 0
+
+
+@pytest.mark.parametrize("bad, error", [("soon", TypeError), (-1, ValueError), (float("inf"), ValueError)])
+def test_retry_timeout_is_checked(db: Path, bad: Any, error: type) -> None:
+    with pytest.raises(error, match="retry_timeout"):
+        RDBStorage(_url(db), retry_timeout=bad)

@@ -586,7 +586,7 @@ class RDBStorage(BaseStorage):
                                                                       DEFAULT_RETRY_TIMEOUT_S))
 
     def __repr__(self) -> str:
-        return f"RDBStorage({self.url!r})"
+        return f"RDBStorage({hide_password(self.url)!r})"
 
     def same_backend(self, other: BaseStorage) -> bool:
         """Whether ``other`` is this storage or another RDBStorage on the same database."""
