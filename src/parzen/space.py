@@ -519,11 +519,13 @@ def distribution_from_dict(data: Mapping[str, Any]) -> Distribution:
 
 def intersect_spaces(known: Mapping[str, Distribution] | None,
                      new: Mapping[str, Distribution]) -> dict[str, Distribution]:
-    """The parameters ``known`` and ``new`` share with the same range (all of ``new`` if ``known`` is None).
+    """The parameters ``known`` and ``new`` share as the same kind, defined as in ``new`` (all of ``new``
+    if ``known`` is None).
 
-    Model-based samplers fold each finished trial's distributions into this to find the space
-    that every trial sampled, which they can then model jointly.
+    Model-based samplers fold each finished trial's distributions into this to find the space that
+    every trial sampled, which they can then model jointly. A parameter whose range changed between
+    trials stays in it with its latest definition; the samplers read earlier values in that one.
     """
     if known is None:
         return dict(new)
-    return {name: d for name, d in known.items() if name in new and d.same_range(new[name])}
+    return {name: new[name] for name, d in known.items() if name in new and type(new[name]) is type(d)}

@@ -32,7 +32,7 @@ from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
 from parzen.samplers._history import encoded
 from parzen.samplers.random import fallback_sampler
-from parzen.space import Categorical, Distribution, walk_active
+from parzen.space import Categorical, Distribution, intersect_spaces, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -172,10 +172,7 @@ class NSGAIISampler(Sampler):
             return {}
         common: dict[str, Distribution] | None = None
         for t in population.trials:
-            if common is None:
-                common = dict(t.distributions)
-            else:
-                common = {n: d for n, d in common.items() if n in t.distributions and d.same_range(t.distributions[n])}
+            common = intersect_spaces(common, t.distributions)
         return {n: d for n, d in (common or {}).items() if not d.is_single()}
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:

@@ -174,7 +174,8 @@ def _encoded_rows(history: StudyHistory, key: SpaceKey) -> tuple[np.ndarray, np.
 def _modelled(space: Mapping[str, Distribution], shared: Mapping[str, Distribution]) -> list[str]:
     """The parameters of ``space`` the GP models, in space order.
 
-    Unconditional ones with several values that every COMPLETE trial holds with the same range, and
+    Unconditional ones with several values that every COMPLETE trial holds (as the same kind; values
+    recorded under another range count where ``space`` can take them), and
     conditional ones (declared with ``when``) whose parent is modelled; trials that lack a conditional
     parameter because its condition fails are encoded with a stand-in value (:mod:`.conditions`).
     """
@@ -183,7 +184,7 @@ def _modelled(space: Mapping[str, Distribution], shared: Mapping[str, Distributi
         if dist.is_single():
             continue
         if dist.when is None:
-            if name in shared and shared[name].same_range(dist):
+            if name in shared and type(shared[name]) is type(dist):
                 names.append(name)
         elif dist.when.parent in names:
             names.append(name)
