@@ -315,27 +315,29 @@ class Study:
         self._check_distributions({name: dist})
 
     def _check_distributions(self, dists: Mapping[str, Distribution]) -> None:
-        """Reject a parameter defined with another range than before in this study.
+        """Reject a parameter redefined as another kind (Float, Int or Categorical) than before in this study.
 
-        A parameter is defined by the first trial in the storage that recorded it, or by an earlier
-        check of this object (a space given to ``ask`` defines all its names). A name this object
-        does not know yet is looked up in the storage again, so a definition made through another
-        Study object or process on the same storage counts as one made here. All of ``dists`` are
-        checked before any is remembered, so a rejected space defines nothing. Two processes that
-        define a new name at the same moment are not told apart: each checks before the other stores.
+        Between trials a parameter may change its range, log scale, step or choices: each trial keeps
+        the distribution it was sampled from, and the samplers read earlier values in the new one
+        (:mod:`parzen.samplers._history`). Its kind stays: a value of one kind means nothing to another.
+        A parameter's kind is set by the trials in the storage that recorded it, or by an earlier check
+        of this object (a space given to ``ask`` defines all its names). A name this object does not
+        know yet is looked up in the storage again, so a definition made through another Study object
+        or process on the same storage counts as one made here. All of ``dists`` are checked before any
+        is remembered, so a rejected space defines nothing.
         """
         with self._dist_lock:
             if any(name not in self._known_distributions for name in dists):
                 self._learn_stored_distributions()
             for name, dist in dists.items():
                 seen = self._known_distributions.get(name, dist)
-                if not seen.same_range(dist):
+                if type(seen) is not type(dist):
                     raise ValueError(
-                        f"parameter {name!r} is defined in this study as {seen.describe()}; "
-                        f"it cannot be redefined as {dist.describe()}"
+                        f"parameter {name!r} is defined in this study as {seen.describe()}; it cannot be "
+                        f"redefined as {dist.describe()}: its range, log scale, step or choices may change "
+                        f"between trials, but not its kind ({type(seen).__name__})"
                     )
-            for name, dist in dists.items():
-                self._known_distributions.setdefault(name, dist)
+            self._known_distributions.update(dists)
 
     def _learn_stored_distributions(self) -> None:
         """Remember the definition of every parameter stored in this study's trials, first trial first.
