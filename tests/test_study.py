@@ -450,7 +450,7 @@ def test_redefining_a_param_across_define_by_run_trials_fails_that_trial() -> No
     study = _study()
     study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
     with pytest.raises(ValueError, match="'x'"):
-        study.optimize(lambda t: t.suggest_float("x", 0.0, 2.0), n_trials=2)
+        study.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=2)
     assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 2 + [TrialState.FAIL]
     assert "'x'" in study.trials[2].fail_reason
     assert study.trials[2].params == {}
@@ -460,7 +460,7 @@ def test_redefining_a_param_via_ask_space_is_rejected_before_any_trial() -> None
     study = _study()
     study.tell(study.ask({"x": Float(0, 1), "n": Int(0, 3)}), 0.0)
     with pytest.raises(ValueError, match="'n'"):
-        study.ask({"x": Float(0, 1), "n": Int(0, 4)})
+        study.ask({"x": Float(0, 1), "n": Float(0, 4)})
     with pytest.raises(ValueError, match="'x'"):
         study.ask({"x": Categorical([0, 1])})
     assert len(study.trials) == 1
@@ -470,8 +470,8 @@ def test_a_rejected_space_defines_nothing() -> None:
     study = _study()
     study.tell(study.ask({"n": Int(0, 3)}), 0.0)
     with pytest.raises(ValueError, match="'n'"):
-        study.ask({"y": Float(0, 1), "n": Int(0, 4)})
-    trial = study.ask({"y": Float(0, 2)})
+        study.ask({"y": Float(0, 1), "n": Float(0, 4)})
+    trial = study.ask({"y": Int(0, 2)})
     assert 0 <= trial.params["y"] <= 2
 
 
@@ -490,7 +490,7 @@ def test_a_loaded_study_knows_the_stored_definitions() -> None:
     study.tell(study.ask({"x": Float(0, 1)}), 0.0)
     loaded = parzen.load_study("s", storage)
     with pytest.raises(ValueError, match="'x'"):
-        loaded.ask({"x": Float(0, 5)})
+        loaded.ask({"x": Int(0, 5)})
     assert len(loaded.trials) == 1
 
 
@@ -507,11 +507,11 @@ def test_a_definition_made_through_another_study_object_is_seen(tmp_path) -> Non
     a, b = _shared(tmp_path)
     b.tell(b.ask({"y": Float(0, 1)}), 0.0)  # b has read the stored definitions: only y so far
     a.tell(a.ask({"x": Float(0, 1)}), 0.0)
-    message = _redefinition_error(b, {"x": Float(5, 6)})
-    assert "'x'" in message and "Float(0.0, 1.0)" in message and "Float(5.0, 6.0)" in message
+    message = _redefinition_error(b, {"x": Int(5, 6)})
+    assert "'x'" in message and "Float(0.0, 1.0)" in message and "Int(5, 6)" in message
     trial = b.ask()
     with pytest.raises(ValueError, match="'x'"):
-        trial.suggest_float("x", 5, 6)
+        trial.suggest_int("x", 5, 6)
     assert 0 <= trial.suggest_float("x", 0, 1) <= 1
     b.tell(trial, 1.0)
     assert b.trials[-1].params == {"x": trial.params["x"]}
@@ -523,8 +523,9 @@ def test_a_redefinition_reads_the_same_whoever_defined_the_name(tmp_path, define
     b.ask({"y": Float(0, 1)})
     owner = b if definer == "this object" else a
     owner.tell(owner.ask({"n": Int(0, 3)}), 0.0)
-    assert _redefinition_error(b, {"n": Int(0, 4)}) == (
-        "parameter 'n' is defined in this study as Int(0, 3); it cannot be redefined as Int(0, 4)")
+    assert _redefinition_error(b, {"n": Float(0, 4)}) == (
+        "parameter 'n' is defined in this study as Int(0, 3); it cannot be redefined as Float(0.0, 4.0): its range, "
+        "log scale, step or choices may change between trials, but not its kind (Int)")
     assert _redefinition_error(b, {"n": Categorical([0, 1, 2, 3])}).startswith("parameter 'n'")
     assert 0 <= b.ask({"n": Int(0, 3)}).params["n"] <= 3
 
@@ -535,7 +536,7 @@ def test_a_redefinition_through_another_object_fails_only_its_own_trial(tmp_path
     a.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
     b.ask()  # a RUNNING trial that the failure must not touch
     with pytest.raises(ValueError, match="'x'"):
-        b.optimize(lambda t: t.suggest_float("x", 0.0, 2.0), n_trials=2)
+        b.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=2)
     assert [t.state for t in a.trials] == [TrialState.COMPLETE] * 3 + [TrialState.RUNNING, TrialState.FAIL]
     assert "'x'" in a.trials[4].fail_reason and a.trials[4].params == {}
     assert all(0.0 <= t.params["x"] <= 1.0 for t in a.trials[1:3])
