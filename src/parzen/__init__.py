@@ -1,15 +1,15 @@
 """parzen: find the best parameters of anything you can measure."""
 
+from parzen import samplers
 from parzen.exceptions import (
     DuplicatedStudyError,
     ParzenError,
     SearchSpaceExhausted,
     StudyNotFoundError,
-    TrialFinishedError,
     TooManyFailures,
+    TrialFinishedError,
     TrialPruned,
 )
-from parzen import samplers
 from parzen.execution.retry import RetryPolicy
 from parzen.samplers import GridSampler, QMCSampler, RandomSampler
 from parzen.space import Categorical, Condition, Float, Int

@@ -100,6 +100,25 @@ def sleep_and_mark(trial: Any) -> float:
     return x
 
 
+def die_once_in_trial_one(mark_dir: str, trial: Any) -> float:
+    """Kills its own process (as ``kill -9`` would) the first time trial 1 runs; ``mark_dir`` remembers it."""
+    x = trial.suggest_float("x", 0.0, 1.0)
+    trial.report(x, 0)
+    mark = pathlib.Path(mark_dir) / "killed"
+    if trial.number == 1 and not mark.exists():
+        mark.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    trial.set_user_attr("pid", os.getpid())
+    return x
+
+
+def slow_trial_zero(trial: Any) -> float:
+    """Trial 0 sleeps 2 s, the others return at once."""
+    if trial.number == 0:
+        time.sleep(2.0)
+    return float(trial.number)
+
+
 def _run_until_sigint(url: str, study_name: str, mark_dir: str, mode: str) -> int:
     """Optimize ``sleep_and_mark`` serially, in 2 threads or in 2 processes until SIGINT.
 

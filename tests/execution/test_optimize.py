@@ -7,11 +7,10 @@ import time
 from typing import Any, Callable
 
 import pytest
+from _exec_objectives import quadratic
 
 import parzen
 from parzen import TrialState
-
-from _exec_objectives import quadratic
 
 
 def _states(study: parzen.Study) -> list[TrialState]:

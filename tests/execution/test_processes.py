@@ -9,12 +9,11 @@ import sys
 import time
 import types
 
+import _exec_objectives as objectives
 import pytest
 
 import parzen
 from parzen import TrialState
-
-import _exec_objectives as objectives
 
 HELPER = pathlib.Path(objectives.__file__)
 

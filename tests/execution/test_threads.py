@@ -6,11 +6,10 @@ import threading
 import time
 
 import pytest
+from _exec_objectives import GRID, grid_sum, quadratic
 
 import parzen
 from parzen import TrialState
-
-from _exec_objectives import GRID, grid_sum, quadratic
 
 
 def test_four_threads_share_one_sampler() -> None:

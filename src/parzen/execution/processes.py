@@ -1,6 +1,6 @@
 """Process executor: each objective call runs in a child process, the study stays in the parent.
 
-The child receives a :class:`RemoteTrial` whose methods (``suggest_*``, ``report``,
+The child receives a :class:`PipeTrial` whose methods (``suggest_*``, ``report``,
 ``should_prune``, ``set_user_attr``) are forwarded over a pipe to the real trial in the parent,
 so any storage and any sampler work unchanged. A child that crashes or overruns the per-trial
 timeout fails only its own trial and is replaced. Children ignore SIGINT: a Ctrl-C is the
@@ -19,82 +19,27 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
 from parzen.exceptions import TrialPruned
+from parzen.execution.remote import RemoteTraceback, RemoteTrial, picklable, serve_call
 from parzen.execution.threads import SlotExecutor
 from parzen.execution.trial_runner import TrialTimeout, WorkerDied, describe_exception
 
 if TYPE_CHECKING:
     from parzen.trial import Trial
 
-_FORWARDED = frozenset({
-    "suggest_float", "suggest_int", "suggest_categorical", "suggest", "report", "should_prune",
-    "set_user_attr", "params", "distributions", "user_attrs", "intermediate_values",
-})
-
 # How long a new child may take to import parzen and unpickle the objective.
 STARTUP_TIMEOUT = 120.0
 
 
-class RemoteTraceback(Exception):
-    """The traceback of an exception raised in a worker process, attached as its ``__cause__``."""
-
-    def __str__(self) -> str:
-        return f"\n\n(in the worker process)\n{self.args[0]}"
-
-
-class RemoteTrial:
-    """Stands in for :class:`parzen.Trial` inside a worker process."""
+class PipeTrial(RemoteTrial):
+    """The stand-in trial of a child process: calls go over the child's pipe to its parent thread."""
 
     def __init__(self, conn: Connection, number: int) -> None:
+        super().__init__(number)
         self._conn = conn
-        self.number = number
 
-    def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _send(self, method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
         self._conn.send(("call", method, args, kwargs))
-        status, payload = self._conn.recv()
-        if status == "error":
-            raise payload
-        return payload
-
-    def suggest_float(self, name: str, low: float, high: float, *, log: bool = False,
-                      step: float | None = None) -> float:
-        return self._call("suggest_float", name, low, high, log=log, step=step)
-
-    def suggest_int(self, name: str, low: int, high: int, *, log: bool = False, step: int = 1) -> int:
-        return self._call("suggest_int", name, low, high, log=log, step=step)
-
-    def suggest_categorical(self, name: str, choices: Any) -> Any:
-        return self._call("suggest_categorical", name, choices)
-
-    def suggest(self, name: str, distribution: Any) -> Any:
-        return self._call("suggest", name, distribution)
-
-    def report(self, value: float, step: int) -> None:
-        self._call("report", value, step)
-
-    def should_prune(self) -> bool:
-        return self._call("should_prune")
-
-    def prune(self) -> None:
-        raise TrialPruned()
-
-    def set_user_attr(self, key: str, value: Any) -> None:
-        self._call("set_user_attr", key, value)
-
-    @property
-    def params(self) -> dict[str, Any]:
-        return self._call("params")
-
-    @property
-    def distributions(self) -> dict[str, Any]:
-        return self._call("distributions")
-
-    @property
-    def user_attrs(self) -> dict[str, Any]:
-        return self._call("user_attrs")
-
-    @property
-    def intermediate_values(self) -> dict[int, float]:
-        return self._call("intermediate_values")
+        return self._conn.recv()
 
 
 def pickle_objective(objective: Callable[["Trial"], Any]) -> bytes:
@@ -113,7 +58,7 @@ def _child_main(conn: Connection, objective_bytes: bytes) -> None:
     try:
         objective = pickle.loads(objective_bytes)
     except BaseException as exc:
-        conn.send(("init_error", _picklable(exc)))
+        conn.send(("init_error", picklable(exc)))
         return
     conn.send(("ready", None))
     while True:
@@ -123,7 +68,7 @@ def _child_main(conn: Connection, objective_bytes: bytes) -> None:
             return
         if message[0] == "stop":
             return
-        _send_safely(conn, _run_objective(objective, RemoteTrial(conn, message[1])))
+        _send_safely(conn, _run_objective(objective, PipeTrial(conn, message[1])))
 
 
 def _run_objective(objective: Callable[[Any], Any], trial: RemoteTrial) -> tuple[Any, ...]:
@@ -132,7 +77,7 @@ def _run_objective(objective: Callable[[Any], Any], trial: RemoteTrial) -> tuple
     except TrialPruned:
         return "pruned", None
     except BaseException as exc:
-        return "raised", _picklable(exc), traceback.format_exc()
+        return "raised", picklable(exc), traceback.format_exc()
 
 
 def _send_safely(conn: Connection, message: tuple[Any, ...]) -> None:
@@ -143,14 +88,6 @@ def _send_safely(conn: Connection, message: tuple[Any, ...]) -> None:
         error = TypeError(f"{message[1]!r} could not be sent between processes: {exc}")
         payload = pickle.dumps(("raised", error, "") if message[0] == "done" else ("error", error))
     conn.send_bytes(payload)
-
-
-def _picklable(exc: BaseException) -> BaseException:
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:
-        return RuntimeError(describe_exception(exc))
 
 
 class _Child:
@@ -249,7 +186,7 @@ class ProcessPool:
             remaining = None if deadline is None else max(deadline - time.monotonic(), 0.0)
             kind, *payload = self._receive(index, child, remaining, trial_timeout)
             if kind == "call":
-                self._send(index, child, self._serve(trial, *payload))
+                self._send(index, child, serve_call(trial, *payload))
             elif kind == "done":
                 return payload[0]
             elif kind == "pruned":
@@ -279,16 +216,6 @@ class ProcessPool:
         code = child.process.exitcode
         self._replace(index, child)
         raise WorkerDied(f"the worker process died while running the trial (exit code {code})")
-
-    @staticmethod
-    def _serve(trial: "Trial", method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
-        if method not in _FORWARDED:
-            return "error", AttributeError(f"Trial has no forwarded method {method!r}")
-        try:
-            attr = getattr(trial, method)
-            return "ok", attr(*args, **kwargs) if callable(attr) else attr
-        except Exception as exc:
-            return "error", _picklable(exc)
 
     def _replace(self, index: int, old: _Child) -> None:
         """Kill child ``index`` and start a fresh one, unless the pool is closing."""
