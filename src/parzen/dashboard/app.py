@@ -18,9 +18,11 @@ are plain functions, which Starlette runs in its thread pool, so a slow read nev
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -123,4 +125,21 @@ def create_app(storage: "BaseStorage") -> Starlette:
         Route("/api/studies/{name:path}/plots/{plot}", plot),
         Route("/api/studies/{name:path}", study),
     ]
-    return Starlette(routes=routes, exception_handlers={UnknownStudy: unknown_study, BadQuery: bad_query})
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # The first plot would otherwise wait for plotly's import (a second or more): do it now, aside.
+        threading.Thread(target=_import_plotting, name="parzen-dashboard-warmup", daemon=True).start()
+        yield
+
+    return Starlette(routes=routes, exception_handlers={UnknownStudy: unknown_study, BadQuery: bad_query},
+                     lifespan=lifespan)
+
+
+def _import_plotting() -> None:
+    """Import what drawing a plot needs, so that the page's first plot does not wait for it."""
+    try:
+        import plotly.graph_objects  # noqa: F401
+
+        import parzen.visualization  # noqa: F401
+    except ImportError:  # the plot requests will answer with the reason
+        pass

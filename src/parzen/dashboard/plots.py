@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from parzen.study import Study
 
-ORDER = ("history", "importance", "parallel_coordinate", "slice", "intermediate_values", "pareto_front",
+ORDER = ("pareto_front", "history", "importance", "parallel_coordinate", "slice", "intermediate_values",
          "contour", "edf", "timeline")
 """Plot kinds in the order the study page shows them: the ones a person looks at first come first."""
 

@@ -19,7 +19,7 @@ function $(id) { return document.getElementById(id); }
 
 async function getJSON(url) {
   const response = await fetch(url, {cache: "no-store"});
-  const body = await response.json();
+  const body = await response.json().catch(() => ({error: response.status + " " + response.statusText}));
   if (!response.ok) { throw new Error(body.error || response.statusText); }
   return body;
 }
@@ -180,7 +180,23 @@ async function drawPlots(name) {
   }
   cards.forEach((card) => container.append(card));  // appending an existing card moves it into order
   $("no-plots").hidden = list.length > 0;
-  await Promise.all(list.map((p) => drawPlot(name, p.id)));
+  for (const p of list) {  // one at a time, in page order: the first plots show first
+    if (view.study !== name) { return; }
+    await drawPlot(name, p.id);
+  }
+}
+
+// Plots take longer than the table: they are redrawn in the background, never two passes at once,
+// so that a new trial reaches the table at the next poll even while a large study's plots redraw.
+const plotPass = {busy: false, again: false};
+
+function schedulePlots(name) {
+  if (plotPass.busy) { plotPass.again = true; return; }
+  plotPass.busy = true;
+  drawPlots(name).catch(() => {}).finally(() => {
+    plotPass.busy = false;
+    if (plotPass.again && view.study === name) { plotPass.again = false; schedulePlots(name); }
+  });
 }
 
 function renderHeader() {
@@ -257,7 +273,8 @@ async function refreshStudy(name) {
     if (!view.columns.some((c) => c.key === view.sort)) { view.sort = "number"; }
     renderHeader();
   }
-  await Promise.all([loadTrials(), drawPlots(name)]);
+  await loadTrials();
+  schedulePlots(name);
 }
 
 async function pollStudy(name) {
@@ -289,6 +306,7 @@ function route() {
   view.sort = "number";
   view.order = "asc";
   view.offset = 0;
+  plotPass.again = false;
   setCrumbs(view.study);
   if (view.study === null) {
     document.title = "parzen dashboard";
