@@ -1,0 +1,122 @@
+"""Contour of the objective over a pair of parameters (seed 003's "relationships"), with the trials on top.
+
+The surface interpolates the trials linearly (Delaunay triangles, ``scipy.interpolate.griddata``) in
+the unit encoding, so a log parameter is interpolated in log space and shown on a log axis, and a
+categorical one sits on labelled slots. Outside the trials' convex hull the surface is left blank
+rather than extrapolated.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from parzen.importance import get_param_importances
+from parzen.importance._table import ParamColumn, Target
+from parzen.visualization import _backend as bk
+from parzen.visualization._common import (
+    Objective,
+    columns,
+    mpl_param_axis,
+    objective,
+    plotly_param_axis,
+    require_trials,
+)
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+
+GRID = 100  # interpolation points per axis
+
+
+def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
+                 target: int | Target | None = None, target_name: str | None = None) -> Any:
+    """The objective over the two parameters ``params`` (by default the two most important ones).
+
+    Uses the COMPLETE trials that hold both parameters; needs at least three of them.
+    """
+    backend = bk.check_backend(backend)
+    obj = objective(study, target, target_name)
+    require_trials(obj, "plot_contour")
+    if params is None:
+        params = _default_pair(study, obj, target)
+    if isinstance(params, str) or len(params) != 2:
+        raise ValueError(f"`params` must name exactly two parameters, got {params!r}")
+    cx, cy = columns(obj.trials, params)
+    both = cx.present & cy.present
+    if both.sum() < 3:
+        raise ValueError(f"plot_contour needs three trials holding both {cx.name!r} and {cy.name!r}")
+    surface = _surface(cx, cy, obj.values, both)
+    draw = _matplotlib if backend == "matplotlib" else _plotly
+    return draw(obj, cx, cy, both, surface)
+
+
+def _default_pair(study: "Study", obj: Objective, target: int | Target | None) -> list[str]:
+    """The two most important parameters that at least three trials hold together."""
+    ranked = list(get_param_importances(study, target=target))
+    present = {c.name: c.present for c in columns(obj.trials, ranked)}
+    for i, a in enumerate(ranked):
+        for b in ranked[i + 1:]:
+            if (present[a] & present[b]).sum() >= 3:
+                return [a, b]
+    raise ValueError("plot_contour needs two parameters that at least three COMPLETE trials hold together")
+
+
+def _surface(cx: ParamColumn, cy: ParamColumn, values: np.ndarray,
+             rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Grid coordinates (in plot coordinates) and the interpolated values (GRID x GRID, NaN outside)."""
+    from scipy.interpolate import griddata
+    from scipy.spatial import QhullError
+
+    points = np.column_stack([cx.unit()[rows], cy.unit()[rows]])
+    gu = np.linspace(0.0, 1.0, GRID)
+    mesh = np.meshgrid(gu, gu)
+    try:
+        z = griddata(points, values[rows], tuple(mesh), method="linear")
+    except QhullError:  # all points on one line (e.g. two-choice categories): nearest neighbour instead
+        z = griddata(points, values[rows], tuple(mesh), method="nearest")
+    return _from_unit(cx, gu), _from_unit(cy, gu), z
+
+
+def _from_unit(column: ParamColumn, u: np.ndarray) -> np.ndarray:
+    """Plot coordinates of unit-encoded points: raw numbers, or category indices."""
+    if column.n_cells:
+        slot = u * column.n_cells - 0.5
+        return slot if column.is_categorical else column.low + slot * column.step  # type: ignore[operator]
+    if column.log:
+        return np.exp(math.log(column.low) + u * (math.log(column.high) - math.log(column.low)))
+    return column.low + u * (column.high - column.low)
+
+
+def _matplotlib(obj: Objective, cx: ParamColumn, cy: ParamColumn, rows: np.ndarray,
+                surface: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
+    gx, gy, z = surface
+    fig = bk.matplotlib_figure(7.5, 6)
+    ax = fig.add_subplot()
+    filled = None
+    if np.isfinite(z).any() and np.nanmax(z) > np.nanmin(z):
+        filled = ax.contourf(gx, gy, z, levels=14, cmap=bk.cmap(obj.direction), alpha=0.85)
+    ax.scatter(cx.values[rows], cy.values[rows], s=10, c="black", alpha=0.5, linewidths=0,
+               label=f"trials ({int(rows.sum())})", rasterized=rows.sum() > 2000)
+    mpl_param_axis(ax, cx, "x")
+    mpl_param_axis(ax, cy, "y")
+    ax.set_title(f"{obj.name} over {cx.name} and {cy.name}")
+    ax.legend(loc="upper right", frameon=True, framealpha=0.8)
+    if filled is not None:
+        fig.colorbar(filled, ax=ax, label=f"{obj.name} ({obj.direction})")
+    return fig
+
+
+def _plotly(obj: Objective, cx: ParamColumn, cy: ParamColumn, rows: np.ndarray,
+            surface: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
+    go = bk.plotly_go()
+    gx, gy, z = surface
+    fig = go.Figure(layout=bk.plotly_layout(f"{obj.name} over {cx.name} and {cy.name}",
+                                            xaxis=plotly_param_axis(cx), yaxis=plotly_param_axis(cy)))
+    fig.add_trace(go.Contour(x=gx, y=gy, z=z, colorscale=bk.colorscale(obj.direction), ncontours=14,
+                             colorbar={"title": {"text": obj.name}}, connectgaps=False, name=obj.name))
+    fig.add_trace(go.Scatter(x=cx.values[rows], y=cy.values[rows], mode="markers", name="trials",
+                             marker={"color": "black", "size": 5, "opacity": 0.6}))
+    return fig

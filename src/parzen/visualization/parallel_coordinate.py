@@ -1,0 +1,127 @@
+"""Parallel coordinates: one vertical axis per parameter plus the objective, one line per trial.
+
+Each axis spans its parameter's range in the unit encoding (log space for a log parameter, one equal
+slot per choice for a categorical one) and is labelled in the parameter's own values. Lines are
+coloured by the objective, bright for good values, and the best trials are drawn last, on top.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from parzen.importance._table import ParamColumn, Target
+from parzen.visualization import _backend as bk
+from parzen.visualization._common import Objective, columns, objective, require_trials, short
+
+if TYPE_CHECKING:
+    from parzen.study import Study
+
+N_TICKS = 5
+
+
+def plot_parallel_coordinate(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
+                             target: int | Target | None = None, target_name: str | None = None) -> Any:
+    """One line per COMPLETE trial across the axes of ``params`` (all by default) and the objective.
+
+    A trial without one of the parameters (a conditional one) is drawn across the axes it has
+    (matplotlib) or left out and counted in the title (plotly, whose lines cannot break).
+    """
+    backend = bk.check_backend(backend)
+    obj = objective(study, target, target_name)
+    require_trials(obj, "plot_parallel_coordinate")
+    cols = columns(obj.trials, params)
+    order = np.argsort(-obj.values if obj.direction == "minimize" else obj.values, kind="stable")  # best last
+    draw = _matplotlib if backend == "matplotlib" else _plotly
+    return draw(obj, cols, order)
+
+
+def _ticks(column: ParamColumn) -> tuple[list[float], list[str]]:
+    """Positions on [0, 1] and labels of an axis' ticks, in the parameter's own values."""
+    if column.is_categorical:
+        n = len(column.choices)
+        return [(i + 0.5) / n for i in range(n)], [short(c) for c in column.labels()]
+    lo, hi = column.low, column.high
+    step = column.step or 1.0
+    raw: np.ndarray
+    if column.log:
+        raw = np.geomspace(lo, hi, N_TICKS)
+        pos = (np.log(raw) - math.log(lo)) / (math.log(hi) - math.log(lo)) if hi > lo else np.full(N_TICKS, 0.5)
+    else:
+        raw = np.linspace(lo, hi, N_TICKS)
+        pos = (raw - lo) / (hi - lo) if hi > lo else np.full(N_TICKS, 0.5)
+    if 0 < column.n_cells <= 2 * N_TICKS:  # a short grid: a tick for every value
+        raw = lo + np.arange(column.n_cells) * step
+        pos = (np.arange(column.n_cells) + 0.5) / column.n_cells
+    elif column.n_cells:  # a long grid: tick at the cell centres of the values shown
+        raw = np.unique(np.round((raw - lo) / step) * step + lo)
+        pos = (np.round((raw - lo) / step) + 0.5) / column.n_cells
+    return list(pos), [f"{v:.3g}" for v in raw]
+
+
+def _objective_axis(obj: Objective) -> tuple[np.ndarray, list[float], list[str]]:
+    lo, hi = float(obj.values.min()), float(obj.values.max())
+    unit = (obj.values - lo) / (hi - lo) if hi > lo else np.full(len(obj.values), 0.5)
+    raw = np.linspace(lo, hi, N_TICKS)
+    pos = (raw - lo) / (hi - lo) if hi > lo else np.full(N_TICKS, 0.5)
+    return unit, list(pos), [f"{v:.3g}" for v in raw]
+
+
+def _matplotlib(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
+    from matplotlib.collections import LineCollection
+    from matplotlib.colors import Normalize
+
+    n_axes = len(cols) + 1
+    fig = bk.matplotlib_figure(max(6.0, 1.5 * n_axes + 2), 5.2)
+    ax = fig.add_subplot()
+    target_unit, obj_pos, obj_labels = _objective_axis(obj)
+    ys = np.column_stack([target_unit] + [c.unit() for c in cols])[order]
+    segments = []
+    seg_values = []
+    values = obj.values[order]
+    for j in range(n_axes - 1):
+        ok = np.isfinite(ys[:, j]) & np.isfinite(ys[:, j + 1])
+        seg = np.stack([np.column_stack([np.full(ok.sum(), j), ys[ok, j]]),
+                        np.column_stack([np.full(ok.sum(), j + 1), ys[ok, j + 1]])], axis=1)
+        segments.append(seg)
+        seg_values.append(values[ok])
+    norm = Normalize(float(values.min()), float(values.max()))
+    lines = LineCollection(np.concatenate(segments), array=np.concatenate(seg_values),  # type: ignore[arg-type]
+                           cmap=bk.cmap(obj.direction), norm=norm, linewidths=1.0,
+                           alpha=0.5 if len(values) > 200 else 0.8, rasterized=len(values) > 1000)
+    ax.add_collection(lines)
+    ticks = [(obj_pos, obj_labels)] + [_ticks(c) for c in cols]
+    for j, (pos, labels) in enumerate(ticks):
+        ax.axvline(j, color="black", linewidth=1)
+        for p, label in zip(pos, labels):
+            ax.text(j - 0.03, p, label, ha="right", va="center", fontsize=8,
+                    bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.5})
+    ax.set_xticks(range(n_axes), [obj.name] + [c.name + (" (log)" if c.log else "") for c in cols],
+                  rotation=20 if n_axes > 5 else 0, ha="right" if n_axes > 5 else "center")
+    ax.set_xlim(-0.45, n_axes - 0.8)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_yticks([])
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(f"Parallel coordinates ({len(values)} trials)")
+    fig.colorbar(lines, ax=ax, label=f"{obj.name} ({obj.direction})", pad=0.01)
+    return fig
+
+
+def _plotly(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
+    go = bk.plotly_go()
+    whole = np.all([c.present for c in cols], axis=0) if cols else np.ones(len(obj.trials), dtype=bool)
+    rows = order[whole[order]]
+    dims = [{"label": obj.name, "values": obj.values[rows]}]
+    for c in cols:
+        pos, labels = _ticks(c)
+        dims.append({"label": c.name + (" (log)" if c.log else ""), "values": c.unit()[rows], "range": [0, 1],
+                     "tickvals": pos, "ticktext": labels})
+    left_out = len(obj.trials) - len(rows)
+    title = f"Parallel coordinates ({len(rows)} trials" + (f"; {left_out} lacking a parameter not shown)"
+                                                           if left_out else ")")
+    line = {"color": obj.values[rows], "colorscale": bk.colorscale(obj.direction), "showscale": True,
+            "colorbar": {"title": {"text": obj.name}}}
+    return go.Figure(go.Parcoords(dimensions=dims, line=line), layout=bk.plotly_layout(title))

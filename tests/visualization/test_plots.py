@@ -1,0 +1,262 @@
+"""parzen.visualization: every plot kind on both back ends carries the study's data, and save_plots
+writes the plots that apply (files non-empty, HTML offline)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import matplotlib
+import numpy as np
+import pytest
+
+import parzen
+from parzen import TrialState
+from parzen.visualization import (
+    applicable_plots,
+    plot_contour,
+    plot_edf,
+    plot_intermediate_values,
+    plot_optimization_history,
+    plot_parallel_coordinate,
+    plot_param_importances,
+    plot_pareto_front,
+    plot_slice,
+    plot_timeline,
+    plotly_json,
+    save_plots,
+)
+from parzen.visualization._backend import save_figure
+
+matplotlib.use("Agg")
+
+
+def _objective(trial: parzen.Trial) -> float:
+    x = trial.suggest_float("x", -5, 5)
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    kind = trial.suggest_categorical("kind", ["relu", "gelu", "tanh"])
+    if kind == "gelu":
+        trial.suggest_float("alpha", 0, 1)
+    for step in range(3):
+        trial.report(x * x + step, step)
+    return x * x + abs(np.log10(lr) + 3) + (kind == "tanh")
+
+
+@pytest.fixture(scope="module")
+def study() -> parzen.Study:
+    """40 COMPLETE trials, one FAIL, one PRUNED and one still RUNNING (two trials overlap in time)."""
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0), study_name="plots")
+    s.optimize(_objective, n_trials=40)
+    s.tell(s.ask(), state=TrialState.FAIL)
+    pruned = s.ask()
+    pruned.suggest_float("x", -5, 5)
+    pruned.report(30.0, 0)
+    s.tell(pruned, state=TrialState.PRUNED)
+    s.ask()  # left running
+    return s
+
+
+def _complete(study: parzen.Study) -> int:
+    return len(study.get_trials(states=(TrialState.COMPLETE,)))
+
+
+def test_history_shows_every_complete_trial_and_a_monotone_best_line(study) -> None:
+    fig = plot_optimization_history(study)
+    ax = fig.axes[0]
+    assert len(ax.collections[0].get_offsets()) == _complete(study)
+    best = ax.lines[0].get_ydata()
+    assert np.all(np.diff(best) <= 0) and best[-1] == pytest.approx(study.best_value)
+    pfig = plot_optimization_history(study, backend="plotly")
+    assert len(pfig.data[0].x) == _complete(study) and pfig.data[-1].name == "best so far"
+
+
+def test_history_log_axis_auto_and_forced() -> None:
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    s.optimize(lambda t: 10 ** t.suggest_float("e", -3, 3), n_trials=30)
+    assert plot_optimization_history(s).axes[0].get_yscale() == "log"
+    assert plot_optimization_history(s, log_y=False).axes[0].get_yscale() == "linear"
+    assert plot_optimization_history(s, backend="plotly").layout.yaxis.type == "log"
+    with pytest.raises(TypeError, match="`log_y`"):
+        plot_optimization_history(s, log_y="yes")
+
+
+def test_importance_bars_sum_to_one_most_important_on_top(study) -> None:
+    ax = plot_param_importances(study).axes[0]
+    widths = [p.get_width() for p in ax.patches]
+    assert len(widths) == 4 and sum(widths) == pytest.approx(1.0)
+    assert widths[-1] == max(widths)  # barh draws bottom-up: the last bar is the top one
+    pfig = plot_param_importances(study, backend="plotly", params=["x", "lr"])
+    assert set(pfig.data[0].y) == {"x", "lr"}
+
+
+def test_parallel_coordinate_has_one_polyline_per_trial_and_a_labelled_colour_bar(study) -> None:
+    fig = plot_parallel_coordinate(study, params=["x", "lr", "kind"])
+    lines = fig.axes[0].collections[0]
+    assert len(lines.get_segments()) == 3 * _complete(study)  # 4 axes: 3 segments per trial
+    assert fig.axes[1].get_ylabel().startswith("Objective value")
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert {"relu", "gelu", "tanh"} <= set(labels) and "1e-05" in labels  # choices and log range by name
+    pfig = plot_parallel_coordinate(study, backend="plotly")
+    dims = pfig.data[0].dimensions
+    alpha_trials = sum("alpha" in t.params for t in study.get_trials(states=(TrialState.COMPLETE,)))
+    assert [d.label for d in dims] == ["Objective value", "x", "lr (log)", "kind", "alpha"]
+    assert len(dims[0]["values"]) == alpha_trials  # trials lacking alpha are counted in the title
+    assert "lacking a parameter" in pfig.layout.title.text
+
+
+def test_slice_uses_log_axes_for_log_parameters_and_labels_for_categories(study) -> None:
+    fig = plot_slice(study)
+    axes = {ax.get_xlabel(): ax for ax in fig.axes if ax.get_xlabel()}
+    assert axes["lr (log)"].get_xscale() == "log" and axes["x"].get_xscale() == "linear"
+    assert [t.get_text() for t in axes["kind"].get_xticklabels()] == ["relu", "gelu", "tanh"]
+    assert len(axes["alpha"].collections[0].get_offsets()) == sum(
+        "alpha" in t.params for t in study.get_trials(states=(TrialState.COMPLETE,)))
+    pfig = plot_slice(study, backend="plotly", params=["lr", "kind"])
+    assert pfig.layout.xaxis.type == "log" and list(pfig.layout.xaxis2.ticktext) == ["relu", "gelu", "tanh"]
+    assert len(pfig.data[0].x) == _complete(study)
+
+
+def test_contour_of_a_pair_on_log_axes_with_the_trials_on_top(study) -> None:
+    fig = plot_contour(study, params=["x", "lr"])
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_title() == "Objective value over x and lr"
+    assert len(ax.collections[-1].get_offsets()) == _complete(study)
+    assert fig.axes[1].get_ylabel().startswith("Objective value")
+    pfig = plot_contour(study, backend="plotly", params=["kind", "x"])
+    assert pfig.data[0].type == "contour" and len(pfig.data[1].x) == _complete(study)
+    assert list(pfig.layout.xaxis.ticktext) == ["relu", "gelu", "tanh"]
+    default = plot_contour(study).axes[0]
+    assert default.get_xlabel() and default.get_ylabel()
+    with pytest.raises(ValueError, match="exactly two"):
+        plot_contour(study, params=["x"])
+
+
+def test_intermediate_values_one_curve_per_reporting_trial_by_state(study) -> None:
+    ax = plot_intermediate_values(study).axes[0]
+    by_label = {c.get_label(): c for c in ax.collections if not c.get_label().startswith("_")}
+    assert len(by_label["complete (40)"].get_segments()) == 40
+    assert "pruned (1)" in by_label
+    pfig = plot_intermediate_values(study, backend="plotly")
+    assert {t.name for t in pfig.data} == {"complete (40)", "pruned (1)"}
+    with pytest.raises(ValueError, match="no intermediate values"):
+        plot_intermediate_values(parzen.create_study())
+
+
+def test_edf_one_curve_per_study_reaching_one(study) -> None:
+    other = parzen.create_study(sampler=parzen.RandomSampler(seed=1), study_name="other")
+    other.optimize(_objective, n_trials=10)
+    ax = plot_edf([study, other]).axes[0]
+    assert len(ax.lines) == 2 and ax.lines[0].get_ydata()[-1] == 1.0
+    assert len(ax.lines[1].get_xdata()) == 10
+    assert len(plot_edf(study, backend="plotly").data[0].x) == _complete(study)
+
+
+def test_timeline_shows_every_started_trial_failures_and_overlap() -> None:
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    a, b = s.ask(), s.ask()  # two at once
+    s.tell(a, 1.0)
+    s.tell(b, state=TrialState.FAIL)
+    s.ask()
+    fig = plot_timeline(s)
+    ax = fig.axes[0]
+    assert "3 trials, up to 2 at once" in ax.get_title()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"complete (1)", "fail (1)", "running (1)"}
+    pfig = plot_timeline(s, backend="plotly")
+    assert sum(len(t.y) for t in pfig.data) == 3
+
+
+def test_pareto_front_in_two_and_three_objectives() -> None:
+    two = parzen.create_study(directions=["minimize", "maximize"], sampler=parzen.RandomSampler(seed=0))
+    two.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1) * t.params["x"]), n_trials=30)
+    ax = plot_pareto_front(two).axes[0]
+    counts = {c.get_label(): len(c.get_offsets()) for c in ax.collections}
+    assert counts[f"Pareto front ({len(two.best_trials)})"] == len(two.best_trials)
+    assert sum(counts.values()) == 30
+    three = parzen.create_study(directions=["minimize"] * 3, sampler=parzen.RandomSampler(seed=0))
+    three.optimize(lambda t: (t.suggest_float("a", 0, 1), t.suggest_float("b", 0, 1), t.suggest_float("c", 0, 1)),
+                   n_trials=20)
+    fig = plot_pareto_front(three, target_names=["cost", "error", "size"])
+    assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "size (minimize)"
+    pfig = plot_pareto_front(three, backend="plotly")
+    assert pfig.data[0].type == "scatter3d" and sum(len(t.x) for t in pfig.data) == 20
+    pair = plot_pareto_front(three, objectives=[0, 2], backend="plotly")
+    assert pair.data[0].type == "scatter"
+    with pytest.raises(ValueError, match="`objectives`"):
+        plot_pareto_front(three, objectives=[0, 5])
+
+
+def test_multi_objective_plots_need_a_target() -> None:
+    s = parzen.create_study(directions=["minimize", "minimize"], sampler=parzen.RandomSampler(seed=0))
+    s.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=10)
+    with pytest.raises(ValueError, match="`target`"):
+        plot_optimization_history(s)
+    fig = plot_optimization_history(s, target=1, target_name="latency")
+    assert fig.axes[0].get_ylabel() == "latency"
+
+
+def test_bad_backend_is_refused_by_name(study) -> None:
+    with pytest.raises(ValueError, match="`backend`"):
+        plot_slice(study, backend="bokeh")
+    with pytest.raises(TypeError, match="`backend`"):
+        plot_slice(study, backend=None)
+    with pytest.raises(ValueError, match="COMPLETE"):
+        plot_optimization_history(parzen.create_study())
+
+
+def test_save_plots_writes_what_applies(study, tmp_path) -> None:
+    files = save_plots(study, tmp_path / "png")
+    names = {f.name for f in files}
+    assert names == {"history.png", "importance.png", "parallel_coordinate.png", "slice.png", "contour.png",
+                     "edf.png", "intermediate_values.png", "timeline.png"}  # no Pareto front: one objective
+    for f in files:
+        assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000
+    svg = save_plots(study, tmp_path / "svg", fmt="svg")
+    assert all(f.read_text().lstrip().startswith("<?xml") for f in svg)
+
+
+def test_save_plots_for_several_objectives_and_without_reports(tmp_path) -> None:
+    s = parzen.create_study(directions=["minimize", "maximize"], sampler=parzen.RandomSampler(seed=0))
+    s.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=12)
+    names = {f.name for f in save_plots(s, tmp_path)}
+    assert "pareto_front.png" in names and "history_objective1.png" in names
+    assert "intermediate_values.png" not in names
+    assert ("pareto_front", None) in applicable_plots(s)
+
+
+def test_plotly_html_works_offline(study, tmp_path) -> None:
+    files = save_plots(study, tmp_path / "html", backend="plotly")
+    assert (tmp_path / "html" / "plotly.min.js").stat().st_size > 1_000_000
+    for f in files:
+        html = f.read_text()
+        assert 'src="plotly.min.js"' in html and not re.search(r"<script[^>]+src=.http", html)
+    inline = save_figure(plot_edf(study, backend="plotly"), tmp_path / "edf.html", inline_js=True)
+    html = inline.read_text()
+    assert len(html) > 1_000_000 and "plotly.min.js" not in html and not re.search(r"<script[^>]+src=", html)
+    with pytest.raises(ValueError, match="`fmt`"):
+        save_plots(study, tmp_path, backend="plotly", fmt="png")
+
+
+def test_plotly_json_for_the_dashboard(study) -> None:
+    fig = plotly_json(study, "history")
+    json.dumps(fig)  # plain JSON types
+    assert len(fig["data"][0]["x"]) == _complete(study)
+    with pytest.raises(ValueError, match="`kind`"):
+        plotly_json(study, "heatmap")
+
+
+def test_plots_read_any_storage(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    s = parzen.create_study(storage=url, study_name="sql", sampler=parzen.RandomSampler(seed=0))
+    s.optimize(_objective, n_trials=12)
+    loaded = parzen.load_study(study_name="sql", storage=url)
+    assert len(plot_slice(loaded, backend="plotly").data) == 4
+    assert len(plot_intermediate_values(loaded).axes[0].collections[0].get_segments()) == 12
+
+
+def test_import_parzen_loads_no_plotting_library() -> None:
+    code = ("import sys, parzen, parzen.visualization, parzen.importance; "
+            "print([m for m in ('matplotlib', 'plotly', 'sklearn') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
