@@ -382,12 +382,11 @@ def test_enqueued_trial_is_waiting_until_asked() -> None:
     assert trial.freeze().datetime_start is not None
 
 
-def test_enqueued_value_outside_the_range_is_used_with_a_warning() -> None:
+def test_enqueued_value_outside_the_range_is_an_error_naming_the_parameter() -> None:
     study = _study()
     study.enqueue_trial({"x": 7.0})
-    with pytest.warns(UserWarning, match="outside"):
-        trial = study.ask(SPACE)
-    assert trial.params["x"] == 7.0
+    with pytest.raises(ValueError, match="'x'.*outside"):
+        study.ask(SPACE)
 
 
 def test_enqueued_category_that_is_not_a_choice_is_an_error() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import numbers
 import threading
 import uuid
@@ -17,7 +18,7 @@ from parzen.pruners import NopPruner, Pruner
 from parzen.samplers import Sampler, default_sampler
 from parzen.space import Distribution, validate_space, walk_active
 from parzen.storages import BaseStorage, TrialTemplate, check_directions, get_storage
-from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, check_objective_values
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, _fixed_value, check_objective_values
 
 if TYPE_CHECKING:
     import pandas
@@ -293,12 +294,25 @@ class Study:
         return [self.ask(space) for _ in range(n)]
 
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Mapping[str, Any] | None = None) -> None:
-        """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew."""
+        """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew.
+
+        A value must lie in its parameter's distribution: when the study already knows the parameter
+        this is checked here, otherwise when the trial asks for it; either way a ValueError names the
+        parameter. A value that cannot be stored (not JSON) is a TypeError naming the parameter.
+        """
         if not isinstance(params, Mapping):
             raise TypeError(f"`params` must be a mapping of parameter names to values, got {params!r}")
+        with self._dist_lock:
+            if any(name not in self._known_distributions for name in params):
+                self._learn_stored_distributions()
+            known = {name: self._known_distributions.get(name) for name in params}
+        fixed = {}
+        for name, value in params.items():
+            dist = known[name]
+            fixed[name] = _storable_value(name, value if dist is None else _fixed_value(name, value, dist))
         self._storage.create_trial(
             self._study_id,
-            TrialTemplate(state=TrialState.WAITING, fixed_params=dict(params), user_attrs=user_attrs),
+            TrialTemplate(state=TrialState.WAITING, fixed_params=fixed, user_attrs=user_attrs),
         )
 
     def stop(self) -> None:
@@ -425,6 +439,18 @@ class Study:
 
     def __repr__(self) -> str:
         return f"Study(name={self.study_name!r}, directions={list(self._directions)!r})"
+
+
+def _storable_value(name: str, value: Any) -> Any:
+    """A fixed parameter value as stored (a numpy scalar becomes its Python value); TypeError naming
+    the parameter when it is not JSON (no storage but memory could keep it)."""
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        value = value.item()
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"parameter {name!r}: the fixed value {value!r} cannot be stored ({exc})") from None
+    return value
 
 
 def create_study(direction: str | None = None, sampler: Sampler | None = None, pruner: Pruner | None = None,

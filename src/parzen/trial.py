@@ -108,7 +108,10 @@ def check_objective_values(values: Any, n_objectives: int) -> tuple[tuple[float,
                 v = v.item()
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 return None, f"the value {v!r} ({type(v).__name__}) is not a number"
-        f = float(v)
+        try:
+            f = float(v)
+        except OverflowError:
+            return None, f"the value {v!r} is too large for a float"
         if math.isnan(f):
             return None, "the value is NaN"
         if math.isinf(f):
@@ -140,8 +143,8 @@ def _define(name: str, make: Callable[[], Distribution]) -> Distribution:
 def _fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
     """An enqueued value as ``distribution`` hands values out.
 
-    A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) is an
-    error; a number outside the range is used as given, with a warning.
+    A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) or
+    outside the distribution (its range, its step grid) is a ValueError naming the parameter.
     """
     if isinstance(distribution, Categorical):
         if not distribution.contains(value):
@@ -154,10 +157,7 @@ def _fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
             or (isinstance(distribution, Int) and not float(value).is_integer())):
         raise ValueError(f"parameter {name!r}: the fixed value {value!r} is not {wanted}")
     if not distribution.contains(value):
-        warnings.warn(
-            f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}; using it as given",
-            stacklevel=5,
-        )
+        raise ValueError(f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}")
     return int(value) if isinstance(distribution, Int) else float(value)
 
 

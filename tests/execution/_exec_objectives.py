@@ -5,6 +5,7 @@ child can import it by name. Run as a script, the module is a worker process of 
 
     python _exec_objectives.py sigint URL STUDY MARK_DIR MODE   optimize until SIGINT, exit 130
     python _exec_objectives.py grid URL STUDY READY_DIR INDEX   wait for the other worker, run the grid
+    python _exec_objectives.py sigint_long URL STUDY MARK_DIR   2 threads of 120 s trials until SIGINT
 """
 
 from __future__ import annotations
@@ -136,6 +137,25 @@ def _run_until_sigint(url: str, study_name: str, mark_dir: str, mode: str) -> in
     return 0
 
 
+def sleep_long_and_mark(trial: Any) -> float:
+    """Marks that it started (a file in $MARK_DIR_ENV named after the trial), then sleeps 120 s."""
+    (pathlib.Path(os.environ[MARK_DIR_ENV]) / str(trial.number)).touch()
+    time.sleep(120)
+    return 0.0
+
+
+def _run_long_threads_until_sigint(url: str, study_name: str, mark_dir: str) -> int:
+    """Optimize ``sleep_long_and_mark`` in 2 threads; on SIGINT return 130 (the process must then exit)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.environ[MARK_DIR_ENV] = mark_dir
+    study = parzen.load_study(study_name, storage=url)
+    try:
+        study.optimize(sleep_long_and_mark, n_trials=4, n_jobs=2)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 def _run_grid_worker(url: str, study_name: str, ready_dir: str, index: str) -> int:
     ready = pathlib.Path(ready_dir)
     (ready / index).touch()
@@ -149,5 +169,6 @@ def _run_grid_worker(url: str, study_name: str, ready_dir: str, index: str) -> i
 
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
-    runner = {"sigint": _run_until_sigint, "grid": _run_grid_worker}[command]
+    runner = {"sigint": _run_until_sigint, "sigint_long": _run_long_threads_until_sigint,
+              "grid": _run_grid_worker}[command]
     sys.exit(runner(*arguments))
