@@ -60,17 +60,23 @@ def three_objectives(trial: parzen.Trial) -> tuple[float, float, float]:
     return r * math.cos(a) * math.cos(b), r * math.cos(a) * math.sin(b), r * math.sin(a)
 
 
-def build_studies(n_trials: int, seed: int = 0) -> list[parzen.Study]:
-    """The three studies of the gallery, in memory, optimized with ``n_trials`` trials each."""
-    single = parzen.create_study(study_name="training", direction="minimize", seed=seed,
-                                 pruner=MedianPruner(n_startup_trials=10, n_warmup_steps=6))
-    single.optimize(training, n_trials=n_trials, n_jobs=2, catch=(RuntimeError,))
-    pair = parzen.create_study(study_name="trade_off", directions=["minimize", "minimize"], seed=seed,
-                               constraints_func=lambda t: [t.values[1] - 0.8])
-    pair.optimize(trade_off, n_trials=n_trials)
-    triple = parzen.create_study(study_name="three_objectives", directions=["minimize"] * 3, seed=seed)
-    triple.optimize(three_objectives, n_trials=n_trials)
-    return [single, pair, triple]
+def build_study(name: str, n_trials: int, seed: int = 0) -> parzen.Study:
+    """One study of the gallery (see the module docstring), in memory, optimized with ``n_trials`` trials."""
+    if name == "training":
+        study = parzen.create_study(study_name=name, direction="minimize", seed=seed,
+                                    pruner=MedianPruner(n_startup_trials=10, n_warmup_steps=6))
+        study.optimize(training, n_trials=n_trials, n_jobs=2, catch=(RuntimeError,))
+    elif name == "trade_off":
+        study = parzen.create_study(study_name=name, directions=["minimize", "minimize"], seed=seed,
+                                    constraints_func=lambda t: [t.values[1] - 0.8])
+        study.optimize(trade_off, n_trials=n_trials)
+    else:
+        study = parzen.create_study(study_name=name, directions=["minimize"] * 3, seed=seed)
+        study.optimize(three_objectives, n_trials=n_trials)
+    return study
+
+
+STUDIES = ("training", "trade_off", "three_objectives")
 
 
 def main(argv: list[str] | None = None) -> list[pathlib.Path]:
@@ -78,11 +84,13 @@ def main(argv: list[str] | None = None) -> list[pathlib.Path]:
     parser.add_argument("--out", default="gallery", help="folder to write into (one subfolder per study)")
     parser.add_argument("--trials", type=int, default=120, help="trials per study")
     parser.add_argument("--backend", choices=["matplotlib", "plotly", "both"], default="both")
+    parser.add_argument("--studies", nargs="+", choices=STUDIES, default=list(STUDIES))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     backends = ["matplotlib", "plotly"] if args.backend == "both" else [args.backend]
     written: list[pathlib.Path] = []
-    for study in build_studies(args.trials, args.seed):
+    for name in args.studies:
+        study = build_study(name, args.trials, args.seed)
         for backend in backends:
             files = save_plots(study, pathlib.Path(args.out) / study.study_name, backend=backend)
             written += files
