@@ -12,11 +12,14 @@ not exist, or to a database without parzen's tables, is an error instead of a ne
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
 import os
 import sqlite3
+import sys
 import urllib.parse
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:
     from parzen.storages import BaseStorage
@@ -156,3 +159,28 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], numeric: 
     print(line(["-" * w for w in widths]))
     for row in cells:
         print(line(row))
+
+
+def load_objective(spec: str) -> Callable[..., Any]:
+    """The function named by ``module:function`` (importable from the current directory) or
+    ``file.py:function``; CLIError saying what is wrong otherwise."""
+    target, sep, name = spec.rpartition(":")
+    if not sep or not target or not name:
+        raise CLIError(f"--objective must be module:function or file.py:function, got {spec!r}")
+    try:
+        if target.endswith(".py"):
+            module_spec = importlib.util.spec_from_file_location(os.path.basename(target)[:-3], target)
+            if module_spec is None or not os.path.isfile(target):
+                raise CLIError(f"--objective: no such file {target!r}")
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        else:
+            if os.getcwd() not in sys.path:  # as `python -m` would: modules next to the user are importable
+                sys.path.insert(0, os.getcwd())
+            module = importlib.import_module(target)
+    except ImportError as exc:
+        raise CLIError(f"--objective: cannot import {target!r}: {exc}") from None
+    func = getattr(module, name, None)
+    if not callable(func):
+        raise CLIError(f"--objective: {target!r} has no function {name!r}")
+    return func

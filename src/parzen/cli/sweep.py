@@ -12,13 +12,9 @@ holds the objective too, so an interrupted sweep resumes where it stopped with -
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import os
-import sys
-from typing import Any, Callable
 
-from parzen.cli._common import CLIError, UsageError
+from parzen.cli._common import CLIError, UsageError, load_objective
 from parzen.hpo import BayesianOptimizer, SearchSpace, TrialState
 
 __all__ = ["register", "run"]
@@ -45,30 +41,6 @@ def _load_space(path: str) -> SearchSpace:
         return SearchSpace.from_dict(data)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"--space {path!r}: {exc}") from None
-
-
-def _load_objective(spec: str) -> Callable[[dict[str, Any]], Any]:
-    """The function named by ``module:function`` or ``file.py:function``."""
-    target, sep, name = spec.rpartition(":")
-    if not sep or not target or not name:
-        raise CLIError(f"--objective must be module:function or file.py:function, got {spec!r}")
-    try:
-        if target.endswith(".py"):
-            module_spec = importlib.util.spec_from_file_location(os.path.basename(target)[:-3], target)
-            if module_spec is None or not os.path.isfile(target):
-                raise CLIError(f"--objective: no such file {target!r}")
-            module = importlib.util.module_from_spec(module_spec)
-            module_spec.loader.exec_module(module)
-        else:
-            if os.getcwd() not in sys.path:  # as `python -m` would: modules next to the user are importable
-                sys.path.insert(0, os.getcwd())
-            module = importlib.import_module(target)
-    except ImportError as exc:
-        raise CLIError(f"--objective: cannot import {target!r}: {exc}") from None
-    func = getattr(module, name, None)
-    if not callable(func):
-        raise CLIError(f"--objective: {target!r} has no function {name!r}")
-    return func
 
 
 def _optimizer(args: argparse.Namespace) -> BayesianOptimizer:
@@ -110,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if args.resume is not None and args.seed is not None:
         raise UsageError("--seed cannot change a resumed sweep; it keeps the checkpoint's seed")
     if args.objective is not None:
-        objective = _load_objective(args.objective)
+        objective = load_objective(args.objective)
         spec = _objective_spec(args.objective)
     elif args.resume is None:
         raise CLIError("give --objective (module:function or file.py:function)")
@@ -119,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         spec = opt.metadata.get("objective")
         if not isinstance(spec, str):
             raise CLIError(f"--resume {args.resume!r} does not name its objective; give --objective")
-        objective = _load_objective(spec)
+        objective = load_objective(spec)
     opt.metadata["objective"] = spec
     checkpoint = args.checkpoint or args.resume or DEFAULT_CHECKPOINT
     done = sum(t.state != TrialState.Running for t in opt.trials())
