@@ -131,8 +131,8 @@ def _coordinate_moves(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.nda
 
 
 def optimize_acqf(acqf: AcquisitionFunction, dims: SearchDims, rng: np.random.Generator, *,
-                  n_sweep: int = 2048, n_local: int = 5, anchors_num: np.ndarray | None = None,
-                  anchors_cat: np.ndarray | None = None, maxiter: int = 50) -> tuple[np.ndarray, np.ndarray, float]:
+                  n_sweep: int = 1024, n_local: int = 5, anchors_num: np.ndarray | None = None,
+                  anchors_cat: np.ndarray | None = None, maxiter: int = 30) -> tuple[np.ndarray, np.ndarray, float]:
     """The best point found, as (numeric part (d_num,), category indices (d_cat,), acquisition value)."""
     x_num, x_cat = sweep_points(dims, rng, n_sweep)
     if anchors_num is not None and len(anchors_num):

@@ -39,8 +39,8 @@ _MAX_GRID = 64  # grids up to this size are searched value by value; larger ones
 _N_ANCHORS = 5
 _COLD_START_EVERY = 10  # every this many fits, also start from the prior mode, in case the warm start is stuck
 _N_RANDOM_STARTS = 2
-_REFIT_DIVISOR = 50  # refit once the data grew by n // 50 trials (every trial below 100, every 6th at 300)
-_N_SWEEP = 2048
+_REFIT_DIVISOR = 25  # refit once the data grew by n // 25 trials (every trial below 50, every 12th at 300)
+_N_SWEEP = 1024
 _N_LOCAL = 5
 
 SpaceKey = tuple[tuple[str, Distribution], ...]
@@ -204,7 +204,7 @@ class GPSampler(Sampler):
     - fitting: MAP estimate of lengthscales, amplitude, noise and warping by L-BFGS-B on the log marginal
       likelihood with analytic gradients, under log-normal priors (Hvarfner et al. 2024 for lengthscales).
       Each study's last fit is the next starting point, so a fit usually takes a few iterations; past
-      100 trials the fit is reused until the data grew by 2%.
+      50 trials the fit is reused until the data grew by 4%.
     - outputs: Yeo-Johnson-transformed then standardized (``output_warping``), or only standardized.
     - acquisition: log expected improvement (Ament et al. 2023), or UCB with beta = 0.2 d log(2n).
       It is maximized by a Sobol sweep plus jittered copies of the best trials, then L-BFGS-B on the
@@ -343,7 +343,7 @@ class GPSampler(Sampler):
         """The hyperparameters: warm-started from this study's last fit, refitted as the data grow.
 
         The first fit starts from the prior mode and random draws; later ones from the last optimum (plus
-        the prior mode every few fits). Once the data are large, the last fit is reused until n // 50 new
+        the prior mode every few fits). Once the data are large, the last fit is reused until n // 25 new
         trials have come in: one trial barely moves the optimum, and a fit is the costliest step.
         """
         n = len(y)
