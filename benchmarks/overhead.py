@@ -4,13 +4,16 @@
 (b) finished trials per second with SQLite storage and a no-op objective, over the first 1,000
     trials and over trials 9,000-10,000 of one study;
 (c) ask+tell milliseconds per trial of each model-based sampler (TPE, CMA-ES, GP, the default)
-    in a 10-D float space at several trial counts, beside optuna's counterpart.
+    in a 10-D float space at 100, 300, 1,000 and 10,000 trials (the GP to 1,000, the default to
+    20,000), beside optuna's counterpart (``--peer-max`` stops optuna's samplers earlier).
 
-Each figure is the median over ``--repeats`` runs. Usage:
+Each figure is the median over ``--repeats`` runs. ``--clock cpu`` times the process's CPU time instead
+of the wall clock, which keeps figures comparable on a machine shared with other work. Usage:
 
     python benchmarks/overhead.py --repeats 3
     python benchmarks/overhead.py --only memory --repeats 5
     python benchmarks/overhead.py --only samplers --samplers tpe gp --repeats 1
+    python benchmarks/overhead.py --only samplers --dims 5 --clock cpu --peer-max 1000 --repeats 1
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ import numpy as np
 import parzen
 
 WINDOW = 100
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+_clock = CLOCKS["wall"]
 
 
 def _parzen_space() -> dict:
@@ -53,7 +58,7 @@ def _optuna_space() -> dict:
 def time_ask_tell(study, space: dict, n_trials: int, objective: Callable[[dict], float]) -> np.ndarray:
     """Seconds of each ask+tell pair over ``n_trials`` trials (parzen and optuna share this API)."""
     times = np.empty(n_trials)
-    clock = time.perf_counter
+    clock = _clock
     for i in range(n_trials):
         t0 = clock()
         trial = study.ask(space)
@@ -82,17 +87,17 @@ def _sphere(params: dict) -> float:
 
 
 # Each sampler family: parzen's sampler, optuna's counterpart, the checkpoints (trial counts), and the
-# largest checkpoint optuna is run to (None: all). Optuna's GP is stopped at 300 trials: at ~0.3 s per
-# trial near 300 and cubic growth, reaching 1,000 would take about an hour per run on this machine.
+# largest checkpoint optuna is run to (None: all, or ``--peer-max``). Optuna's GP is stopped at 300
+# trials: at ~0.3 s per trial near 300 and cubic growth, reaching 1,000 would take about an hour per run.
 SAMPLER_PAIRS: dict[str, tuple[Callable[[int], object], Callable[[int], object], tuple[int, ...], int | None]] = {
     "tpe": (lambda s: parzen.TPESampler(seed=s),
-            lambda s: _optuna().samplers.TPESampler(seed=s), (100, 1_000, 5_000), None),
+            lambda s: _optuna().samplers.TPESampler(seed=s), (100, 300, 1_000, 10_000), None),
     "cmaes": (lambda s: parzen.CmaEsSampler(seed=s),
-              lambda s: _optuna().samplers.CmaEsSampler(seed=s), (100, 1_000, 5_000), None),
+              lambda s: _optuna().samplers.CmaEsSampler(seed=s), (100, 300, 1_000, 10_000), None),
     "gp": (lambda s: parzen.GPSampler(seed=s),
            lambda s: _optuna().samplers.GPSampler(seed=s), (100, 300, 1_000), 300),
     "default": (lambda s: parzen.samplers.AutoSampler(seed=s),
-                lambda s: _optuna().samplers.TPESampler(seed=s), (100, 300, 1_000), None),
+                lambda s: _optuna().samplers.TPESampler(seed=s), (100, 300, 1_000, 10_000, 20_000), 10_000),
 }
 
 
@@ -102,9 +107,11 @@ def _optuna():
     return optuna
 
 
-def sampler_table(family: str, repeats: int, dims: int) -> None:
+def sampler_table(family: str, repeats: int, dims: int, peer_limit: int | None = None) -> None:
     """ask+tell ms per trial of one sampler family in a ``dims``-D float space, parzen beside optuna."""
     make_parzen, make_optuna, checkpoints, peer_max = SAMPLER_PAIRS[family]
+    if peer_limit is not None:
+        peer_max = min(peer_max or peer_limit, peer_limit)
     optuna = _optuna()
     spaces = {"parzen": {f"x{i}": parzen.Float(-5, 5) for i in range(dims)},
               "optuna": {f"x{i}": optuna.distributions.FloatDistribution(-5, 5) for i in range(dims)}}
@@ -120,9 +127,32 @@ def sampler_table(family: str, repeats: int, dims: int) -> None:
             for c in reached:
                 window = min(WINDOW, c // 2)
                 results[lib][c].append(float(np.median(times[c - window:c])) * 1e3)
-    print(f"(c) {family}: ask+tell ms per trial, {dims}-D float sphere, in memory "
+    print(f"(c) {family}: ask+tell ms per trial ({_clock.__name__}), {dims}-D float sphere, in memory "
           f"(median of the trials just before each checkpoint; median over {repeats} runs)")
     _print_rows(results, list(checkpoints), "ms/trial", lower_is_better=True)
+
+
+def default_short_table(repeats: int, n_trials: int = 100) -> None:
+    """(d) The default sampler's median ask+tell cost over a whole short study, 2- to 10-D, beside optuna's TPE."""
+    optuna = _optuna()
+    dims_list = (2, 5, 10)
+    results: dict[str, dict[int, list[float]]] = {lib: {d: [] for d in dims_list} for lib in ("parzen", "optuna")}
+    for r in range(repeats):
+        for d in dims_list:
+            study = parzen.create_study(seed=r)
+            space = {f"x{i}": parzen.Float(-5, 5) for i in range(d)}
+            results["parzen"][d].append(float(np.median(time_ask_tell(study, space, n_trials, _sphere))) * 1e3)
+            peer = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=r))
+            peer_space = {f"x{i}": optuna.distributions.FloatDistribution(-5, 5) for i in range(d)}
+            results["optuna"][d].append(float(np.median(time_ask_tell(peer, peer_space, n_trials, _sphere))) * 1e3)
+    print(f"(d) default sampler (optuna: its default TPE): median ask+tell ms ({_clock.__name__}) over trials "
+          f"1-{n_trials} of a float sphere, by dimension (median over {repeats} runs)")
+    header = "| library | " + " | ".join(f"{d}-D" for d in dims_list) + " |"
+    print(header)
+    print("|" + "---|" * (len(dims_list) + 1))
+    for lib in ("parzen", "optuna"):
+        print(f"| {lib} | " + " | ".join(f"{_median_over(results[lib][d]):.2f}" for d in dims_list) + " |")
+    print()
 
 
 def _noop_parzen(trial: parzen.Trial) -> float:
@@ -211,10 +241,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--trials", type=int, default=10_000)
-    parser.add_argument("--only", choices=["memory", "sqlite", "samplers"], default=None)
+    parser.add_argument("--only", choices=["memory", "sqlite", "samplers", "default-short"], default=None)
     parser.add_argument("--samplers", nargs="+", choices=list(SAMPLER_PAIRS), default=list(SAMPLER_PAIRS))
     parser.add_argument("--dims", type=int, default=10)
+    parser.add_argument("--clock", choices=list(CLOCKS), default="wall")
+    parser.add_argument("--peer-max", type=int, default=None, help="run optuna's samplers to at most this many trials")
     args = parser.parse_args(argv)
+    global _clock
+    _clock = CLOCKS[args.clock]
     logging.getLogger("optuna").setLevel(logging.WARNING)
     import optuna
 
@@ -226,9 +260,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory() as folder:
             sqlite_table(args.repeats, args.trials, checkpoints, folder)
+    if args.only in (None, "default-short"):
+        default_short_table(args.repeats)
     if args.only in (None, "samplers"):
         for family in args.samplers:
-            sampler_table(family, args.repeats, args.dims)
+            sampler_table(family, args.repeats, args.dims, args.peer_max)
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ def failing_corner_5d(p: dict[str, Any]) -> float:
 
 
 # --- real model tuning on data sets that ship with scikit-learn -------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _dataset(name: str) -> tuple[np.ndarray, np.ndarray]:
     from sklearn import datasets
     from sklearn.preprocessing import StandardScaler
