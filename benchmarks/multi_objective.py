@@ -195,7 +195,7 @@ def main() -> None:
     hv: dict[tuple[str, str, int], list[float]] = {}
     seconds: dict[tuple[str, str], list[float]] = {}
     with ProcessPoolExecutor(args.jobs) as pool:
-        for problem, sampler_name, seed, values, elapsed in pool.map(_one, jobs):
+        for problem, sampler_name, _seed, values, elapsed in pool.map(_one, jobs):
             ref = PROBLEMS[problem][2]
             for k in args.trials:
                 hv.setdefault((problem, sampler_name, k), []).append(hypervolume(values[:k], ref))

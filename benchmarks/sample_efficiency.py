@@ -82,7 +82,7 @@ def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
         rows = {o: [r for r in results if r["problem"] == problem.name and r["optimizer"] == o] for o in optimizers}
         all_values = [v for rs in rows.values() for r in rs for v in r["values"]]
         optimum = problem.optimum if problem.optimum is not None else min(all_values)
-        print(f"### {problem.name}  (optimum {'%.6g' % optimum}{'' if problem.optimum is not None else ', best seen'})")
+        print(f"### {problem.name}  (optimum {optimum:.6g}{'' if problem.optimum is not None else ', best seen'})")
         print("| optimizer | " + " | ".join(f"median best @{b} | regret @{b}" for b in budgets) + " | s/run |")
         print("|---|" + "---|---|" * len(budgets) + "---|")
         medians = {b: {} for b in budgets}
