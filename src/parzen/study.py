@@ -396,10 +396,14 @@ class Study:
         from parzen.execution.optimize import optimize
 
         self._stop_requested = False
-        optimize(self, objective, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, callbacks=callbacks,
-                 catch=catch, show_progress_bar=show_progress_bar, trial_timeout=trial_timeout,
-                 executor=executor, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
-                 retry=retry, max_failures=max_failures)
+        self._plan(n_trials)
+        try:
+            optimize(self, objective, n_trials=n_trials, timeout=timeout, n_jobs=n_jobs, callbacks=callbacks,
+                     catch=catch, show_progress_bar=show_progress_bar, trial_timeout=trial_timeout,
+                     executor=executor, heartbeat_interval=heartbeat_interval, grace_period=grace_period,
+                     retry=retry, max_failures=max_failures)
+        finally:
+            self._planned_trials = None
 
     async def optimize_async(self, objective: Callable[[Trial], Awaitable[Any]], n_trials: int | None = None,
                              timeout: float | None = None, concurrency: int = 1,
@@ -414,9 +418,25 @@ class Study:
         from parzen.execution.async_optimize import optimize_async
 
         self._stop_requested = False
-        await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
-                             callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,
-                             trial_timeout=trial_timeout)
+        self._plan(n_trials)
+        try:
+            await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
+                                 callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,
+                                 trial_timeout=trial_timeout)
+        finally:
+            self._planned_trials = None
+
+    _planned_trials: int | None = None
+
+    @property
+    def planned_trials(self) -> int | None:
+        """While an ``optimize`` call with ``n_trials`` runs, how many trials the study will then hold
+        (those it had when the call began plus ``n_trials``); None otherwise. Samplers read it to plan."""
+        return self._planned_trials
+
+    def _plan(self, n_trials: Any) -> None:
+        if isinstance(n_trials, numbers.Integral) and not isinstance(n_trials, bool) and n_trials >= 0:
+            self._planned_trials = self._storage.get_n_trials(self._study_id) + int(n_trials)
 
     # --- export --------------------------------------------------------------------------
     def trials_dataframe(self) -> "pandas.DataFrame":

@@ -188,3 +188,14 @@ def test_non_callable_objective_fails_before_any_trial(objective: Callable[..., 
     with pytest.raises(TypeError, match="objective"):
         study.optimize(objective, n_trials=3)
     assert study.trials == []
+
+
+def test_planned_trials_is_the_study_size_the_running_call_aims_at() -> None:
+    study = parzen.create_study()
+    study.optimize(lambda t: 0.0, n_trials=3)
+    seen: list[int | None] = []
+    study.optimize(lambda t: seen.append(study.planned_trials) or 0.0, n_trials=2)
+    assert seen == [5, 5]
+    assert study.planned_trials is None
+    study.optimize(lambda t: seen.append(study.planned_trials) or 0.0, timeout=60, callbacks=[lambda s, t: s.stop()])
+    assert seen[-1] is None
