@@ -274,12 +274,12 @@ class Trial:
         if step in self._intermediate:
             warnings.warn(f"trial {self.number} already reported step {step}; keeping the first value", stacklevel=2)
             return
-        self._study._storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._study.storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._intermediate[step] = value
 
     def should_prune(self) -> bool:
         """Whether the study's pruner says this trial should stop now."""
-        return self._study._pruner.prune(self._study, self.freeze())
+        return self._study.pruner.prune(self._study, self.freeze())
 
     def prune(self) -> None:
         """Shorthand for ``raise parzen.TrialPruned()``."""
@@ -287,16 +287,16 @@ class Trial:
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Attach a (JSON-serializable) value to this trial; a finished trial refuses it."""
-        self._study._storage.set_trial_user_attr(self._trial_id, key, value)
+        self._study.storage.set_trial_user_attr(self._trial_id, key, value)
         self._user_attrs[key] = value
 
     def set_system_attr(self, key: str, value: Any) -> None:
-        self._study._storage.set_trial_system_attr(self._trial_id, key, value)
+        self._study.storage.set_trial_system_attr(self._trial_id, key, value)
         self._system_attrs[key] = value
 
     def freeze(self) -> FrozenTrial:
         """A snapshot of this trial as the storage holds it."""
-        return self._study._storage.get_trial(self._trial_id)
+        return self._study.storage.get_trial(self._trial_id)
 
     def __repr__(self) -> str:
         return f"Trial(number={self.number}, params={self._params!r})"
