@@ -11,8 +11,7 @@ is (Theorem 1 of the paper)
 
 with ``gamma'`` and ``gamma`` the two quantiles. A parameter whose good values look like all its values
 scores 0; one whose good values sit in a narrow part of its range scores high. Densities are Parzen
-estimators (Gaussian kernels with the bandwidth Scott's rule gives the region, for both densities)
-on a grid of the unit encoding, so log-scaled
+estimators (Gaussian kernels, Scott's bandwidth) on a grid of the unit encoding, so log-scaled
 parameters are measured in log space; categories use smoothed frequencies. The cost is linear in the
 number of trials and needs nothing beyond numpy.
 """
@@ -68,18 +67,17 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
             return scores  # the top is the whole region: nothing to tell apart
         top, region = x[order[:n_top]], x[order[:n_region]]
         for k, j in enumerate(columns):
-            h = _scott(region[:, j])  # one bandwidth for both: a handful of top trials cannot make a spike
-            p = self._density(top[:, j], n_cells[j], categorical[j], h)
-            q = self._density(region[:, j], n_cells[j], categorical[j], h)
+            p = self._density(top[:, j], n_cells[j], categorical[j])
+            q = self._density(region[:, j], n_cells[j], categorical[j])
             divergence = float(np.sum(p * p / q) - 1.0)
             scores[k] = (n_top / n_region) ** 2 * max(divergence, 0.0)
         return scores
 
-    def _density(self, u: np.ndarray, n_cells: int, categorical: bool, bandwidth: float) -> np.ndarray:
+    def _density(self, u: np.ndarray, n_cells: int, categorical: bool) -> np.ndarray:
         """Probabilities of the grid points (the cells of a gridded column) that sum to 1.
 
         Choices get their frequencies plus one pseudo-observation spread evenly; numbers get a
-        Parzen estimator with ``bandwidth``, widened to one grid step if narrower.
+        Parzen estimator with Scott's bandwidth, widened to one grid step if narrower.
         """
         if categorical:
             index = np.clip(np.floor(u * n_cells), 0, n_cells - 1).astype(int)
@@ -87,7 +85,7 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
             return (counts + 1.0 / n_cells) / (len(u) + 1.0)
         n_grid = n_cells or self.n_grid
         grid = (np.arange(n_grid) + 0.5) / n_grid
-        h = max(bandwidth, 1.0 / n_grid)
+        h = max(_scott(u), 1.0 / n_grid)
         dens = np.exp(-0.5 * ((grid[None, :] - u[:, None]) / h) ** 2).sum(axis=0)
         dens += 1e-12
         return dens / dens.sum()
