@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 import parzen
-from parzen.samplers.auto import CHOICE_ATTR, LATE_CMAES_ATTR, AutoSampler, is_discrete_heavy, warm_start
+from parzen.samplers.auto import (
+    CHOICE_ATTR,
+    LATE_CMAES_ATTR,
+    LATE_MIN_GENERATIONS,
+    AutoSampler,
+    is_discrete_heavy,
+    warm_start,
+)
+from parzen.samplers.cmaes import default_popsize
 
 
 def _choices(study: parzen.Study) -> list[str]:
@@ -17,6 +25,13 @@ def _choices(study: parzen.Study) -> list[str]:
 
 def _sphere(trial: parzen.Trial, dims: int) -> float:
     return sum((trial.suggest_float(f"x{i}", -5, 5) - 1) ** 2 for i in range(dims))
+
+
+def _ask_and_tell(study: parzen.Study, dims: int, n_trials: int) -> None:
+    space = {f"x{i}": parzen.Float(-5, 5) for i in range(dims)}
+    for _ in range(n_trials):
+        trial = study.ask(space)
+        study.tell(trial, sum((v - 1) ** 2 for v in trial.params.values()))
 
 
 def test_default_sampler_of_a_study_is_auto() -> None:
@@ -105,7 +120,7 @@ def test_constraints_get_tpe_with_one_or_several_objectives() -> None:
 
 def test_past_gp_max_trials_a_numeric_space_gets_cmaes_warm_started_at_the_best_trial() -> None:
     study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=12))
-    study.optimize(lambda t: _sphere(t, 3), n_trials=18)
+    _ask_and_tell(study, 3, 18)  # no optimize call: the budget is unknown
     assert _choices(study) == ["gp"] * 12 + ["cmaes-late"] * 6
     best = min(study.trials[:12], key=lambda t: t.value)
     tag = study.trials[12].system_attrs[LATE_CMAES_ATTR]
@@ -113,6 +128,17 @@ def test_past_gp_max_trials_a_numeric_space_gets_cmaes_warm_started_at_the_best_
     assert tag["mean0"] == pytest.approx(encoded_best)
     assert 0.01 <= tag["sigma0"] < 1 / 6
     assert "cmaes" not in study.trials[12].system_attrs
+
+
+def test_a_known_budget_too_short_for_cmaes_generations_keeps_the_gp() -> None:
+    # 1-D: CMA-ES's population is 4, so a late phase needs LATE_MIN_GENERATIONS * 4 = 20 trials of budget.
+    assert LATE_MIN_GENERATIONS * default_popsize(1) == 20
+    short = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=8))
+    short.optimize(lambda t: _sphere(t, 1), n_trials=8 + 19)
+    assert set(_choices(short)) == {"gp"}
+    long = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=8))
+    long.optimize(lambda t: _sphere(t, 1), n_trials=8 + 20)
+    assert _choices(long) == ["gp"] * 8 + ["cmaes-late"] * 20
 
 
 def test_past_gp_max_trials_a_space_with_a_categorical_gets_tpe() -> None:
@@ -123,7 +149,7 @@ def test_past_gp_max_trials_a_space_with_a_categorical_gets_tpe() -> None:
 
 def test_late_cmaes_does_not_replay_the_early_cmaes_run_of_a_wide_space() -> None:
     study = parzen.create_study(sampler=AutoSampler(seed=0, cmaes_max_trials=4, gp_max_trials=7))
-    study.optimize(lambda t: _sphere(t, 12), n_trials=9)
+    _ask_and_tell(study, 12, 9)
     assert _choices(study) == ["gp"] + ["cmaes"] * 3 + ["gp"] * 3 + ["cmaes-late"] * 2
     best = min(study.trials[:7], key=lambda t: t.value)
     tag = study.trials[7].system_attrs[LATE_CMAES_ATTR]

@@ -43,6 +43,8 @@ WIDE_NUMERIC_DIMS = 10
 # A space of at least this many discrete dimensions (integers, stepped floats, categories), making up at
 # least half of its free dimensions, is integer-heavy and goes to TPE.
 DISCRETE_HEAVY_DIMS = 6
+# A late CMA-ES phase is started only if the study's known budget leaves it this many generations.
+LATE_MIN_GENERATIONS = 5
 _WARM_TOP_SHARE = 0.1  # the warm start's step size is the spread of this share of the best trials
 _WARM_SIGMA_RANGE = (0.01, 1.0 / 6.0)
 
@@ -114,7 +116,10 @@ class AutoSampler(Sampler):
        with one objective, CMA-ES warm-started from the history (:func:`warm_start`: the best trial's
        values, and a step size from the spread of the best trials), with IPOP restarts, whose cost per
        trial stays flat and which keeps improving in a basin; otherwise TPE, whose cost per trial also
-       stays low (TPE also when the optional ``cmaes`` package is missing);
+       stays low (TPE also when the optional ``cmaes`` package is missing). When the study knows its
+       budget (``study.planned_trials``, set by ``optimize(n_trials=...)``) and it would leave CMA-ES
+       fewer than ``LATE_MIN_GENERATIONS`` generations, the GP keeps the study to its end instead: a
+       CMA-ES run that cannot update a few times only samples around its start;
     3. parameters that come and go between trials without a declared ``when`` condition, and that
        no categorical or integer parent explains (:mod:`parzen.samplers.inferred_conditions`): TPE,
        which models each parameter on the trials that hold it;
@@ -210,6 +215,8 @@ class AutoSampler(Sampler):
         plain_numeric = not undeclared and not any(isinstance(d, Categorical) or d.when is not None for d in free)
         if len(complete) >= self._gp_max_trials:
             late = plain_numeric and study.n_objectives == 1 and self._has_cmaes
+            if late and self._too_late_for_cmaes(study, len(free)):
+                return "gp"
             return "cmaes-late" if late else "tpe"
         if undeclared:
             inferred = infer_conditional_space(complete)
@@ -222,6 +229,16 @@ class AutoSampler(Sampler):
         if study.n_objectives == 1 and wide and len(complete) < self._cmaes_max_trials:
             return "cmaes" if self._has_cmaes else "tpe"
         return "gp"
+
+    def _too_late_for_cmaes(self, study: "Study", n_dims: int) -> bool:
+        """Whether the study's known budget ends before a late CMA-ES phase could run its minimum generations."""
+        planned = getattr(study, "planned_trials", None)
+        if planned is None or self._late.get(study_history(study)) is not None:
+            return False
+        from parzen.samplers.cmaes import default_popsize
+
+        remaining = planned - self._gp_max_trials
+        return remaining < LATE_MIN_GENERATIONS * default_popsize(max(n_dims, 1))
 
     def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
         name = self.choose(study)
