@@ -15,6 +15,12 @@ def quick(trial: Any) -> float:
     return trial.suggest_float("x", 0.0, 1.0)
 
 
+def take_50_ms(trial: Any) -> float:
+    """x in [0, 1] after 50 ms of work."""
+    time.sleep(0.05)
+    return trial.suggest_float("x", 0.0, 1.0)
+
+
 def hang_in_trial_one(trial: Any) -> float:
     """Each trial takes 0.1 s; trial 1 marks $PARZEN_TEST_MARK and hangs (to be killed); its retry has another number."""
     x = trial.suggest_float("x", 0.0, 1.0)

@@ -4,7 +4,7 @@ Everything used with ``executor="process"`` lives here, at module level, so that
 child can import it by name. Run as a script, the module is a worker process of its own:
 
     python _exec_objectives.py sigint URL STUDY MARK_DIR MODE   optimize until SIGINT, exit 130
-    python _exec_objectives.py grid URL STUDY READY_DIR INDEX   wait for the other worker, run the grid
+    python _exec_objectives.py grid URL STUDY READY_DIR INDEX [N]   wait for all N (2) workers, run the grid
     python _exec_objectives.py sigint_long URL STUDY MARK_DIR   2 threads of 120 s trials until SIGINT
 """
 
@@ -156,11 +156,11 @@ def _run_long_threads_until_sigint(url: str, study_name: str, mark_dir: str) -> 
     return 0
 
 
-def _run_grid_worker(url: str, study_name: str, ready_dir: str, index: str) -> int:
+def _run_grid_worker(url: str, study_name: str, ready_dir: str, index: str, n_workers: str = "2") -> int:
     ready = pathlib.Path(ready_dir)
     (ready / index).touch()
     deadline = time.monotonic() + 60
-    while len(list(ready.iterdir())) < 2 and time.monotonic() < deadline:
+    while len(list(ready.iterdir())) < int(n_workers) and time.monotonic() < deadline:
         time.sleep(0.01)
     study = parzen.load_study(study_name, storage=url, sampler=parzen.GridSampler(GRID))
     study.optimize(grid_sum)
