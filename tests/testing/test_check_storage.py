@@ -62,7 +62,17 @@ def test_checks_are_listed_by_name() -> None:
     assert all(name.startswith("check_") for name in names) and "check_storage" not in names
 
 
+def test_checks_selects_what_runs() -> None:
+    check_storage(_ClaimsTwice, checks=["check_intermediate_values", "check_heartbeats"])  # the broken part not run
+    with pytest.raises(AssertionError, match="check_claim_exactly_once"):
+        check_storage(_ClaimsTwice, checks=["check_intermediate_values", "check_claim_exactly_once"])
+
+
 def test_bad_arguments() -> None:
+    with pytest.raises(ValueError, match=r"`checks`.*check_nothing"):
+        check_storage(InMemoryStorage, checks=["check_nothing"])
+    with pytest.raises(TypeError, match="`checks`"):
+        check_storage(InMemoryStorage, checks="check_heartbeats")
     with pytest.raises(TypeError, match="make_storage"):
         check_storage("memory")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="BaseStorage"):

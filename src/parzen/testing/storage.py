@@ -16,7 +16,7 @@ import math
 import threading
 import time
 import traceback
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from parzen.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
 from parzen.space import Categorical, Distribution, Float, Int, distribution_to_dict
@@ -629,18 +629,30 @@ def storage_checks() -> dict[str, Callable[[BaseStorage], None]]:
     return {name: check for name, check in globals().items() if name.startswith("check_") and name != "check_storage"}
 
 
-def check_storage(make_storage: Callable[[], BaseStorage]) -> None:
+def check_storage(make_storage: Callable[[], BaseStorage], *, checks: Sequence[str] | None = None) -> None:
     """Check that the storages ``make_storage()`` returns keep parzen's storage contract.
 
     ``make_storage`` is called once per check and must return a new, empty storage each time.
     The checks cover studies, trials, parameters of every kind, states, finishing (once, and only
     as a finished state), claims, waiting trials and numbering under threads, intermediate values,
-    attributes, heartbeats and stale trials, and reads between writes. The first failing check
-    raises AssertionError with its name and the failing line.
+    attributes, heartbeats and stale trials, and reads between writes. ``checks`` names the checks
+    to run (see :func:`storage_checks`); None runs them all. The first failing check raises
+    AssertionError with its name and the failing line.
     """
     if not callable(make_storage):
         raise TypeError(f"`make_storage` must be a callable returning a new storage, got {make_storage!r}")
-    for name, check in storage_checks().items():
+    available = storage_checks()
+    if checks is None:
+        selected = list(available)
+    elif isinstance(checks, str) or not isinstance(checks, Sequence):
+        raise TypeError(f"`checks` must be a list of check names or None, got {checks!r}")
+    else:
+        unknown = [name for name in checks if name not in available]
+        if unknown:
+            raise ValueError(f"`checks` names unknown checks {unknown}; the checks are {list(available)}")
+        selected = list(checks)
+    for name in selected:
+        check = available[name]
         storage = make_storage()
         if not isinstance(storage, BaseStorage):
             raise TypeError(f"`make_storage` must return a parzen BaseStorage, got {storage!r}")
