@@ -247,17 +247,42 @@ def test_an_estimator_never_holds_more_kernels_than_the_cap(n: int) -> None:
 
 def test_a_thinned_density_stays_close_to_the_full_one() -> None:
     rng = np.random.default_rng(1)
-    obs = np.concatenate([rng.normal(0.3, 0.05, 3000), rng.normal(0.7, 0.1, 3000)]).clip(0, 1)
-    full, thinned = _fit(obs, max_kernels=None), _fit(obs, max_kernels=500)
-    assert thinned.n_kernels == 501 and _integrate_1d(thinned) == pytest.approx(1.0, abs=1e-3)
-    recent_only = _fit(obs[-500:], max_kernels=None)  # what keeping only the latest rows would give
-    x = np.linspace(0.0, 1.0, 2001)[:, None]
-    cat = np.zeros((2001, 0), dtype=int)
+    obs = np.concatenate([rng.normal(0.3, 0.05, 1500), rng.normal(0.7, 0.1, 1500)]).clip(0, 1)
+    full, thinned = _fit(obs, max_kernels=None), _fit(obs, max_kernels=300)
+    assert thinned.n_kernels == 301 and _integrate_1d(thinned) == pytest.approx(1.0, abs=1e-3)
+    recent_only = _fit(obs[-300:], max_kernels=None)  # what keeping only the latest rows would give
+    x = np.linspace(0.0, 1.0, 1001)[:, None]
+    cat = np.zeros((1001, 0), dtype=int)
 
     def l1_to_full(est: ParzenEstimator) -> float:
         return float(np.trapezoid(np.abs(np.exp(est.log_pdf(x, cat)) - np.exp(full.log_pdf(x, cat))), x[:, 0]))
 
     assert l1_to_full(thinned) < 0.25 < 0.8 < l1_to_full(recent_only)
+
+
+def test_tpe_in_a_long_study_fits_no_more_kernels_than_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    import parzen
+    import parzen.samplers.tpe.sampler as tpe_module
+
+    sizes: list[int] = []
+
+    def capped_fit(numeric, categorical, weights, n_cells, n_choices, config):  # the real fit, a small cap
+        estimator = fit_parzen_estimator(numeric, categorical, weights, n_cells, n_choices,
+                                         dataclasses.replace(config, max_kernels=40))
+        sizes.append(estimator.n_kernels)
+        return estimator
+
+    assert EstimatorConfig().max_kernels == 1000  # what TPE uses unless told otherwise
+    monkeypatch.setattr(tpe_module, "fit_parzen_estimator", capped_fit)
+    study = parzen.create_study(sampler=parzen.TPESampler(seed=0, n_ei_candidates=2))
+    space = {"x": parzen.Float(0, 1)}
+    for _ in range(120):
+        trial = study.ask(space)
+        study.tell(trial, (trial.params["x"] - 0.3) ** 2)
+    assert max(sizes) == 41  # g(x) reached the cap (plus its prior kernel) and stayed there
+    assert study.best_value < 0.01
 
 
 # --- any input ---------------------------------------------------------------------------------------------
