@@ -1,19 +1,19 @@
 """The default sampler: picks GP, CMA-ES or TPE for each trial from the study and its space.
 
-The rules come from ``benchmarks/sample_efficiency.py`` (figures in BENCHMARKS.md): the GP
-sampler had the best mean rank at 50 and 100 trials on continuous, integer, mixed and model-tuning
-problems; CMA-ES won on numeric spaces of 10 or more dimensions (Levy-10d, Ackley-20d). TPE is the
-only one of the three that handles constraints, handles parameters that come and go for reasons no
-parent explains, and keeps a low cost per trial when the study grows past what a GP fits quickly.
-With several objectives the GP (ParEGO's random scalarizations) had the best median hypervolume
-in ``benchmarks/multi_objective.py`` on ZDT1, ZDT2, DTLZ2 and a sparse-logistic-regression trade-off
-(10 seeds, 100 and 300 trials), and MOTPE on a gradient-boosting trade-off. Conditions declared
-with ``when``, or read off a define-by-run history, go to the GP, which models them with stand-in
-values: on the three conditional problems of the benchmark it beat TPE at 50 and 200 trials (e.g.
-model choice on wine, 10 seeds: GP 0.0056 at 50 trials where TPE stayed at 0.0224). On wide
-numeric spaces the GP overtook CMA-ES between 100 and 200 trials (Ackley-20d at 200: GP 5.7, CMA-ES
-12.0), and CMA-ES for 50 trials then the GP beat both (Ackley-20d 5.2, Levy-10d 0.46 at 200, medians
-of 10 seeds), so CMA-ES hands over to the GP after ``cmaes_max_trials``.
+The rules come from ``benchmarks/sample_efficiency.py`` and ``benchmarks/multi_objective.py`` (the
+figures are in BENCHMARKS.md, not here, as they change with each release):
+
+- the GP had the best mean rank up to a few hundred trials on continuous, integer, mixed, conditional
+  and model-tuning problems, and the best hypervolume on most multi-objective problems;
+- on numeric spaces of 10 or more dimensions, CMA-ES for the first trials and then the GP beat both
+  alone, so CMA-ES hands over to the GP after ``cmaes_max_trials``;
+- on spaces dominated by integers and categories (the mixed Levy problem) TPE beat the GP;
+- past ``gp_max_trials`` the GP's cost per trial grows with the data and its progress stalls in a
+  basin, while CMA-ES started at the best point with a step size from the spread of the best trials
+  keeps improving at a flat cost, so numeric spaces go to that warm-started CMA-ES; other spaces go
+  to TPE, whose cost per trial stays flat too (its densities keep a bounded number of kernels);
+- TPE is the only one of the three that handles constraints and parameters that come and go for
+  reasons no parent explains.
 """
 
 from __future__ import annotations
