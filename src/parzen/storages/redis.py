@@ -366,7 +366,7 @@ class RedisStorage(BaseStorage):
         return isinstance(exc, self._transient_errors)
 
     def _check_format(self) -> None:
-        found = self._redis.get(_PREFIX + "format")
+        found: Any = self._redis.get(_PREFIX + "format")
         if found is not None and found != FORMAT_VERSION:
             raise SchemaVersionError(
                 f"the storage {hide_password(self.url)!r} uses format version {found}, but this parzen uses "

@@ -365,6 +365,13 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now()
 
 
+def _inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key of the row a single-row INSERT just added."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT without a primary key"
+    return int(key[0])
+
+
 def _library_version() -> str:
     try:
         return importlib.metadata.version("parzen")
@@ -757,7 +764,7 @@ class RDBStorage(BaseStorage):
             with self._write() as conn:
                 result = conn.execute(sa.insert(_studies).values(
                     study_name=study_name, directions=json.dumps(list(directions))))
-                return int(result.inserted_primary_key[0])
+                return _inserted_id(result)
         except sa.exc.IntegrityError:
             raise DuplicatedStudyError(f"a study named {study_name!r} already exists") from None
 
@@ -878,10 +885,10 @@ class RDBStorage(BaseStorage):
                         raise StudyNotFoundError(f"no study with id {study_id}")
                     last = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).scalar()
                     number = 0 if last is None else int(last) + 1
-                    trial_id = int(conn.execute(_INSERT_TRIAL, {
+                    trial_id = _inserted_id(conn.execute(_INSERT_TRIAL, {
                         "study_id": study_id, "number": number, "state": int(state),
                         "datetime_start": _now() if state == TrialState.RUNNING else None,
-                    }).inserted_primary_key[0])
+                    }))
                     _PARAMS.add(conn, trial_id, param_rows)
                     _TRIAL_USER_ATTRS.add(conn, trial_id, user_rows)
                     _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)

@@ -19,7 +19,7 @@ import traceback
 from typing import Any, Callable, Iterator, Sequence
 
 from parzen.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
-from parzen.space import Categorical, Distribution, Float, Int, distribution_to_dict
+from parzen.space import Categorical, Condition, Distribution, Float, Int, distribution_to_dict
 from parzen.storages._base import BaseStorage, TrialTemplate
 from parzen.trial import FrozenTrial, TrialState
 
@@ -239,7 +239,7 @@ _PARAM_CASES = [
     ("float", Float(-2.5, 7.0), 0.1234567890123456789),
     ("float_log", Float(1e-6, 1.0, log=True), 3.3e-4),
     ("float_step", Float(0.0, 1.0, step=0.25), 0.75),
-    ("float_conditional", Float(0.0, 1.0, when=("kind", ["a", "b"])), 0.5),
+    ("float_conditional", Float(0.0, 1.0, when=Condition("kind", ("a", "b"))), 0.5),
     ("int", Int(-3, 7), -2),
     ("int_log", Int(1, 1024, log=True), 64),
     ("int_step", Int(0, 10, step=2), 4),
