@@ -26,37 +26,28 @@ from parzen.importance import FanovaImportanceEvaluator, get_param_importances
 IMPORTANT = ["x0", "lr", "kind", "x1"]  # in decreasing order of influence
 
 
-def _trials(n: int, seed: int) -> list[tuple[dict[str, Any], float]]:
+SPACE = {**{f"x{i}": parzen.Float(-1, 1) for i in range(4)}, "lr": parzen.Float(1e-5, 1e-1, log=True),
+         "n_units": parzen.Int(1, 128), "depth": parzen.Int(1, 8), "kind": parzen.Categorical(["relu", "gelu", "tanh"]),
+         "use_bias": parzen.Categorical([False, True]), "dropout": parzen.Float(0, 0.5)}
+
+
+def _value(p: dict[str, Any], noise: float) -> float:
+    kind = {"relu": 0.0, "gelu": 0.3, "tanh": 1.0}[p["kind"]]
+    return 4 * p["x0"] ** 2 + abs(math.log10(p["lr"]) + 3) + kind + 0.3 * p["x1"] + 0.05 * noise
+
+
+def _parzen_study(n: int, seed: int) -> parzen.Study:
+    """``n`` random trials (ask with the fixed space, tell the known value), in memory."""
     rng = np.random.default_rng(seed)
-    out = []
+    study = parzen.create_study(sampler=parzen.RandomSampler(seed=seed))
     for _ in range(n):
-        p: dict[str, Any] = {f"x{i}": float(rng.uniform(-1, 1)) for i in range(4)}
-        p["lr"] = float(10 ** rng.uniform(-5, -1))
-        p["n_units"] = int(rng.integers(1, 129))
-        p["depth"] = int(rng.integers(1, 9))
-        p["kind"] = str(rng.choice(["relu", "gelu", "tanh"]))
-        p["use_bias"] = bool(rng.integers(0, 2))
-        p["dropout"] = float(rng.uniform(0, 0.5))
-        value = (4 * p["x0"] ** 2 + abs(math.log10(p["lr"]) + 3) + {"relu": 0.0, "gelu": 0.3, "tanh": 1.0}[p["kind"]]
-                 + 0.3 * p["x1"] + 0.05 * rng.normal())
-        out.append((p, value))
-    return out
-
-
-def _parzen_study(rows: list[tuple[dict[str, Any], float]]) -> parzen.Study:
-    space = {f"x{i}": parzen.Float(-1, 1) for i in range(4)}
-    space |= {"lr": parzen.Float(1e-5, 1e-1, log=True), "n_units": parzen.Int(1, 128), "depth": parzen.Int(1, 8),
-              "kind": parzen.Categorical(["relu", "gelu", "tanh"]), "use_bias": parzen.Categorical([False, True]),
-              "dropout": parzen.Float(0, 0.5)}
-    study = parzen.create_study()
-    for params, value in rows:
-        study.enqueue_trial(params)
-        trial = study.ask(space)
-        study.tell(trial, value)
+        trial = study.ask(SPACE)
+        study.tell(trial, _value(trial.params, float(rng.normal())))
     return study
 
 
-def _optuna_study(rows: list[tuple[dict[str, Any], float]]) -> Any:
+def _optuna_study(study: parzen.Study) -> Any:
+    """An optuna study holding the same trials (parameters and values) as ``study``."""
     import optuna
     from optuna.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
 
@@ -65,9 +56,10 @@ def _optuna_study(rows: list[tuple[dict[str, Any], float]]) -> Any:
     dists |= {"lr": FloatDistribution(1e-5, 1e-1, log=True), "n_units": IntDistribution(1, 128),
               "depth": IntDistribution(1, 8), "kind": CategoricalDistribution(["relu", "gelu", "tanh"]),
               "use_bias": CategoricalDistribution([False, True]), "dropout": FloatDistribution(0, 0.5)}
-    study = optuna.create_study()
-    study.add_trials([optuna.trial.create_trial(params=p, distributions=dists, value=v) for p, v in rows])
-    return study
+    copy = optuna.create_study()
+    copy.add_trials([optuna.trial.create_trial(params=t.params, distributions=dists, value=t.value)
+                     for t in study.get_trials()])
+    return copy
 
 
 def _time(fn: Callable[[], dict[str, float]], repeats: int) -> tuple[float, dict[str, float]]:
@@ -85,21 +77,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", choices=["parzen", "optuna"], default=None)
+    parser.add_argument("--optuna-fanova-up-to", type=int, default=2000,
+                        help="run optuna's fANOVA only up to this many trials (it takes minutes beyond)")
     args = parser.parse_args(argv)
-    rows = _trials(args.trials, args.seed)
+    ps = _parzen_study(args.trials, args.seed)
     cases: list[tuple[str, Callable[[], dict[str, float]]]] = []
     if args.only != "optuna":
-        ps = _parzen_study(rows)
         cases += [("parzen default (PED-ANOVA)", lambda: get_param_importances(ps)),
                   ("parzen fANOVA (64 trees)",
-                   lambda: get_param_importances(ps, evaluator=FanovaImportanceEvaluator(seed=0)))]
+                   lambda: get_param_importances(ps, evaluator=FanovaImportanceEvaluator(seed=0))),
+                  ("parzen fANOVA (64 trees, max_samples=1000)", lambda: get_param_importances(
+                      ps, evaluator=FanovaImportanceEvaluator(seed=0, max_samples=1000)))]
     if args.only != "parzen":
         import optuna
 
-        os_ = _optuna_study(rows)
-        cases += [("optuna default (PED-ANOVA)", lambda: optuna.importance.get_param_importances(os_)),
-                  ("optuna fANOVA (64 trees)", lambda: optuna.importance.get_param_importances(
-                      os_, evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0)))]
+        os_ = _optuna_study(ps)
+        cases += [("optuna default (PED-ANOVA)", lambda: optuna.importance.get_param_importances(os_))]
+        if args.trials <= args.optuna_fanova_up_to:
+            cases += [("optuna fANOVA (64 trees)", lambda: optuna.importance.get_param_importances(
+                os_, evaluator=optuna.importance.FanovaImportanceEvaluator(seed=0)))]
     print(f"{args.trials} trials, 10 parameters, median of {args.repeats} run(s)")
     print("| evaluator | seconds | top 4 | x0 | sum of the 6 that do nothing |")
     print("|---|---:|---|---:|---:|")

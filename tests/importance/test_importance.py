@@ -70,6 +70,20 @@ def test_fanova_seed_makes_it_reproducible() -> None:
     assert get_param_importances(study, evaluator=FanovaImportanceEvaluator(n_trees=8, seed=4)) != first
 
 
+def test_fanova_max_samples_caps_the_trials_each_tree_sees() -> None:
+    study = _study(_ninety_ten, n=200)
+    small = FanovaImportanceEvaluator(n_trees=8, max_samples=20, seed=0)
+    imp = get_param_importances(study, evaluator=small)
+    assert imp != get_param_importances(study, evaluator=FanovaImportanceEvaluator(n_trees=8, seed=0))
+    assert list(imp)[0] == "x"
+    x = np.random.default_rng(0).uniform(size=(200, 2))
+    assert max(t.get_n_leaves() for t in small.fit_forest(x, x[:, 0]).estimators_) <= 20  # 20 draws, 20 leaves
+    full = FanovaImportanceEvaluator(n_trees=8, seed=0).fit_forest(x, x[:, 0])
+    assert max(t.get_n_leaves() for t in full.estimators_) > 20
+    with pytest.raises(ValueError, match="`max_samples`"):
+        FanovaImportanceEvaluator(max_samples=1)
+
+
 def test_log_parameters_are_measured_in_log_space() -> None:
     def objective(trial: parzen.Trial) -> float:
         lr = trial.suggest_float("lr", 1e-6, 1.0, log=True)
@@ -153,8 +167,8 @@ def test_region_quantile_asks_what_matters_among_the_good_trials() -> None:
         return (10.0 if x > 0.5 else 0.0) + y
 
     study = _study(objective, n=600)
-    whole = get_param_importances(study)
-    local = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(top_quantile=0.1, region_quantile=0.4))
+    whole = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(top_quantile=0.5))
+    local = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(top_quantile=0.1, region_quantile=0.5))
     assert list(whole)[0] == "x" and list(local)[0] == "y"
 
 

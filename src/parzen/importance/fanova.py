@@ -27,31 +27,40 @@ from parzen.importance._base import ImportanceEvaluator
 class FanovaImportanceEvaluator(ImportanceEvaluator):
     """fANOVA main effects on a scikit-learn random forest (``pip install 'parzen[importance]'``).
 
-    ``n_trees``, ``max_depth`` and ``min_samples_leaf`` shape the forest; ``seed`` fixes its bootstrap
-    and split draws, so two calls with one seed give the same importances.
+    ``n_trees``, ``max_depth`` and ``min_samples_leaf`` shape the forest; ``max_samples`` caps the
+    trials each tree is fitted on (its bootstrap sample; None: as many as there are trials), which bounds
+    the cost on long studies; ``seed`` fixes the bootstrap and split draws, so two calls with one seed
+    give the same importances.
     """
 
     def __init__(self, *, n_trees: int = 64, max_depth: int = 64, min_samples_leaf: int = 1,
-                 seed: int | None = None) -> None:
+                 max_samples: int | None = None, seed: int | None = None) -> None:
         self.n_trees = check_int("n_trees", n_trees, 1)
         self.max_depth = check_int("max_depth", max_depth, 1)
         self.min_samples_leaf = check_int("min_samples_leaf", min_samples_leaf, 1)
+        self.max_samples = None if max_samples is None else check_int("max_samples", max_samples, 2)
         self.seed = None if seed is None else check_int("seed", seed, 0)
 
     def evaluate(self, x: np.ndarray, n_cells: Sequence[int], categorical: Sequence[bool], loss: np.ndarray,
                  columns: Sequence[int]) -> np.ndarray:
+        forest = self.fit_forest(x, loss)
+        fractions = [tree_main_effects(est.tree_, x.shape[1], columns) for est in forest.estimators_]
+        kept = [f for f in fractions if f is not None]
+        return np.mean(kept, axis=0) if kept else np.zeros(len(columns))
+
+    def fit_forest(self, x: np.ndarray, loss: np.ndarray) -> Any:
+        """The fitted ``RandomForestRegressor`` of ``loss`` on the unit-encoded ``x``."""
         try:
             from sklearn.ensemble import RandomForestRegressor
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError(
                 "FanovaImportanceEvaluator needs scikit-learn: pip install 'parzen[importance]'"
             ) from exc
+        max_samples = None if self.max_samples is None else min(self.max_samples, len(loss))
         forest = RandomForestRegressor(n_estimators=self.n_trees, max_depth=self.max_depth,
-                                       min_samples_leaf=self.min_samples_leaf, random_state=self.seed)
-        forest.fit(x, loss)
-        fractions = [tree_main_effects(est.tree_, x.shape[1], columns) for est in forest.estimators_]
-        kept = [f for f in fractions if f is not None]
-        return np.mean(kept, axis=0) if kept else np.zeros(len(columns))
+                                       min_samples_leaf=self.min_samples_leaf, max_samples=max_samples,
+                                       random_state=self.seed)
+        return forest.fit(x, loss)
 
 
 def tree_main_effects(tree: Any, n_features: int, columns: Sequence[int]) -> np.ndarray | None:
