@@ -135,7 +135,7 @@ def optimize_acqf(acqf: AcquisitionFunction, dims: SearchDims, rng: np.random.Ge
                   anchors_cat: np.ndarray | None = None, maxiter: int = 30) -> tuple[np.ndarray, np.ndarray, float]:
     """The best point found, as (numeric part (d_num,), category indices (d_cat,), acquisition value)."""
     x_num, x_cat = sweep_points(dims, rng, n_sweep)
-    if anchors_num is not None and len(anchors_num):
+    if anchors_num is not None and anchors_cat is not None and len(anchors_num):
         a_num, a_cat = _anchor_points(dims, rng, anchors_num, anchors_cat)
         x_num, x_cat = np.vstack([x_num, a_num]), np.vstack([x_cat, a_cat])
     values = acqf(x_num, x_cat)
