@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime
 import math
@@ -24,7 +25,7 @@ class _StudyRecord:
     user_attrs: dict[str, Any] = field(default_factory=dict)
     system_attrs: dict[str, Any] = field(default_factory=dict)
     claims: set[str] = field(default_factory=set)
-    n_waiting: int = 0
+    waiting: collections.deque[int] = field(default_factory=collections.deque)  # numbers, oldest first
 
 
 def _now() -> datetime.datetime:
@@ -135,19 +136,17 @@ class InMemoryStorage(BaseStorage):
                 datetime_start=_now() if template.state == TrialState.RUNNING else None,
             ))
             if template.state == TrialState.WAITING:
-                record.n_waiting += 1
+                record.waiting.append(number)
             self._trial_owner[trial_id] = (study_id, number)
             return trial_id, number
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
         with self._lock:
             record = self._study(study_id)
-            if record.n_waiting == 0:
-                return None
-            for i, t in enumerate(record.trials):
-                if t.state == TrialState.WAITING:
-                    record.trials[i] = replace(t, state=TrialState.RUNNING, datetime_start=_now())
-                    record.n_waiting -= 1
+            while record.waiting:
+                t = record.trials[record.waiting.popleft()]
+                if t.state == TrialState.WAITING:  # not finished directly while it waited
+                    record.trials[t.number] = replace(t, state=TrialState.RUNNING, datetime_start=_now())
                     return t.trial_id
             return None
 

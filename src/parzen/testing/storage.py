@@ -462,6 +462,19 @@ def check_waiting_trials_popped_once_under_threads(storage: BaseStorage) -> None
     assert sorted(t for ts in popped for t in ts) == waiting
 
 
+def check_waiting_trial_finished_before_its_turn(storage: BaseStorage) -> None:
+    """A WAITING trial finished directly (say, cancelled) is skipped by pop_waiting_trial."""
+    sid = storage.create_study("a", ["minimize"])
+    cancelled, _ = storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))
+    kept, _ = storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))
+    storage.finish_trial(cancelled, TrialState.FAIL, None, {"fail_reason": "cancelled"})
+    assert storage.pop_waiting_trial(sid) == kept
+    assert storage.pop_waiting_trial(sid) is None
+    assert storage.get_trial(cancelled).state == TrialState.FAIL
+    assert storage.get_n_trials(sid, states=(TrialState.WAITING,)) == 0
+    assert storage.get_n_trials(sid, states=(TrialState.FAIL, TrialState.RUNNING)) == 2
+
+
 def check_get_all_trials_filters_by_state(storage: BaseStorage) -> None:
     sid = storage.create_study("a", ["minimize"])
     states = [TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED, TrialState.FAIL,
