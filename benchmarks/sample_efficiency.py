@@ -9,6 +9,7 @@ where its median beats optuna's default TPE. Raw values go to ``--out`` (JSON) f
     python benchmarks/sample_efficiency.py --seeds 3 --budgets 50 --optimizers parzen-default optuna-tpe random
     python benchmarks/sample_efficiency.py --report a.json b.json    # tables from earlier runs, merged
     python benchmarks/sample_efficiency.py --report a.json --seeds 5   # only seeds 0-4 of them
+    python benchmarks/sample_efficiency.py --report a.json --optimizers parzen-default ngopt --versus ngopt
 """
 
 from __future__ import annotations
@@ -72,12 +73,14 @@ def merge_runs(paths: list[str], seeds: range) -> list[dict[str, Any]]:
     return list(merged.values())
 
 
-def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
+def report(results: list[dict[str, Any]], budgets: list[int], versus: tuple[str, ...] = ()) -> None:
     problems = [p for p in suite() if any(r["problem"] == p.name for r in results)]
     optimizers = [o for o in OPTIMIZERS if any(r["optimizer"] == o for r in results)]
     rank_sums = {b: {o: [] for o in optimizers} for b in budgets}
     beats = {b: {o: [] for o in optimizers} for b in budgets}
     not_worse = {b: {o: [] for o in optimizers} for b in budgets}
+    head_to_head: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = {
+        (peer, b): {o: [] for o in optimizers} for peer in versus for b in budgets}
     for problem in problems:
         rows = {o: [r for r in results if r["problem"] == problem.name and r["optimizer"] == o] for o in optimizers}
         all_values = [v for rs in rows.values() for r in rs for v in r["values"]]
@@ -101,6 +104,11 @@ def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
                 for o in optimizers:
                     beats[b][o].append(medians[b][o] < medians[b][BASELINE])
                     not_worse[b][o].append(medians[b][o] <= medians[b][BASELINE])
+            for peer in versus:
+                if peer in medians[b]:
+                    for o in optimizers:
+                        head_to_head[(peer, b)][o].append(
+                            (medians[b][o] < medians[b][peer], medians[b][o] <= medians[b][peer]))
         for o in optimizers:
             seconds = np.median([r["seconds"] for r in rows[o]])
             print(f"| {o} | " + " | ".join(f"{cells[(o, b)][0]:.5g} | {cells[(o, b)][1]:.3f}" for b in budgets)
@@ -117,6 +125,22 @@ def report(results: list[dict[str, Any]], budgets: list[int]) -> None:
             share_or_tie = f"{np.mean(not_worse[b][o]) * 100:.0f}%" if not_worse[b][o] else "n/a"
             parts.append(f"{np.mean(rank_sums[b][o]):.2f} | {share} | {share_or_tie}")
         print(f"| {o} | " + " | ".join(parts) + " |")
+    for peer in versus:
+        print()
+        print(f"### Head to head against {peer} (share of problems where the median is better / not worse)")
+        print("| optimizer | " + " | ".join(f"beats @{b} | beats or ties @{b}" for b in budgets) + " |")
+        print("|---|" + "---|---|" * len(budgets))
+        for o in optimizers:
+            cells = []
+            for b in budgets:
+                pairs = head_to_head[(peer, b)][o]
+                if not pairs:
+                    cells.append("n/a | n/a")
+                    continue
+                wins = sum(w for w, _ in pairs)
+                ties = sum(t for _, t in pairs)
+                cells.append(f"{wins}/{len(pairs)} ({wins / len(pairs):.0%}) | {ties}/{len(pairs)} ({ties / len(pairs):.0%})")
+            print(f"| {o} | " + " | ".join(cells) + " |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -128,12 +152,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--problems", nargs="+", default=None, help="problem names (default: the whole suite)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default="sample_efficiency_results.json")
+    parser.add_argument("--versus", nargs="+", default=[], help="also count head-to-head wins against these optimizers")
     parser.add_argument("--report", nargs="+", default=None,
                         help="print the tables of earlier --out files (runs of other seeds are merged) and exit")
     args = parser.parse_args(argv)
     budgets = sorted(args.budgets)
     if args.report:
-        report(merge_runs(args.report, range(args.first_seed, args.first_seed + args.seeds)), budgets)
+        runs = [r for r in merge_runs(args.report, range(args.first_seed, args.first_seed + args.seeds))
+                if r["optimizer"] in args.optimizers and (args.problems is None or r["problem"] in args.problems)]
+        report(runs, budgets, tuple(args.versus))
         return
     names = args.problems or [p.name for p in suite()]
     unknown = set(names) - {p.name for p in suite()}
@@ -151,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"\r{i}/{len(cells)} {result['problem']} {result['optimizer']} seed {result['seed']}",
                   end="", file=sys.stderr)
     print(file=sys.stderr)
-    report(results, budgets)
+    report(results, budgets, tuple(args.versus))
 
 
 if __name__ == "__main__":
