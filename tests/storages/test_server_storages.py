@@ -123,6 +123,18 @@ def test_an_unreachable_server_is_named_without_its_password(make: Any) -> None:
     assert "s3cret" not in str(info.value) and "***" in str(info.value)
 
 
+def test_a_wrong_database_or_user_fails_at_once(postgres_server: Any, redis_server: Any) -> None:
+    import redis
+    import sqlalchemy as sa
+
+    for url in (postgres_server.url("no_such_database"),
+                postgres_server.url("postgres").replace("//postgres@", "//nobody@")):
+        with pytest.raises(sa.exc.OperationalError, match="does not exist"):  # no StorageError: not retried
+            RDBStorage(url, retry_timeout=600)
+    with pytest.raises(redis.exceptions.AuthenticationError):
+        RedisStorage(redis_server.new_url().replace("redis://", "redis://nobody:wrong@"), retry_timeout=600)
+
+
 def _write_trials(storage: BaseStorage, study_id: int, n: int, done: list[int], errors: list[BaseException]) -> None:
     try:
         for i in range(n):

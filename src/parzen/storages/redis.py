@@ -338,6 +338,9 @@ class RedisStorage(BaseStorage):
         self._retry_timeout = check_retry_timeout(retry_timeout)
         self._redis = redis.Redis.from_url(url, decode_responses=True)
         self._transient_errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+        # Wrong credentials are ConnectionErrors too, but waiting does not fix them.
+        self._lasting_errors = (redis.exceptions.AuthenticationError, redis.exceptions.AuthorizationError,
+                                redis.exceptions.ExternalAuthProviderError)
         self._response_error = redis.exceptions.ResponseError
         kwargs = self._redis.connection_pool.connection_kwargs
         self._identity = (kwargs.get("host"), kwargs.get("port"), kwargs.get("path"), kwargs.get("db", 0))
@@ -363,7 +366,7 @@ class RedisStorage(BaseStorage):
 
     # --- connection and format ------------------------------------------------------------
     def _is_transient(self, exc: BaseException) -> bool:
-        return isinstance(exc, self._transient_errors)
+        return isinstance(exc, self._transient_errors) and not isinstance(exc, self._lasting_errors)
 
     def _check_format(self) -> None:
         found: Any = self._redis.get(_PREFIX + "format")

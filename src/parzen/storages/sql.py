@@ -70,6 +70,9 @@ _SQLITE_BUSY_TIMEOUT_S = 60.0
 _MAX_NUMBER_RETRIES = 50
 # Longest IN (...) list sent at once, well below SQLite's limit on bound parameters.
 _IN_CHUNK = 500
+# Words of connection errors that waiting does not fix (PostgreSQL reports them without an SQLSTATE).
+_LASTING_ERRORS = ("does not exist", "authentication failed", "no pg_hba.conf entry", "permission denied",
+                   "password")
 # Key of the PostgreSQL advisory lock held while the schema is created or upgraded ("parzen").
 _SCHEMA_LOCK_KEY = 0x7061727A656E
 # Execution option that marks connections of the writing engine (see _on_sqlite_begin).
@@ -614,10 +617,11 @@ class RDBStorage(BaseStorage):
             return True
         if not isinstance(exc, sa.exc.OperationalError):
             return False
+        message = str(exc.orig).lower()
         if self._is_sqlite:  # SQLite also reports missing tables and unreadable files this way
-            message = str(exc.orig).lower()
             return "locked" in message or "busy" in message
-        return True
+        # A server that answers "no such database/role" or refuses the credentials will not change its mind.
+        return not any(lasting in message for lasting in _LASTING_ERRORS)
 
     def _require_ready(self) -> None:
         """Raise StudyNotFoundError while an SQLite file has no parzen tables (nothing to read)."""
