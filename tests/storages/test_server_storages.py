@@ -73,6 +73,23 @@ def test_changes_through_another_storage_object_are_seen(url: str) -> None:
     assert mine.get_n_trials(sid, states=(TrialState.COMPLETE,)) == 1
 
 
+def test_redis_reads_a_long_study_in_chunks(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from parzen.storages import redis as redis_storage
+
+    monkeypatch.setattr(redis_storage, "_LOAD_CHUNK", 7)
+    writer = RedisStorage(redis_url)
+    sid = writer.create_study("a", ["minimize"])
+    for i in range(30):
+        tid, _ = writer.create_trial(sid)
+        writer.set_trial_params(tid, {"x": i / 30}, {"x": Float(0, 1)})
+        if i % 3:
+            writer.finish_trial(tid, TrialState.COMPLETE, [float(i)])
+    trials = RedisStorage(redis_url).get_all_trials(sid)
+    assert [t.number for t in trials] == list(range(30))
+    assert [t.params["x"] for t in trials] == [i / 30 for i in range(30)]
+    assert [t.values for t in trials] == [(float(i),) if i % 3 else None for i in range(30)]
+
+
 # --- versions ----------------------------------------------------------------------------
 def test_redis_opens_without_writing_and_refuses_a_newer_format(redis_url: str) -> None:
     import redis

@@ -58,6 +58,7 @@ FORMAT_VERSION = "1"
 """Version of the key layout above; bump it whenever the layout changes."""
 
 _PREFIX = "parzen:"
+_LOAD_CHUNK = 1000  # trials read per MULTI/EXEC
 _RUNNING, _WAITING = int(TrialState.RUNNING), int(TrialState.WAITING)
 # Marks a stored integer parameter kept as exact decimal text (a double holds integers exactly only to 2**53).
 _EXACT = "i:"
@@ -546,16 +547,20 @@ class RedisStorage(BaseStorage):
 
     # --- reading trials ------------------------------------------------------------------
     def _load(self, trial_ids: list[int]) -> list[tuple[int, FrozenTrial]]:
-        """``(study_id, trial)`` for each existing trial of ``trial_ids``, read as one snapshot."""
-        if not trial_ids:
-            return []
-        pipe = self._redis.pipeline(transaction=True)
-        for tid in trial_ids:
-            key = f"{_PREFIX}t:{tid}"
-            pipe.hgetall(key)
-            for suffix in (":params", ":dists", ":iv", ":uattr", ":sattr"):
-                pipe.hgetall(key + suffix)
-        rows = pipe.execute()
+        """``(study_id, trial)`` for each existing trial of ``trial_ids``.
+
+        Each trial is read whole in one MULTI/EXEC (a snapshot); a long list goes in chunks, so that
+        no reply grows with the size of the study.
+        """
+        rows: list[Any] = []
+        for start in range(0, len(trial_ids), _LOAD_CHUNK):
+            pipe = self._redis.pipeline(transaction=True)
+            for tid in trial_ids[start:start + _LOAD_CHUNK]:
+                key = f"{_PREFIX}t:{tid}"
+                pipe.hgetall(key)
+                for suffix in (":params", ":dists", ":iv", ":uattr", ":sattr"):
+                    pipe.hgetall(key + suffix)
+            rows += pipe.execute()
         out = []
         for i, tid in enumerate(trial_ids):
             head, params, dists, iv, uattr, sattr = rows[6 * i:6 * i + 6]
