@@ -21,6 +21,7 @@ short-horizon progress, which ``horizon`` spreads over the whole run.)
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass
 from functools import partial
@@ -99,7 +100,8 @@ class LearnToOptimize:
     """A learned optimizer after Opifex's ``LearnToOptimize(config=..., rngs=nnx.Rngs(42))``.
 
     ``rngs`` draws the MLP's initial weights. Learned state: ``theta_`` (meta-parameters),
-    ``meta_losses_`` (per meta-iteration), ``history_`` (last ``optimize`` call), ``meta_init_``.
+    ``meta_losses_`` (per meta-iteration), ``history_`` (last ``optimize`` call), ``meta_init_`` and
+    ``meta_init_losses_`` (from ``meta_initialize``).
     """
 
     def __init__(self, config: MetaOptimizerConfig | None = None, *, rngs: nnx.Rngs | None = None) -> None:
@@ -116,7 +118,12 @@ class LearnToOptimize:
         self.meta_losses_: np.ndarray | None = None
         self.history_: OptimizationHistory | None = None
         self.meta_init_: Any = None
+        self.meta_init_losses_: np.ndarray | None = None
         self._previous: Any = None
+
+    def _graph_config(self) -> MetaOptimizerConfig:
+        # the fields the compiled loop does not read, fixed, so that they share one compilation
+        return dataclasses.replace(self.config, warm_start_strategy="none", performance_tracking=True)
 
     # --- running the rule -----------------------------------------------------------------------
     def _start(self, params: Any) -> tuple[Any, bool]:
@@ -143,7 +150,7 @@ class LearnToOptimize:
         track = self.config.performance_tracking
         began = time.perf_counter()
         result, losses = jax.block_until_ready(
-            _run(self.config, objective_fn, num_steps, track, self.theta_, jax.tree.map(jnp.asarray, start)))
+            _run(self._graph_config(), objective_fn, num_steps, track, self.theta_, jax.tree.map(jnp.asarray, start)))
         elapsed = time.perf_counter() - began
         self.history_ = OptimizationHistory(np.asarray(losses), elapsed, warm) if track else None
         self._previous = result
@@ -156,7 +163,7 @@ class LearnToOptimize:
         from the family's ``init_params`` and sees the data of one fixed key; warm starts do not apply."""
         num_tasks = check_int("num_tasks", num_tasks, 1)
         num_steps = check_int("num_steps", num_steps, 1)
-        return np.asarray(_evaluate(self.config, task_family, num_tasks, num_steps, self.theta_, jax.random.key(seed)))
+        return np.asarray(_evaluate(self._graph_config(), task_family, num_tasks, num_steps, self.theta_, jax.random.key(seed)))
 
     # --- meta-training --------------------------------------------------------------------------
     def meta_train(self, task_family: TaskFamily, *, num_iterations: int = 200, population: int = 8,
@@ -244,4 +251,5 @@ class LearnToOptimize:
         else:
             result = meta_learning.reptile(task_family, **kwargs)
         self.meta_init_ = result.params
+        self.meta_init_losses_ = result.losses
         return result.params
