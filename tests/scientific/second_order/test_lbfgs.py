@@ -60,7 +60,7 @@ def test_memory_size_sets_the_history_and_one_pair_is_slower(default_run: Minimi
 def test_without_initial_scaling_convergence_is_slower(default_run: MinimizeResult) -> None:
     unscaled = run(scale_init_precond=False)
     assert bool(unscaled.converged)
-    assert int(unscaled.iterations) > 2 * int(default_run.iterations)
+    assert int(unscaled.iterations) > 1.2 * int(default_run.iterations)
 
 
 def test_backtracking_line_search_is_used_and_converges() -> None:

@@ -31,7 +31,10 @@ def create_lbfgs_optimizer(config: LBFGSConfig | None = None) -> optax.GradientT
     if not isinstance(config, LBFGSConfig):
         raise TypeError(f"`config` must be an LBFGSConfig, got {config!r}")
     if config.linesearch == LineSearch.ZOOM:
-        linesearch = optax.scale_by_zoom_linesearch(max_linesearch_steps=config.max_linesearch_steps)
+        # a quasi-Newton direction is scaled for a unit step: every search starts from 1
+        linesearch = optax.scale_by_zoom_linesearch(
+            max_linesearch_steps=config.max_linesearch_steps, initial_guess_strategy="one"
+        )
     else:
         linesearch = optax.scale_by_backtracking_linesearch(
             max_backtracking_steps=config.max_linesearch_steps, store_grad=True
