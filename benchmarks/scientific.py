@@ -82,52 +82,53 @@ def classic_start(n: int) -> np.ndarray:
 
 
 def bench_lbfgs(repeats: int) -> list[dict]:
-    rows = []
+    return [row for n in (100, 1000) for row in lbfgs_rows(n, repeats)]
+
+
+def lbfgs_rows(n: int, repeats: int) -> list[dict]:
+    x0 = classic_start(n)
     config = LBFGSConfig(tolerance=GTOL, max_iterations=20_000)
+    solve, compile_s = compiled(lambda x: minimize(rosenbrock, x, config), jnp.asarray(x0))
+    seconds, result = median_time(lambda: solve(jnp.asarray(x0)), repeats)
+    rows = [
+        {
+            "problem": f"Rosenbrock {n}-D",
+            "solver": "parzen minimize (L-BFGS, zoom, m=10)",
+            "seconds": seconds,
+            "compile_s": compile_s,
+            "iterations": int(result.iterations),
+            "evaluations": "",
+            "grad_norm": float(result.gradient_norm),
+            "value": float(result.value),
+        }
+    ]
     value_and_grad = jax.jit(jax.value_and_grad(rosenbrock))
-    for n in (100, 1000):
-        x0 = classic_start(n)
-        solve, compile_s = compiled(lambda x: minimize(rosenbrock, x, config), jnp.asarray(x0))
-        seconds, result = median_time(lambda: solve(jnp.asarray(x0)), repeats)
+    value_and_grad(jnp.asarray(x0))  # compile once, outside the timing
+
+    def jax_fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = value_and_grad(x)
+        return float(value), np.asarray(grad)
+
+    def numpy_fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        return scipy.optimize.rosen(x), scipy.optimize.rosen_der(x)
+
+    options = {"gtol": GTOL, "ftol": 0.0, "maxiter": 20_000, "maxcor": 10}
+    for label, fun in (("jitted JAX value+grad", jax_fun), ("numpy rosen/rosen_der", numpy_fun)):
+        seconds, res = median_time(
+            lambda fun=fun: scipy.optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", options=options), repeats
+        )
         rows.append(
             {
                 "problem": f"Rosenbrock {n}-D",
-                "solver": "parzen minimize (L-BFGS, zoom, m=10)",
+                "solver": f"scipy L-BFGS-B ({label})",
                 "seconds": seconds,
-                "compile_s": compile_s,
-                "iterations": int(result.iterations),
-                "evaluations": "",
-                "grad_norm": float(result.gradient_norm),
-                "value": float(result.value),
+                "compile_s": float("nan"),
+                "iterations": int(res.nit),
+                "evaluations": int(res.nfev),
+                "grad_norm": float(np.linalg.norm(scipy.optimize.rosen_der(res.x))),
+                "value": float(res.fun),
             }
         )
-        value_and_grad(jnp.asarray(x0))  # compile once, outside the timing
-
-        def jax_fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-            value, grad = value_and_grad(x)
-            return float(value), np.asarray(grad)
-
-        def numpy_fun(x: np.ndarray) -> tuple[float, np.ndarray]:
-            return scipy.optimize.rosen(x), scipy.optimize.rosen_der(x)
-
-        options = {"gtol": GTOL, "ftol": 0.0, "maxiter": 20_000, "maxcor": 10}
-        for label, fun in (("jitted JAX value+grad", jax_fun), ("numpy rosen/rosen_der", numpy_fun)):
-            seconds, res = median_time(
-                lambda fun=fun: scipy.optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", options=options),
-                repeats,
-            )
-            rows.append(
-                {
-                    "problem": f"Rosenbrock {n}-D",
-                    "solver": f"scipy L-BFGS-B ({label})",
-                    "seconds": seconds,
-                    "compile_s": float("nan"),
-                    "iterations": int(res.nit),
-                    "evaluations": int(res.nfev),
-                    "grad_norm": float(np.linalg.norm(scipy.optimize.rosen_der(res.x))),
-                    "value": float(res.fun),
-                }
-            )
     return rows
 
 
@@ -197,49 +198,53 @@ def bench_lm(repeats: int) -> list[dict]:
             numpy_extended_rosenbrock,
         ),
     ]
+    return [row for problem in problems for row in lm_rows(*problem, repeats=repeats)]
+
+
+def lm_rows(
+    name: str, residual_fn: Callable[..., jax.Array], x0: np.ndarray, args: tuple, numpy_fn: Callable, repeats: int
+) -> list[dict]:
     config = LevenbergMarquardtConfig(max_iterations=1000, rtol=1e-10, atol=1e-12)
-    rows = []
-    for name, residual_fn, x0, args, numpy_fn in problems:
-        solve, compile_s = compiled(lambda x, *a: least_squares(residual_fn, x, config, args=a), jnp.asarray(x0), *args)
-        seconds, result = median_time(lambda: solve(jnp.asarray(x0), *args), repeats)
+    solve, compile_s = compiled(lambda x, *a: least_squares(residual_fn, x, config, args=a), jnp.asarray(x0), *args)
+    seconds, result = median_time(lambda: solve(jnp.asarray(x0), *args), repeats)
+    rows = [
+        {
+            "problem": name,
+            "solver": "parzen least_squares (LM)",
+            "seconds": seconds,
+            "compile_s": compile_s,
+            "iterations": int(result.iterations),
+            "evaluations": "",
+            "grad_norm": float(result.gradient_norm),
+            "value": float(result.value),
+        }
+    ]
+    fun = jax.jit(lambda x: residual_fn(x, *args))
+    jac = jax.jit(jax.jacfwd(lambda x: residual_fn(x, *args)))
+    fun(jnp.asarray(x0)), jac(jnp.asarray(x0))  # compile once, outside the timing
+    variants = (
+        ("jitted JAX residuals+Jacobian", lambda x: np.asarray(fun(x)), lambda x: np.asarray(jac(x))),
+        ("numpy residuals+Jacobian", lambda x: numpy_fn(x)[0], lambda x: numpy_fn(x)[1]),
+    )
+    for label, fun_np, jac_np in variants:
+        seconds, res = median_time(
+            lambda fun_np=fun_np, jac_np=jac_np: scipy.optimize.least_squares(
+                fun_np, x0, jac=jac_np, method="lm", ftol=1e-10, xtol=1e-10, gtol=1e-12, max_nfev=100_000
+            ),
+            repeats,
+        )
         rows.append(
             {
                 "problem": name,
-                "solver": "parzen least_squares (LM)",
+                "solver": f"scipy least_squares lm ({label})",
                 "seconds": seconds,
-                "compile_s": compile_s,
-                "iterations": int(result.iterations),
-                "evaluations": "",
-                "grad_norm": float(result.gradient_norm),
-                "value": float(result.value),
+                "compile_s": float("nan"),
+                "iterations": "",
+                "evaluations": int(res.nfev),
+                "grad_norm": float(np.linalg.norm(res.grad)),
+                "value": float(res.cost),
             }
         )
-        fun = jax.jit(lambda x: residual_fn(x, *args))
-        jac = jax.jit(jax.jacfwd(lambda x: residual_fn(x, *args)))
-        fun(jnp.asarray(x0)), jac(jnp.asarray(x0))  # compile once, outside the timing
-        variants = (
-            ("jitted JAX residuals+Jacobian", lambda x: np.asarray(fun(x)), lambda x: np.asarray(jac(x))),
-            ("numpy residuals+Jacobian", lambda x: numpy_fn(x)[0], lambda x: numpy_fn(x)[1]),
-        )
-        for label, fun_np, jac_np in variants:
-            seconds, res = median_time(
-                lambda fun_np=fun_np, jac_np=jac_np: scipy.optimize.least_squares(
-                    fun_np, x0, jac=jac_np, method="lm", ftol=1e-10, xtol=1e-10, gtol=1e-12, max_nfev=100_000
-                ),
-                repeats,
-            )
-            rows.append(
-                {
-                    "problem": name,
-                    "solver": f"scipy least_squares lm ({label})",
-                    "seconds": seconds,
-                    "compile_s": float("nan"),
-                    "iterations": "",
-                    "evaluations": int(res.nfev),
-                    "grad_norm": float(np.linalg.norm(res.grad)),
-                    "value": float(res.cost),
-                }
-            )
     return rows
 
 
