@@ -37,7 +37,7 @@ class ExecutableStats:
 
     rows: int  # batch rows it was compiled for
     compile_seconds: float
-    memory_bytes: int  # XLA's temporary memory for the executable
+    memory_bytes: int  # XLA's temporary memory for the executable (-1 where the backend does not say)
     run_seconds: list[float] = field(default_factory=list)
 
 
@@ -89,7 +89,8 @@ class ServedModel:
             compiled = jax.jit(self._compiled_fn(rows)).lower(params, x).compile()
             seconds = time.perf_counter() - began
             self._executables[key] = compiled
-            self.stats[key] = ExecutableStats(rows, seconds, int(compiled.memory_analysis().temp_size_in_bytes))
+            memory = compiled.memory_analysis()
+            self.stats[key] = ExecutableStats(rows, seconds, int(memory.temp_size_in_bytes) if memory is not None else -1)
         began = time.perf_counter()
         out = jax.block_until_ready(self._executables[key](params, x))
         self.stats[key].run_seconds.append(time.perf_counter() - began)

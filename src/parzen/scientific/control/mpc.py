@@ -196,7 +196,7 @@ class DifferentiableMPC:
                 return jnp.sum(residuals(u) ** 2)
 
             def iterate(carry: tuple[jax.Array, jax.Array, jax.Array], _: None) -> tuple[Any, None]:
-                u, iterations, _ = carry
+                u, iterations, _previous = carry
                 res = residuals(u)
                 jac = jax.jacfwd(residuals)(u)
                 grad = 2.0 * jac.T @ res

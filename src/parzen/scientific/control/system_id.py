@@ -88,7 +88,7 @@ class SystemIdentifier:
     def _split(self) -> tuple[Callable[[Any, jax.Array, jax.Array], jax.Array], Any, Callable[[Any], Any]]:
         """A per-sample predictor ``f(params, x, u)``, the initial params and a builder of the trained model."""
         if isinstance(self.model, nnx.Module):
-            graphdef, params, rest = nnx.split(self.model, nnx.Param, ...)
+            graphdef, params, rest = nnx.split(self.model, nnx.Param, ...)  # type: ignore[misc]
 
             def predict(p: Any, x: jax.Array, u: jax.Array) -> jax.Array:
                 return nnx.merge(graphdef, p, rest)(x, u)
@@ -108,7 +108,7 @@ class SystemIdentifier:
 
         lbfgs = self.optimizer == "lbfgs"
         opt = optax.lbfgs() if lbfgs else optax.adam(self.learning_rate)
-        value_and_grad = optax.value_and_grad_from_state(loss_fn) if lbfgs else None
+        value_and_grad = optax.value_and_grad_from_state(loss_fn)
         max_iterations, tolerance = self.max_iterations, self.tolerance
 
         @jax.jit

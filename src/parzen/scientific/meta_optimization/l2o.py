@@ -51,7 +51,7 @@ class OptimizationHistory:
 
 
 def _same_structure(a: Any, b: Any) -> bool:
-    if jax.tree.structure(a) != jax.tree.structure(b):
+    if jax.tree.structure(a) != jax.tree.structure(b):  # type: ignore[operator]
         return False
     return all(jnp.shape(x) == jnp.shape(y) for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)))
 
@@ -205,7 +205,8 @@ class LearnToOptimize:
             data_keys = jax.random.split(k_data, num_tasks)  # common random numbers for every rule
 
             def run_rule(th: Any) -> tuple[Any, ...]:
-                return jax.vmap(lambda t, p, s, k: truncation(th, t, p, s, k))(*inner[:3], data_keys)
+                tasks, params, states, _ = inner
+                return jax.vmap(lambda t, p, s, k: truncation(th, t, p, s, k))(tasks, params, states, data_keys)
 
             params, states, scores = jax.vmap(run_rule)(thetas)
             diffs = jnp.mean(scores[:population] - scores[population:-1], axis=1)
@@ -243,13 +244,15 @@ class LearnToOptimize:
         ``learning_rate``; outer step ``meta_learning_rate``); stored in ``meta_init_`` and returned."""
         if method not in ("maml", "reptile"):
             raise ValueError(f"`method` must be 'maml' or 'reptile', got {method!r}")
-        kwargs = dict(inner_learning_rate=self.config.learning_rate, inner_steps=self.config.adaptation_steps,
-                      meta_learning_rate=self.config.meta_learning_rate, num_iterations=num_iterations,
-                      tasks_per_batch=tasks_per_batch, seed=seed)
+        c = self.config
         if method == "maml":
-            result = meta_learning.maml(task_family, first_order=first_order, **kwargs)
+            result = meta_learning.maml(task_family, inner_learning_rate=c.learning_rate, inner_steps=c.adaptation_steps,
+                                        meta_learning_rate=c.meta_learning_rate, num_iterations=num_iterations,
+                                        tasks_per_batch=tasks_per_batch, first_order=first_order, seed=seed)
         else:
-            result = meta_learning.reptile(task_family, **kwargs)
+            result = meta_learning.reptile(task_family, inner_learning_rate=c.learning_rate,
+                                           inner_steps=c.adaptation_steps, meta_learning_rate=c.meta_learning_rate,
+                                           num_iterations=num_iterations, tasks_per_batch=tasks_per_batch, seed=seed)
         self.meta_init_ = result.params
         self.meta_init_losses_ = result.losses
         return result.params
