@@ -94,24 +94,28 @@ def param_column(trials: Sequence[FrozenTrial], name: str) -> ParamColumn:
     if not dists:
         raise ValueError(f"`params`: no trial holds the parameter {name!r}")
     last = dists[-1]
+    # distinct definitions: by identity first (cheap; storages often share one object), then by value
+    distinct = list({d.describe(): d for d in {id(d): d for d in dists}.values()}.values())
     present = np.array([name in t.params for t in trials], dtype=bool)
     if isinstance(last, Categorical):
-        unique = {d.describe(): d for d in dists if isinstance(d, Categorical)}  # the last of each kept
-        merged = _merged_choices(last, list(unique.values()))
+        merged = _merged_choices(last, [d for d in distinct if isinstance(d, Categorical)])
         choices = merged.choices
+        lookup = {(type(c), c): i for i, c in enumerate(choices)}
         values = np.full(len(trials), np.nan)
         for i, t in enumerate(trials):
             if present[i]:
-                values[i] = merged.index(t.params[name])
+                v = t.params[name]
+                index = lookup.get((type(v), v))
+                values[i] = merged.index(v) if index is None else index  # NaN misses the dict
         return ParamColumn(name, "categorical", False, 0.0, len(choices) - 1.0, 1.0, choices, values, present)
-    numeric = list({d.describe(): d for d in dists if not isinstance(d, Categorical)}.values())
+    numeric = [d for d in distinct if not isinstance(d, Categorical)]
     low = min(float(d.low) for d in numeric)  # type: ignore[attr-defined]
     high = max(float(d.high) for d in numeric)  # type: ignore[attr-defined]
     steps = {d.step for d in numeric}  # type: ignore[attr-defined]
     step = steps.pop() if len(steps) == 1 else None
     if step is not None and abs((high - low) / step - round((high - low) / step)) > 1e-8:
         step = None
-    values = np.array([_as_float(t.params[name]) if present[i] else np.nan for i, t in enumerate(trials)])
+    values = np.fromiter((t.params.get(name, math.nan) for t in trials), dtype=float, count=len(trials))
     if present.any():  # a value outside every recorded range (an enqueued one) widens the column
         low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
     kind = "int" if isinstance(last, Int) else "float"
@@ -126,10 +130,6 @@ def _merged_choices(last: Categorical, dists: Sequence[Categorical]) -> Categori
         if extra:
             merged = Categorical(merged.choices + tuple(extra))
     return merged
-
-
-def _as_float(value: Any) -> float:
-    return float(value) if isinstance(value, numbers.Real) else math.nan
 
 
 def check_params(trials: Sequence[FrozenTrial], params: Sequence[str] | None) -> list[str]:
@@ -181,6 +181,10 @@ def target_values(trials: Sequence[FrozenTrial], target: Target) -> np.ndarray:
     out = np.empty(len(trials))
     for i, t in enumerate(trials):
         v = target(t)
-        out[i] = float(v) if isinstance(v, numbers.Real) and math.isfinite(v) else math.nan
+        try:
+            out[i] = math.nan if isinstance(v, (bool, str, bytes)) else float(v)
+        except (TypeError, ValueError):
+            out[i] = math.nan
+    out[~np.isfinite(out)] = math.nan
     return out
 

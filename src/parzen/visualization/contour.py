@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from parzen.study import Study
 
 GRID = 100  # interpolation points per axis
+MAX_NODES = 2000  # beyond this many trials, the surface goes through cell means (see _nodes)
+CELLS = 40  # cells per axis of that averaging
 
 
 def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
@@ -70,14 +72,27 @@ def _surface(cx: ParamColumn, cy: ParamColumn, values: np.ndarray,
     from scipy.interpolate import griddata
     from scipy.spatial import QhullError
 
-    points = np.column_stack([cx.unit()[rows], cy.unit()[rows]])
+    points, z_points = _nodes(np.column_stack([cx.unit()[rows], cy.unit()[rows]]), values[rows])
     gu = np.linspace(0.0, 1.0, GRID)
     mesh = np.meshgrid(gu, gu)
     try:
-        z = griddata(points, values[rows], tuple(mesh), method="linear")
+        z = griddata(points, z_points, tuple(mesh), method="linear")
     except QhullError:  # all points on one line (e.g. two-choice categories): nearest neighbour instead
-        z = griddata(points, values[rows], tuple(mesh), method="nearest")
+        z = griddata(points, z_points, tuple(mesh), method="nearest")
     return _from_unit(cx, gu), _from_unit(cy, gu), z
+
+
+def _nodes(points: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points the surface interpolates: the trials themselves, or for a long study the mean point
+    and mean value of the trials in each occupied cell of a CELLS x CELLS grid (a triangulation of
+    thousands of nearby trials costs seconds and draws noise rather than shape)."""
+    if len(points) <= MAX_NODES:
+        return points, values
+    cell = np.minimum((points * CELLS).astype(int), CELLS - 1)
+    key = cell[:, 0] * CELLS + cell[:, 1]
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    mean = [np.bincount(inverse, weights=w) / counts for w in (points[:, 0], points[:, 1], values)]
+    return np.column_stack(mean[:2]), mean[2]
 
 
 def _from_unit(column: ParamColumn, u: np.ndarray) -> np.ndarray:

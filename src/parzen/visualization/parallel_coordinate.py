@@ -78,18 +78,11 @@ def _matplotlib(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> A
     ax = fig.add_subplot()
     target_unit, obj_pos, obj_labels = _objective_axis(obj)
     ys = np.column_stack([target_unit] + [c.unit() for c in cols])[order]
-    segments = []
-    seg_values = []
     values = obj.values[order]
-    for j in range(n_axes - 1):
-        ok = np.isfinite(ys[:, j]) & np.isfinite(ys[:, j + 1])
-        seg = np.stack([np.column_stack([np.full(ok.sum(), j), ys[ok, j]]),
-                        np.column_stack([np.full(ok.sum(), j + 1), ys[ok, j + 1]])], axis=1)
-        segments.append(seg)
-        seg_values.append(values[ok])
-    norm = Normalize(float(values.min()), float(values.max()))
-    lines = LineCollection(np.concatenate(segments), array=np.concatenate(seg_values),  # type: ignore[arg-type]
-                           cmap=bk.cmap(obj.direction), norm=norm, linewidths=1.0,
+    xs = np.broadcast_to(np.arange(n_axes, dtype=float), ys.shape)
+    # one polyline per trial; a NaN (a parameter the trial lacks) breaks it
+    lines = LineCollection(np.stack([xs, ys], axis=2), array=values, cmap=bk.cmap(obj.direction),  # type: ignore[arg-type]
+                           norm=Normalize(float(values.min()), float(values.max())), linewidths=1.0,
                            alpha=0.5 if len(values) > 200 else 0.8, rasterized=len(values) > 1000)
     ax.add_collection(lines)
     ticks = [(obj_pos, obj_labels)] + [_ticks(c) for c in cols]
