@@ -30,6 +30,8 @@ _EXPORTS: dict[str, str] = {
     "HybridOptimizer": "second_order",
     "NNXLBFGSWrapper": "second_order",
     "create_nnx_lbfgs_optimizer": "second_order",
+    "NNXHybridOptimizer": "second_order",
+    "create_nnx_hybrid_optimizer": "second_order",
     "MetaOptimizerConfig": "meta_optimization",
     "LearnToOptimize": "meta_optimization",
     "QuadraticTaskFamily": "meta_optimization",

@@ -76,9 +76,14 @@ def test_max_linesearch_steps_caps_the_line_search() -> None:
     # from x = 0 the zoom search needs 4 evaluations for its first step; a cap of 2 stops it there
     def first_step_evaluations(max_steps: int) -> int:
         optimizer = create_lbfgs_optimizer(LBFGSConfig(max_linesearch_steps=max_steps))
-        value, grad = jax.value_and_grad(rosenbrock)(X0)
-        step = jax.jit(lambda s: optimizer.update(grad, s, X0, value=value, grad=grad, value_fn=rosenbrock)[1])
-        return int(optax.tree_utils.tree_get(step(optimizer.init(X0)), "num_linesearch_steps"))
+
+        @jax.jit
+        def evaluations(x: jax.Array) -> jax.Array:
+            value, grad = jax.value_and_grad(rosenbrock)(x)
+            state = optimizer.update(grad, optimizer.init(x), x, value=value, grad=grad, value_fn=rosenbrock)[1]
+            return optax.tree_utils.tree_get(state, "num_linesearch_steps")
+
+        return int(evaluations(X0))
 
     assert first_step_evaluations(20) == 4
     assert first_step_evaluations(2) == 2

@@ -30,13 +30,19 @@ from .wrappers import create_lbfgs_optimizer
 LossFn = Callable[..., jax.Array]
 
 
+def _split(model: nnx.Module, wrt: Any) -> tuple[Any, Any, Any]:
+    """The graph definition, the ``wrt`` variables and everything else of ``model``."""
+    graphdef, params, *rest = nnx.split(model, wrt, ...)
+    return graphdef, params, rest[0]
+
+
 def _objective(graphdef: Any, rest: Any, wrt: Any, loss_fn: LossFn, args: tuple) -> Callable[[Any], tuple]:
     """``params -> (loss, rest after the call)`` for the model that ``graphdef`` and ``rest`` describe."""
 
     def value_and_rest(params: Any) -> tuple[jax.Array, Any]:
         model = nnx.merge(graphdef, params, rest, copy=True)
         loss = loss_fn(model, *args)
-        return loss, nnx.split(model, wrt, ...)[2]
+        return loss, _split(model, wrt)[2]
 
     return value_and_rest
 
@@ -85,14 +91,14 @@ class _NNXOptimizer:
             raise TypeError(f"`model` must be a flax.nnx.Module, got {type(model).__name__}")
         self.model = model
         self.wrt = wrt
-        _, params, _ = nnx.split(model, wrt, ...)
+        _, params, _ = _split(model, wrt)
         if not jax.tree_util.tree_leaves(params):
             raise ValueError(f"`wrt` ({wrt!r}) selects no variable of the model")
 
     def _split(self, loss_fn: LossFn) -> tuple[Any, Any, Any]:
         if not callable(loss_fn):
             raise TypeError(f"`loss_fn` must be callable, got {loss_fn!r}")
-        return nnx.split(self.model, self.wrt, ...)
+        return _split(self.model, self.wrt)
 
 
 class NNXLBFGSWrapper(_NNXOptimizer):
@@ -106,7 +112,7 @@ class NNXLBFGSWrapper(_NNXOptimizer):
         super().__init__(model, wrt)
         self.config = LBFGSConfig() if config is None else config
         self._optimizer = create_lbfgs_optimizer(self.config)
-        self._opt_state = self._optimizer.init(nnx.split(model, wrt, ...)[1])
+        self._opt_state = self._optimizer.init(_split(model, wrt)[1])
         self._step_count = 0
 
     @property
@@ -140,7 +146,7 @@ class NNXHybridOptimizer(_NNXOptimizer):
         super().__init__(model, wrt)
         self._optimizer = HybridOptimizer(config)
         self.config = self._optimizer.config
-        self._opt_state = self._optimizer.init(nnx.split(model, wrt, ...)[1])
+        self._opt_state = self._optimizer.init(_split(model, wrt)[1])
 
     @property
     def state(self) -> HybridState:
