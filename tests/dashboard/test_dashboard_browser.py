@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from _dashboard_serving import ROOT, start_dashboard, stop
-from _sample_studies import N_QUAD_COMPLETE
 
 import parzen
+from _sample_studies import N_QUAD_COMPLETE
 
 playwright = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
 

@@ -170,7 +170,7 @@ def load_objective(spec: str) -> Callable[..., Any]:
     try:
         if target.endswith(".py"):
             module_spec = importlib.util.spec_from_file_location(os.path.basename(target)[:-3], target)
-            if module_spec is None or not os.path.isfile(target):
+            if module_spec is None or module_spec.loader is None or not os.path.isfile(target):
                 raise CLIError(f"--objective: no such file {target!r}")
             module = importlib.util.module_from_spec(module_spec)
             module_spec.loader.exec_module(module)

@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
             raise CLIError(str(exc)) from None
         print(f"study:  {study.study_name} ({study.direction})")
         print(f"trial:  {best.number}")
-        print(f"value:  {best.values[0]!r}")
+        print(f"value:  {best.value!r}")
         print_table(["param", "value"], [[name, value] for name, value in best.params.items()])
         if best.user_attrs:
             print_table(["user attr", "value"], [[name, value] for name, value in best.user_attrs.items()])
@@ -42,6 +42,6 @@ def run(args: argparse.Namespace) -> int:
         param_names.update(dict.fromkeys(t.params))
     value_names = [f"value_{i}" for i in range(study.n_objectives)]
     print_table(["number", *value_names, *param_names],
-                [[t.number, *t.values, *(t.params.get(n) for n in param_names)] for t in front],
+                [[t.number, *(t.values or ()), *(t.params.get(n) for n in param_names)] for t in front],
                 numeric=[True] * (1 + len(value_names)) + [False] * len(param_names))
     return EXIT_OK

@@ -127,16 +127,21 @@ def create_app(storage: "BaseStorage") -> Starlette:
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # The first plot would otherwise wait for plotly's import (a second or more): do it now, aside.
-        threading.Thread(target=_import_plotting, name="parzen-dashboard-warmup", daemon=True).start()
+        # Read every study and import plotly now, aside: the first page would otherwise wait for both.
+        threading.Thread(target=_warm_up, args=(data,), name="parzen-dashboard-warmup", daemon=True).start()
         yield
 
     return Starlette(routes=routes, exception_handlers={UnknownStudy: unknown_study, BadQuery: bad_query},
                      lifespan=lifespan)
 
 
-def _import_plotting() -> None:
-    """Import what drawing a plot needs, so that the page's first plot does not wait for it."""
+def _warm_up(data: DashboardData) -> None:
+    """Read every study once and import what drawing a plot needs, before the first page asks.
+
+    A failure here is left for the page's own requests to report, with their error responses.
+    """
+    with contextlib.suppress(Exception):
+        data.studies()
     try:
         import plotly.graph_objects  # noqa: F401
 

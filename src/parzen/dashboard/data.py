@@ -4,8 +4,9 @@ Nothing here knows about HTTP. A study is read through the public API (``parzen.
 ``Study.trials``); the SQL storage caches finished trials, so reading a running study again costs
 only its new and unfinished trials. Each study has a *revision*, a short string that changes
 whenever a trial is added, finishes or reports an intermediate value; the page polls it and fetches
-the table and the plots again only when it changed. Flattened rows and plot figures are cached per
-revision, so paging through 10,000 trials does not flatten them again.
+the table and the plots again only when it changed. Plot figures, the table's columns and the text
+the filter searches are computed once per revision; a page of the table turns only its own trials
+into JSON.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ class _Snapshot:
 
     revision: str
     trials: list[FrozenTrial]
-    rows: list[dict[str, Any]] | None = None
     computed: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,7 +113,7 @@ class DashboardData:
     def study(self, name: str) -> dict[str, Any]:
         """One study's summary with the columns of its trials table and its revision."""
         study, snap = self._snapshot(name)
-        return {**_json_summary(study, snap), "revision": snap.revision, "columns": _columns(study, snap.trials)}
+        return {**_json_summary(study, snap), "revision": snap.revision, "columns": self._columns(study, snap)}
 
     def revision(self, name: str) -> str:
         """The study's current revision (what the page polls)."""
@@ -124,7 +124,8 @@ class DashboardData:
         """One page of the trials table, sorted by the column key ``sort`` and filtered.
 
         ``state`` keeps the trials in that state; ``text`` keeps those with a cell containing it
-        (case-insensitive). Missing cells sort last whatever the order.
+        (case-insensitive). Missing cells sort last whatever the order. Only the trials of the page
+        are turned into JSON records.
         """
         if offset < 0:
             raise BadQuery(f"offset must be >= 0, got {offset}")
@@ -133,26 +134,25 @@ class DashboardData:
         if state is not None and state not in STATES:
             raise BadQuery(f"state must be one of {', '.join(STATES)}, got {state!r}")
         study, snap = self._snapshot(name)
-        rows = self._rows(snap)
-        keys = {c["key"] for c in _columns(study, snap.trials)}
+        keys = {c["key"] for c in self._columns(study, snap)}
         if sort not in keys:
             raise BadQuery(f"sort must be a column key ({', '.join(sorted(keys))}), got {sort!r}")
+        indices: list[int] = list(range(len(snap.trials)))
         if state is not None:
-            rows = [r for r in rows if r["record"]["state"] == state]
+            indices = [i for i in indices if snap.trials[i].state.name == state]
         needle = text.strip().lower()
         if needle:
-            rows = [r for r in rows if needle in r["text"]]
-        present = [r for r in rows if r["cells"].get(sort) is not None]
-        missing = [r for r in rows if r["cells"].get(sort) is None]
-        present.sort(key=lambda r: _sort_key(r["cells"][sort]), reverse=descending)
-        ordered = present + missing
-        return {"total": len(snap.trials), "matched": len(ordered), "offset": offset, "limit": limit,
-                "revision": snap.revision, "trials": [r["record"] for r in ordered[offset:offset + limit]]}
-
-    def all_trials(self, name: str) -> dict[str, Any]:
-        """Every trial of the study as JSON-ready records (what plots built in the page need)."""
-        _, snap = self._snapshot(name)
-        return {"revision": snap.revision, "trials": [r["record"] for r in self._rows(snap)]}
+            texts = self._texts(snap)
+            indices = [i for i in indices if needle in texts[i]]
+        if sort != "number" or descending:  # trials come in the order of their numbers
+            cell = _cell_getter(sort)
+            cells = [(i, cell(snap.trials[i])) for i in indices]
+            present = [ic for ic in cells if ic[1] is not None]
+            present.sort(key=lambda ic: _sort_key(ic[1]), reverse=descending)
+            indices = [i for i, _ in present] + [i for i, v in cells if v is None]
+        page = indices[offset:offset + limit]
+        return {"total": len(snap.trials), "matched": len(indices), "offset": offset, "limit": limit,
+                "revision": snap.revision, "trials": [trial_record(snap.trials[i]) for i in page]}
 
     def computed(self, name: str, key: str, build: Callable[["Study"], Any]) -> Any:
         """``build(study)`` for the study's current revision, computed once per revision and ``key``.
@@ -169,13 +169,19 @@ class DashboardData:
         return result
 
     # --- helpers -------------------------------------------------------------------------
-    def _rows(self, snap: _Snapshot) -> list[dict[str, Any]]:
-        """The snapshot's trials flattened once: the JSON record, sortable cells and the text searched."""
-        rows = snap.rows
-        if rows is None:
-            rows = [_row(t) for t in snap.trials]
-            snap.rows = rows
-        return rows
+    def _columns(self, study: "Study", snap: _Snapshot) -> list[dict[str, str]]:
+        columns = snap.computed.get("columns")
+        if columns is None:
+            columns = snap.computed["columns"] = _columns(study, snap.trials)
+        return columns
+
+    @staticmethod
+    def _texts(snap: _Snapshot) -> list[str]:
+        """What the text filter searches in each trial: its cells as lower-case text, made once per revision."""
+        texts = snap.computed.get("texts")
+        if texts is None:
+            texts = snap.computed["texts"] = [_text(t) for t in snap.trials]
+        return texts
 
 
 def _json_summary(study: "Study", snap: _Snapshot) -> dict[str, Any]:
@@ -199,15 +205,26 @@ def _columns(study: "Study", trials: list[FrozenTrial]) -> list[dict[str, str]]:
             + [{"key": f"attr:{n}", "label": n} for n in attrs])
 
 
-def _row(t: FrozenTrial) -> dict[str, Any]:
-    record = trial_record(t)
-    cells: dict[str, Any] = {"number": t.number, "state": t.state.name, "duration": record["duration_s"]}
-    for i, v in enumerate(t.values or ()):
-        cells[f"value:{i}"] = v
-    cells.update((f"param:{n}", v) for n, v in t.params.items())
-    cells.update((f"attr:{n}", v) for n, v in t.user_attrs.items())
-    text = " ".join(str(v) for v in cells.values() if v is not None).lower()
-    return {"record": record, "cells": cells, "text": text}
+def _cell_getter(key: str) -> Callable[[FrozenTrial], Any]:
+    """The value of the column ``key`` (see :func:`_columns`) in a trial; None where the trial has none."""
+    group, _, name = key.partition(":")
+    if group == "number":
+        return lambda t: t.number
+    if group == "state":
+        return lambda t: t.state.name
+    if group == "duration":
+        return lambda t: None if t.duration is None else t.duration.total_seconds()
+    if group == "value":
+        i = int(name)
+        return lambda t: t.values[i] if t.values is not None and len(t.values) > i else None
+    if group == "param":
+        return lambda t: t.params.get(name)
+    return lambda t: t.user_attrs.get(name)
+
+
+def _text(t: FrozenTrial) -> str:
+    cells = [t.number, t.state.name, *(t.values or ()), *t.params.values(), *t.user_attrs.values()]
+    return " ".join(str(v) for v in cells if v is not None).lower()
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:

@@ -17,6 +17,16 @@ const view = {
 
 function $(id) { return document.getElementById(id); }
 
+// plotly.js (4.8 MB, from the installed plotly package) loads after the page is shown: the tables
+// do not wait for it, the plots do.
+const plotlyReady = new Promise((resolve, reject) => {
+  const script = document.createElement("script");
+  script.src = "/static/plotly.min.js";
+  script.onload = resolve;
+  script.onerror = () => reject(new Error("plotly.js did not load"));
+  document.head.append(script);
+});
+
 async function getJSON(url) {
   const response = await fetch(url, {cache: "no-store"});
   const body = await response.json().catch(() => ({error: response.status + " " + response.statusText}));
@@ -150,6 +160,26 @@ function layoutForCard(figure) {
   return layout;
 }
 
+// Scatter traces with many points are drawn with WebGL (plotly's scattergl): SVG slows down past a
+// few thousand points, and a 10,000-trial study has tens of thousands in a slice plot.
+const WEBGL_FROM_POINTS = 2000;
+const BYTES = {i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, f4: 4, f8: 8};
+
+function pointCount(values) {
+  if (!values) { return 0; }
+  if (Array.isArray(values) || ArrayBuffer.isView(values)) { return values.length; }
+  if (values.bdata !== undefined) {  // plotly's base64 typed array
+    const padding = (values.bdata.match(/=*$/) || [""])[0].length;
+    return (values.bdata.length * 3 / 4 - padding) / (BYTES[values.dtype.replace(/^[<>|]/, "")] || 8);
+  }
+  return 0;
+}
+
+function fastTraces(data) {
+  return data.map((trace) => ((trace.type === undefined || trace.type === "scatter") &&
+    pointCount(trace.x) >= WEBGL_FROM_POINTS ? Object.assign({}, trace, {type: "scattergl"}) : trace));
+}
+
 async function drawPlot(name, id) {
   const card = plotCard(id);
   const plot = card.querySelector(".plot");
@@ -158,21 +188,24 @@ async function drawPlot(name, id) {
   try {
     result = await getJSON(studyURL(name) + "/plots/" + encodeURIComponent(id));
   } catch (err) {
+    if (view.study !== name) { return; }
     card.classList.add("empty");
     note.textContent = "could not draw this plot: " + err.message;
     return;
   }
+  if (view.study !== name) { return; }  // the page moved to another study meanwhile
   const title = result.figure.layout && result.figure.layout.title;
   card.querySelector("h3").textContent = (title && title.text) || humanize(id);
   card.classList.remove("empty");
   note.textContent = "";
-  await Plotly.react(plot, result.figure.data || [], layoutForCard(result.figure),
+  await Plotly.react(plot, fastTraces(result.figure.data || []), layoutForCard(result.figure),
                      {responsive: true, displaylogo: false});
   plot.dataset.revision = view.revision;
 }
 
 async function drawPlots(name) {
   const list = (await getJSON(studyURL(name) + "/plots")).plots;
+  await plotlyReady;
   const container = $("plots");
   const cards = list.map((p) => plotCard(p.id));
   for (const old of Array.from(container.children)) {
@@ -190,12 +223,14 @@ async function drawPlots(name) {
 // so that a new trial reaches the table at the next poll even while a large study's plots redraw.
 const plotPass = {busy: false, again: false};
 
-function schedulePlots(name) {
+function schedulePlots() {
   if (plotPass.busy) { plotPass.again = true; return; }
+  const name = view.study;
+  if (name === null) { return; }
   plotPass.busy = true;
-  drawPlots(name).catch(() => {}).finally(() => {
+  drawPlots(name).catch(() => {}).finally(() => {  // a pass for a study left behind stops early
     plotPass.busy = false;
-    if (plotPass.again && view.study === name) { plotPass.again = false; schedulePlots(name); }
+    if (plotPass.again) { plotPass.again = false; schedulePlots(); }
   });
 }
 
@@ -274,7 +309,7 @@ async function refreshStudy(name) {
     renderHeader();
   }
   await loadTrials();
-  schedulePlots(name);
+  schedulePlots();
 }
 
 async function pollStudy(name) {
@@ -306,7 +341,6 @@ function route() {
   view.sort = "number";
   view.order = "asc";
   view.offset = 0;
-  plotPass.again = false;
   setCrumbs(view.study);
   if (view.study === null) {
     document.title = "parzen dashboard";

@@ -1,0 +1,173 @@
+"""How fast the dashboard opens a large study: server response times and a real browser's load times.
+
+    python benchmarks/dashboard.py --trials 10000 [--db /tmp/parzen_dashboard_bench.db] [--no-browser]
+
+Builds (once, then reuses) an SQLite study of ``--trials`` trials: 9 parameters (6 floats, a
+log-scaled float, an int, a categorical), 2% FAIL, 3% PRUNED, intermediate values on every 10th
+trial and a user attribute on each. Then starts the real ``parzen dashboard`` in its own process and
+measures, in this order:
+
+* the server's answer times, cold (the first request after the start reads every trial) and warm
+  (the median of 5 more): study list, study summary, first table page, a sorted and filtered page,
+  the plot list, and each plot;
+* a fresh server opened by headless Chromium at the study's address: time until the first table row
+  shows (the study is open), until the history plot is drawn, until every plot is drawn; then the
+  same on a second visit (the server's caches are warm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+STUDY = "bench"
+
+
+def build_study(path: Path, n_trials: int) -> str:
+    """The SQLite study of ``n_trials`` trials at ``path``, built through the public API if not there yet."""
+    import numpy as np
+
+    import parzen
+    from parzen import Categorical, Float, Int, TrialState
+
+    url = f"sqlite:///{path}"
+    if path.exists():
+        if len(parzen.load_study(STUDY, storage=url).trials) == n_trials:
+            return url
+        path.unlink()
+    space = {f"x{i}": Float(-5.0, 5.0) for i in range(6)}
+    space.update(lr=Float(1e-5, 1e-1, log=True), units=Int(8, 512), act=Categorical(["relu", "gelu", "tanh"]))
+    study = parzen.create_study(storage=url, study_name=STUDY, sampler=parzen.RandomSampler(seed=0))
+    rng = np.random.default_rng(0)
+    for i in range(n_trials):
+        trial = study.ask(space)
+        trial.set_user_attr("fold", i % 5)
+        value = sum(trial.params[f"x{j}"] ** 2 for j in range(6)) + abs(np.log10(trial.params["lr"]) + 3)
+        if i % 10 == 0:
+            for step in range(5):
+                trial.report(value * (1 + 1 / (step + 1)), step)
+        draw = rng.random()
+        if draw < 0.02:
+            study.tell(trial, state=TrialState.FAIL, fail_reason="diverged")
+        elif draw < 0.05:
+            study.tell(trial, state=TrialState.PRUNED)
+        else:
+            study.tell(trial, value)
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(url: str) -> tuple[subprocess.Popen[str], str]:
+    """The real ``parzen dashboard`` in its own process, once it answers."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "parzen.cli", "dashboard", "--storage", url, "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    base = f"http://127.0.0.1:{port}"
+    while True:
+        try:
+            httpx.get(base + "/static/style.css", timeout=5)
+            return proc, base
+        except httpx.HTTPError:
+            time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+
+
+def timed(http: httpx.Client, path: str) -> float:
+    start_s = time.perf_counter()
+    response = http.get(path)
+    elapsed = time.perf_counter() - start_s
+    response.raise_for_status()
+    return elapsed
+
+
+def server_times(url: str) -> list[tuple[str, float, float]]:
+    """(request, cold seconds, warm median seconds) for each request the study page makes."""
+    proc, base = start(url)
+    rows = []
+    try:
+        with httpx.Client(base_url=base, timeout=120) as http:
+            study = f"/api/studies/{STUDY}"
+            paths = ["/api/studies", study, study + "/trials?offset=0&limit=50",
+                     study + "/trials?offset=100&limit=50&sort=value:0&order=desc&q=gelu", study + "/plots"]
+            cold = {p: timed(http, p) for p in paths}
+            plots = [p["id"] for p in http.get(study + "/plots").json()["plots"]]
+            for plot in plots:
+                cold[f"{study}/plots/{plot}"] = timed(http, f"{study}/plots/{plot}")
+            for path, first in cold.items():
+                warm = statistics.median(timed(http, path) for _ in range(5))
+                rows.append((path, first, warm))
+    finally:
+        stop(proc)
+    return rows
+
+
+def browser_times(url: str) -> list[tuple[str, float, float]]:
+    """(milestone, first visit seconds, second visit seconds) of Chromium opening the study page."""
+    from playwright.sync_api import sync_playwright
+
+    proc, base = start(url)
+    visits = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+            for _ in range(2):
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                start_s = time.perf_counter()
+                page.goto(f"{base}/#/study/{STUDY}")
+                page.wait_for_selector("tr.trial-row", timeout=120_000)
+                table = time.perf_counter() - start_s
+                page.wait_for_selector("#plot-history .scatterlayer .point", timeout=120_000)
+                history = time.perf_counter() - start_s
+                page.wait_for_selector("#card-timeline .main-svg", timeout=300_000)
+                every = time.perf_counter() - start_s
+                visits.append((table, history, every))
+                page.close()
+            browser.close()
+    finally:
+        stop(proc)
+    names = ["first table row shown (study open)", "history plot drawn", "every plot drawn"]
+    return [(name, visits[0][i], visits[1][i]) for i, name in enumerate(names)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=10_000)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/parzen_dashboard_bench.db"))
+    parser.add_argument("--no-browser", action="store_true", help="measure the server only")
+    args = parser.parse_args()
+    build_start = time.perf_counter()
+    url = build_study(args.db, args.trials)
+    print(f"study of {args.trials} trials ready in {time.perf_counter() - build_start:.1f} s ({args.db})")
+    print("\n| request | cold (s) | warm, median of 5 (s) |\n|---|---:|---:|")
+    for path, cold, warm in server_times(url):
+        print(f"| `GET {path}` | {cold:.3f} | {warm:.3f} |")
+    if not args.no_browser:
+        print("\n| headless Chromium at the study page | fresh server (s) | second visit (s) |\n|---|---:|---:|")
+        for name, first, second in browser_times(url):
+            print(f"| {name} | {first:.2f} | {second:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
