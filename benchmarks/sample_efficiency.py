@@ -86,8 +86,11 @@ def report(results: list[dict[str, Any]], budgets: list[int], versus: tuple[str,
         all_values = [v for rs in rows.values() for r in rs for v in r["values"]]
         optimum = problem.optimum if problem.optimum is not None else min(all_values)
         print(f"### {problem.name}  (optimum {optimum:.6g}{'' if problem.optimum is not None else ', best seen'})")
-        print("| optimizer | " + " | ".join(f"median best @{b} | regret @{b}" for b in budgets) + " | s/run |")
-        print("|---|" + "---|---|" * len(budgets) + "---|")
+        fails = any(not np.isfinite(v) for v in all_values)
+        fail_header = " | failed after 10 trials" if fails else ""
+        print("| optimizer | " + " | ".join(f"median best @{b} | regret @{b}" for b in budgets) + " | s/run"
+              + fail_header + " |")
+        print("|---|" + "---|---|" * len(budgets) + "---|" + ("---|" if fails else ""))
         medians = {b: {} for b in budgets}
         for o in optimizers:
             for b in budgets:
@@ -111,8 +114,12 @@ def report(results: list[dict[str, Any]], budgets: list[int], versus: tuple[str,
                             (medians[b][o] < medians[b][peer], medians[b][o] <= medians[b][peer]))
         for o in optimizers:
             seconds = np.median([r["seconds"] for r in rows[o]])
+            failed = ""
+            if fails:  # share of the trials after the first 10 that failed, mean over seeds
+                share = np.mean([np.mean(~np.isfinite(r["values"][10:budgets[-1]])) for r in rows[o]])
+                failed = f" | {share:.0%}"
             print(f"| {o} | " + " | ".join(f"{cells[(o, b)][0]:.5g} | {cells[(o, b)][1]:.3f}" for b in budgets)
-                  + f" | {seconds:.1f} |")
+                  + f" | {seconds:.1f}{failed} |")
         print()
     print("### Summary over problems")
     print("| optimizer | " + " | ".join(f"mean rank @{b} | beats {BASELINE} @{b} | beats or ties @{b}"
