@@ -193,6 +193,28 @@ def test_a_server_restart_is_ridden_out(backend: str, request: pytest.FixtureReq
     assert all(t.state == TrialState.COMPLETE and t.values == (float(t.number),) for t in trials)
 
 
+def test_redis_writes_sent_twice_happen_once(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A retried write whose first reply was lost carries the same request key: it must not write again."""
+    import uuid
+
+    storage = RedisStorage(redis_url)
+    sid = storage.create_study("a", ["minimize"])
+    storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))
+    same = uuid.uuid4()
+    monkeypatch.setattr(uuid, "uuid4", lambda: same)  # every request below looks like a resend of the first
+    first = storage.create_trial(sid)
+    assert storage.create_trial(sid) == first
+    assert storage.get_n_trials(sid) == 2
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=1))
+    assert storage.claim(sid, "grid:0") is True and storage.claim(sid, "grid:0") is True  # the same claim, resent
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=2))
+    popped = storage.pop_waiting_trial(sid)
+    assert popped is not None and storage.pop_waiting_trial(sid) == popped
+    monkeypatch.undo()
+    assert storage.claim(sid, "grid:0") is False  # another request
+    assert storage.pop_waiting_trial(sid) is None
+
+
 # --- processes ---------------------------------------------------------------------------
 PER_PROCESS_TRIALS = 40
 CLAIM_KEYS = [f"grid:{i}" for i in range(60)]

@@ -31,8 +31,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
 import numbers
 import threading
+import uuid
 from typing import Any, Container, Mapping, Sequence
 
 from parzen.exceptions import (
@@ -47,7 +49,6 @@ from parzen.storages._cache import StudyCache, parse_distribution
 from parzen.storages._retry import (
     DEFAULT_RETRY_TIMEOUT_S,
     check_retry_timeout,
-    finish_idempotently,
     hide_password,
     retried,
     retry_transient,
@@ -59,6 +60,8 @@ FORMAT_VERSION = "1"
 
 _PREFIX = "parzen:"
 _LOAD_CHUNK = 1000  # trials read per MULTI/EXEC
+# How much longer than retry_timeout a request key outlives its request, in seconds.
+_REQUEST_KEY_MARGIN_S = 60
 _RUNNING, _WAITING = int(TrialState.RUNNING), int(TrialState.WAITING)
 # Marks a stored integer parameter kept as exact decimal text (a double holds integers exactly only to 2**53).
 _EXACT = "i:"
@@ -247,11 +250,30 @@ redis.call('HINCRBY', s .. ':counts', '3', 1)
 return 1
 """
 
+
+def _once(body: str) -> str:
+    """``body`` made safe to retry: its result is kept under the request key KEYS[1] for ARGV[#ARGV] s.
+
+    A write whose reply was lost (the server ran it, then the connection dropped) is sent again by
+    the retry; the second run returns the first run's result instead of writing again, so a retried
+    create_trial does not leave an orphan trial behind and a retried claim is still won.
+    """
+    return ("local function body()\n" + body + "\nend\n"
+            "local kept = redis.call('GET', KEYS[1])\n"
+            "if kept then return cjson.decode(kept) end\n"
+            "local result = body()\n"
+            "if type(result) == 'table' and result.err then return result end\n"
+            "redis.call('SET', KEYS[1], cjson.encode(result), 'EX', ARGV[#ARGV])\n"
+            "return result\n")
+
+
+# Writes that change what a repetition would answer run once per request; the others may simply repeat.
+_ONCE = {"create_study": _CREATE_STUDY, "delete_study": _DELETE_STUDY, "claim": _CLAIM,
+         "create_trial": _CREATE_TRIAL, "pop_waiting": _POP_WAITING, "finish": _FINISH, "fail_stale": _FAIL_STALE}
 _SCRIPTS = {
-    "create_study": _CREATE_STUDY, "delete_study": _DELETE_STUDY, "set_study_attr": _SET_STUDY_ATTR,
-    "claim": _CLAIM, "create_trial": _CREATE_TRIAL, "pop_waiting": _POP_WAITING,
-    "set_trial_fields": _SET_TRIAL_FIELDS, "finish": _FINISH, "heartbeat": _HEARTBEAT, "stale": _STALE,
-    "fail_stale": _FAIL_STALE,
+    **{name: _once(body) for name, body in _ONCE.items()},
+    "set_study_attr": _SET_STUDY_ATTR, "set_trial_fields": _SET_TRIAL_FIELDS, "heartbeat": _HEARTBEAT,
+    "stale": _STALE,
 }
 
 
@@ -378,22 +400,29 @@ class RedisStorage(BaseStorage):
                 "(it was not modified)")
 
     def _run(self, script: str, args: list[Any], what: Any) -> Any:
-        try:
-            return self._scripts[script](args=[_PREFIX, *args])
-        except self._response_error as exc:
-            _raise(exc, str(what))
+        """Run a script, retrying transient failures; a once-only script runs once however often it is sent."""
+        keys: list[str] = []
+        if script in _ONCE:
+            keys = [f"{_PREFIX}req:{uuid.uuid4().hex}"]
+            args = [*args, math.ceil(self._retry_timeout) + _REQUEST_KEY_MARGIN_S]
+
+        def call() -> Any:
+            try:
+                return self._scripts[script](keys=keys, args=[_PREFIX, *args])
+            except self._response_error as exc:
+                _raise(exc, str(what))
+
+        return retry_transient(call, self._is_transient, self._retry_timeout, self.url, script)
 
     def _require_study(self, study_id: int) -> None:
         if not self._redis.exists(f"{_PREFIX}s:{study_id}"):
             raise StudyNotFoundError(f"no study with id {study_id}")
 
     # --- studies -------------------------------------------------------------------------
-    @retried
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
         return int(self._run("create_study", [study_name, json.dumps(list(directions)), FORMAT_VERSION],
                              study_name))
 
-    @retried
     def delete_study(self, study_id: int) -> None:
         self._run("delete_study", [study_id], study_id)
         with self._cache_lock:
@@ -453,7 +482,6 @@ class RedisStorage(BaseStorage):
             raise StudyNotFoundError(f"no study with id {study_id}")
         return {key: json.loads(value) for key, value in attrs.items()}
 
-    @retried
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         self._run("set_study_attr", [study_id, "uattr", key, json.dumps(value)], study_id)
 
@@ -461,7 +489,6 @@ class RedisStorage(BaseStorage):
     def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(study_id, "uattr")
 
-    @retried
     def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
         self._run("set_study_attr", [study_id, "sattr", key, json.dumps(value)], study_id)
 
@@ -469,7 +496,6 @@ class RedisStorage(BaseStorage):
     def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(study_id, "sattr")
 
-    @retried
     def claim(self, study_id: int, key: str) -> bool:
         return int(self._run("claim", [study_id, key], study_id)) == 1
 
@@ -484,18 +510,15 @@ class RedisStorage(BaseStorage):
         args = [study_id, int(state), _now() if state == TrialState.RUNNING else "",
                 *_param_args(template.params or {}, template.distributions or {}),
                 *_pair_args(template.user_attrs or {}), *_pair_args(system_attrs)]
-        trial_id, number = retry_transient(lambda: self._run("create_trial", args, study_id), self._is_transient,
-                                           self._retry_timeout, self.url, "create_trial")
+        trial_id, number = self._run("create_trial", args, study_id)
         return int(trial_id), int(number)
 
-    @retried
     def pop_waiting_trial(self, study_id: int) -> int | None:
         found = self._run("pop_waiting", [study_id, _now()], study_id)
         return None if found is None else int(found)
 
     def _set_fields(self, trial_id: int, kind: str, args: list[Any]) -> None:
-        retry_transient(lambda: self._run("set_trial_fields", [trial_id, kind, *args], trial_id),
-                        self._is_transient, self._retry_timeout, self.url, f"setting trial {kind}")
+        self._run("set_trial_fields", [trial_id, kind, *args], trial_id)
 
     def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
                          distributions: Mapping[str, Distribution]) -> None:
@@ -516,33 +539,24 @@ class RedisStorage(BaseStorage):
         if not state.is_finished():
             raise ValueError(f"a trial can only be finished as COMPLETE, PRUNED or FAIL, not {state.name}")
         values_text = "" if values is None else json.dumps([_float_text(v) for v in values])
-        args = [trial_id, int(state), _now(), values_text, *_pair_args(system_attrs or {})]
-
-        def finish() -> FrozenTrial:
-            self._run("finish", args, trial_id)
-            return self._load_one(trial_id)
-
-        return retry_transient(finish_idempotently(finish, lambda: self.get_trial(trial_id), state, values),
-                               self._is_transient, self._retry_timeout, self.url, "finish_trial")
+        self._run("finish", [trial_id, int(state), _now(), values_text, *_pair_args(system_attrs or {})], trial_id)
+        return self._read_trial(trial_id)
 
     # --- heartbeats ----------------------------------------------------------------------
-    @retried
     def record_heartbeat(self, trial_id: int) -> bool:
         return int(self._run("heartbeat", [trial_id], trial_id)) == 1
 
-    @retried
     def get_stale_trial_ids(self, study_id: int, grace_period: float) -> list[int]:
         flat = self._run("stale", [study_id, repr(float(grace_period))], study_id)
         pairs = sorted(zip(flat[::2], flat[1::2]))
         return [int(tid) for _, tid in pairs]
 
-    @retried
     def fail_stale_trial(self, trial_id: int, reason: str, grace_period: float | None = None) -> bool:
         grace = "" if grace_period is None else repr(float(grace_period))
         failed = int(self._run("fail_stale", [trial_id, json.dumps(reason), grace, _now(), FAIL_REASON_ATTR],
                                trial_id)) == 1
         if failed:
-            self._load_one(trial_id)
+            self._read_trial(trial_id)  # caches the final record
         return failed
 
     # --- reading trials ------------------------------------------------------------------
@@ -590,19 +604,19 @@ class RedisStorage(BaseStorage):
                         cache.merge([trial])
         return out
 
-    def _load_one(self, trial_id: int) -> FrozenTrial:
+    @retried
+    def _read_trial(self, trial_id: int) -> FrozenTrial:
         found = self._load([trial_id])
         if not found:
             raise KeyError(f"no trial with id {trial_id}")
         return found[0][1]
 
-    @retried
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._cache_lock:
             entry = self._finished.get(trial_id)
         if entry is not None:
             return entry[1]
-        return self._load_one(trial_id)
+        return self._read_trial(trial_id)
 
     @retried
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
