@@ -7,7 +7,7 @@ import argparse
 from parzen.cli._common import EXIT_OK, CLIError, UsageError, add_storage_argument, add_study_argument, study_from_args
 
 # File formats each back end writes.
-FORMATS = {"matplotlib": ("png", "svg"), "plotly": ("html",)}
+FORMATS = {"matplotlib": ("png", "svg", "pdf"), "plotly": ("html", "json")}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,8 +22,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR", required=True, help="folder to write the plots into (created)")
     parser.add_argument("--backend", choices=tuple(FORMATS), default="matplotlib",
                         help="matplotlib (default) or plotly")
-    parser.add_argument("--format", choices=("png", "svg", "html"),
-                        help="file format: png (default) or svg with matplotlib, html with plotly")
+    parser.add_argument("--format", choices=[f for formats in FORMATS.values() for f in formats],
+                        help="file format: png (default), svg or pdf with matplotlib; html (default, works "
+                             "offline) or json with plotly")
+    parser.add_argument("--inline-js", action="store_true",
+                        help="plotly only: put plotly.js inside each HTML file (larger files that each work alone) "
+                             "instead of one plotly.min.js beside them")
     parser.set_defaults(func=run)
 
 
@@ -33,13 +37,15 @@ def run(args: argparse.Namespace) -> int:
     if fmt not in FORMATS[args.backend]:
         raise UsageError(f"--format {fmt} does not go with --backend {args.backend} "
                          f"(use {' or '.join(FORMATS[args.backend])})")
+    if args.inline_js and fmt != "html":
+        raise UsageError("--inline-js goes with --backend plotly and HTML files")
     study = study_from_args(args)
     try:
         from parzen.visualization import save_plots
     except ImportError as exc:
         raise CLIError(f"plots need the plot extra: pip install 'parzen[plot]' ({exc})") from None
     try:
-        paths = save_plots(study, args.out, backend=args.backend, fmt=fmt)
+        paths = save_plots(study, args.out, backend=args.backend, fmt=fmt, inline_js=args.inline_js)
     except ImportError as exc:
         raise CLIError(f"--backend {args.backend} is not installed: {exc}") from None
     except OSError as exc:
@@ -47,5 +53,5 @@ def run(args: argparse.Namespace) -> int:
     for path in paths:
         print(path)
     if not paths:
-        print(f"no plot applies to study {study.study_name!r} yet (no finished trial)")
+        print(f"no plot applies to study {study.study_name!r} yet")
     return EXIT_OK
