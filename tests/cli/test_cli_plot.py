@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from _sample_studies import make_storage
 
 import parzen
+from _sample_studies import make_storage
 from parzen.cli import main
 from parzen.visualization import applicable_plots
 
