@@ -25,7 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SCREENSHOTS = Path("/tmp/reports")
-WAIT_MS = 20_000  # generous: the machine running the suite may be busy
+WAIT_MS = 30_000  # generous: the machine running the suite may be busy
 
 # Another process adds one COMPLETE trial to "quad", as a worker of a running study would.
 _ADD_TRIAL = textwrap.dedent("""
@@ -78,6 +78,7 @@ def test_studies_plots_table_and_live_updates(url, browser) -> None:
         points = page.evaluate(_HISTORY_POINTS)
         assert points["drawn"] == points["data"] == N_QUAD_COMPLETE
         assert page.locator("tr.trial-row").count() == N_QUAD_COMPLETE + 3
+        assert page.get_attribute("tr.trial-row:first-child", "data-number") == str(N_QUAD_COMPLETE + 2)  # newest
         page.wait_for_selector("#card-timeline .main-svg", timeout=WAIT_MS)  # plots draw in order: this is the last
         assert page.locator("#plot-intermediate_values .main-svg").count() > 0
         _screenshot(page, "study")

@@ -10,7 +10,7 @@ const view = {
   revision: null,       // revision of what is drawn
   columns: [],
   sort: "number",
-  order: "asc",
+  order: "desc",
   offset: 0,
   timer: null,
 };
@@ -142,7 +142,7 @@ function plotCard(id) {
     card.id = "card-" + id;
     const plot = cell("div", "", "plot");
     plot.id = "plot-" + id;
-    card.append(cell("h3", humanize(id)), cell("p", "", "muted note"), plot);
+    card.append(cell("h3", humanize(id)), cell("p", "drawing\u2026", "muted note"), plot);
   }
   return card;
 }
@@ -219,17 +219,27 @@ async function drawPlots(name) {
   }
 }
 
-// Plots take longer than the table: they are redrawn in the background, never two passes at once,
+// Plots take longer than the table: they are redrawn in the background, one pass at a time, and a
+// pass waits after the previous one as long as that one took (drawing gets at most half the time),
 // so that a new trial reaches the table at the next poll even while a large study's plots redraw.
-const plotPass = {busy: false, again: false};
+const plotPass = {busy: false, again: false, notBefore: 0, timer: null};
 
 function schedulePlots() {
   if (plotPass.busy) { plotPass.again = true; return; }
+  const wait = plotPass.notBefore - Date.now();
+  if (wait > 0) {
+    if (plotPass.timer === null) {
+      plotPass.timer = setTimeout(() => { plotPass.timer = null; schedulePlots(); }, wait);
+    }
+    return;
+  }
   const name = view.study;
   if (name === null) { return; }
   plotPass.busy = true;
+  const started = Date.now();
   drawPlots(name).catch(() => {}).finally(() => {  // a pass for a study left behind stops early
     plotPass.busy = false;
+    plotPass.notBefore = view.study === name ? Date.now() + Math.min(30000, Date.now() - started) : 0;
     if (plotPass.again) { plotPass.again = false; schedulePlots(); }
   });
 }
@@ -339,8 +349,11 @@ function route() {
   view.revision = null;
   view.columns = [];
   view.sort = "number";
-  view.order = "asc";
+  view.order = "desc";  // newest trials first: what a person watching a running study wants to see
   view.offset = 0;
+  plotPass.notBefore = 0;
+  clearTimeout(plotPass.timer);
+  plotPass.timer = null;
   setCrumbs(view.study);
   if (view.study === null) {
     document.title = "parzen dashboard";
