@@ -39,41 +39,46 @@ def _distributed() -> Any:
     return distributed
 
 
+# Queues a worker process has opened, by name: each is created on the scheduler once per process.
+_worker_queues: dict[str, Any] = {}
+_worker_queues_lock = threading.Lock()
+_PROCESS_TOKEN = uuid.uuid4().hex
+
+
+def _worker_queue(name: str) -> Any:
+    with _worker_queues_lock:
+        found = _worker_queues.get(name)
+        if found is None:
+            found = _worker_queues[name] = _distributed().Queue(name)
+        return found
+
+
 class DaskTrial(RemoteTrial):
     """The stand-in trial of a Dask task: each call is a request on the driver's queue.
 
-    The answer comes back on a queue of this attempt's own, so a task run again after its worker
-    died never reads an answer meant for the lost attempt.
+    Answers come back on a queue of the worker thread running the task, opened once per thread;
+    each request carries an attempt id, so a task run again never takes an answer meant for
+    another attempt.
     """
 
     def __init__(self, number: int, channel: str) -> None:
         super().__init__(number)
         self._channel = channel
-        self._reply_name = f"{channel}-{number}-{uuid.uuid4().hex}"
-        self._requests: Any = None
-        self._replies: Any = None
+        self._reply_name = f"{channel}-{_PROCESS_TOKEN}-{threading.get_ident()}"
+        self._attempt = uuid.uuid4().hex
 
     def _send(self, method: str, args: tuple, kwargs: dict) -> tuple[str, Any]:
-        distributed = _distributed()
-        if self._requests is None:
-            self._requests = distributed.Queue(self._channel)
-            self._replies = distributed.Queue(self._reply_name)
-        self._requests.put((self.number, self._reply_name, method, args, kwargs))
-        return self._replies.get()
-
-    def close(self) -> None:
-        """Release this attempt's reply queue on the scheduler."""
-        if self._replies is not None:
-            self._replies.close()
+        _worker_queue(self._channel).put((self.number, self._reply_name, self._attempt, method, args, kwargs))
+        replies = _worker_queue(self._reply_name)
+        while True:
+            attempt, answer = replies.get()
+            if attempt == self._attempt:
+                return answer
 
 
 def _run_on_worker(objective: Objective, number: int, channel: str) -> Any:
     """The Dask task of one trial: run ``objective`` with a DaskTrial."""
-    trial = DaskTrial(number, channel)
-    try:
-        return objective(trial)  # type: ignore[arg-type]
-    finally:
-        trial.close()
+    return objective(DaskTrial(number, channel))  # type: ignore[arg-type]
 
 
 class DaskExecutor(Executor):
@@ -88,7 +93,7 @@ class DaskExecutor(Executor):
         self._futures: dict[Any, tuple["Trial", float]] = {}
         self._trials: dict[int, "Trial"] = {}
         self._trials_lock = threading.Lock()
-        self._replies: dict[int, dict[str, Any]] = {}
+        self._replies: dict[str, Any] = {}
         self._done: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._server: threading.Thread | None = None
         self._requests: Any = None
@@ -121,15 +126,17 @@ class DaskExecutor(Executor):
                 return  # the client or the cluster closed under it
             if request is None:
                 return
-            number, reply_name, method, args, kwargs = request
+            number, reply_name, attempt, method, args, kwargs = request
             with self._trials_lock:
                 trial = self._trials.get(number)
-                if trial is not None and reply_name not in self._replies.setdefault(number, {}):
-                    self._replies[number][reply_name] = distributed.Queue(reply_name, client=self._client)
-                replies = self._replies.get(number, {}).get(reply_name)
-            if trial is None or replies is None:
-                continue  # the trial was told or abandoned meanwhile; its task is cancelled
-            replies.put(serve_call(trial, method, args, kwargs))
+            if trial is None:  # told or abandoned meanwhile: end the orphaned call
+                answer: tuple[str, Any] = ("error", RuntimeError(f"trial {number} is no longer running"))
+            else:
+                answer = serve_call(trial, method, args, kwargs)
+            replies = self._replies.get(reply_name)
+            if replies is None:
+                replies = self._replies[reply_name] = distributed.Queue(reply_name, client=self._client)
+            replies.put((attempt, answer))
 
     def submit(self, trial: "Trial") -> None:
         with self._trials_lock:
@@ -176,9 +183,6 @@ class DaskExecutor(Executor):
         trial, _ = self._futures.pop(future)
         with self._trials_lock:
             self._trials.pop(trial.number, None)
-            replies = self._replies.pop(trial.number, {})
-        for reply_queue in replies.values():
-            reply_queue.close()
         return Outcome(trial, result=result, error=error)
 
     def close(self, abort: bool = False) -> None:
@@ -191,11 +195,9 @@ class DaskExecutor(Executor):
             except Exception:
                 pass  # the cluster is gone; so is the server's queue
             self._server.join(SERVER_JOIN_S)
-        with self._trials_lock:
-            replies = [q for by_name in self._replies.values() for q in by_name.values()]
-            self._replies.clear()
-        for reply_queue in replies:
+        for reply_queue in self._replies.values():
             reply_queue.close()
+        self._replies.clear()
         if self._requests is not None:
             self._requests.close()
         for owned in self._owned:
