@@ -472,3 +472,25 @@ def test_walk_active_sees_the_values_the_caller_fills_in() -> None:
         seen.append(name)
         params[name] = {"a": "y", "d": 0.1}[name]
     assert seen == ["a", "d"]
+
+
+@pytest.mark.parametrize("choices", ["abc", b"ab", {"a", "b"}, frozenset({1}), {"a": 1}, (c for c in "ab")])
+def test_suggest_categorical_requires_a_list_or_tuple(choices) -> None:
+    import parzen
+
+    trial = parzen.create_study().ask()
+    with pytest.raises(TypeError, match="parameter 'c': Categorical: `choices` must be a list or tuple"):
+        trial.suggest_categorical("c", choices)
+    with pytest.raises(TypeError, match="must be a list or tuple"):
+        Categorical(choices)
+
+
+def test_suggest_categorical_takes_any_ordered_collection() -> None:
+    import numpy as np
+
+    import parzen
+
+    trial = parzen.create_study(sampler=parzen.RandomSampler(seed=0)).ask()
+    assert trial.suggest_categorical("a", ("x", "y")) in ("x", "y")
+    assert trial.suggest_categorical("b", np.arange(3)) in (0, 1, 2)
+    assert trial.suggest_categorical("c", range(2)) in (0, 1)

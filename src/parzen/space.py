@@ -13,9 +13,9 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Iterator, Mapping, MutableMapping, Sequence, Union
+from typing import Any, Iterator, Mapping, MutableMapping
 
-CategoricalChoice = Union[None, bool, int, float, str]
+CategoricalChoice = None | bool | int | float | str
 
 _ALLOWED_CHOICE_TYPES = (type(None), bool, int, float, str)
 
@@ -342,8 +342,12 @@ class Categorical(Distribution):
     when: Condition | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.choices, (str, bytes)) or not isinstance(self.choices, Sequence):
-            raise TypeError(f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r}")
+        ordered = hasattr(self.choices, "__len__") and hasattr(self.choices, "__getitem__")  # list, tuple, array
+        if isinstance(self.choices, (str, bytes, set, frozenset, Mapping)) or not ordered:
+            raise TypeError(
+                f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r} (a str is one "
+                f"value, not a list of letters; a set has no fixed order)"
+            )
         choices = []
         for c in self.choices:
             if hasattr(c, "item") and not isinstance(c, _ALLOWED_CHOICE_TYPES):

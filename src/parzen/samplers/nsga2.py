@@ -266,6 +266,31 @@ class NSGAIISampler(Sampler):
                 if self._rng.random() < mutation_prob:
                     x = polynomial_mutation(x, self._eta_mutation, self._rng)
                 params[name] = dist.to_external(x)
+        return self._not_a_copy(params, (first, second), space)
+
+    def _not_a_copy(self, params: dict[str, Any], parents: tuple[FrozenTrial, FrozenTrial],
+                    space: Mapping[str, Distribution]) -> dict[str, Any]:
+        """``params``, with one continuous parameter mutated when the child repeats a parent's point.
+
+        Without crossover and mutation a child is its parent, a point already evaluated; evaluating it again
+        teaches nothing (and repeats a failure). Only a continuous parameter is sure to move.
+        """
+        def same(parent: FrozenTrial) -> bool:  # equal in the encoding: decoding may move a value by an ulp
+            return all(abs(encoded(parent.params, n, space[n]) - space[n].encode(v)) <= 1e-12 for n, v in params.items())
+
+        if not any(same(p) for p in parents):
+            return params
+        continuous = [n for n in params if space[n].n_cells() == 0 and not space[n].is_single()
+                      and not isinstance(space[n], Categorical)]
+        if not continuous:
+            return params
+        name = continuous[int(self._rng.integers(len(continuous)))]
+        dist = space[name]
+        x = dist.encode(params[name])
+        for _ in range(10):  # a mutation that rounds back to the same value is drawn again
+            moved = dist.to_external(polynomial_mutation(x, self._eta_mutation, self._rng))
+            if moved != params[name]:
+                return {**params, name: moved}
         return params
 
 

@@ -16,6 +16,7 @@ from scipy.special import erfcx, log_ndtr, ndtr
 _C1 = 0.5 * math.log(2.0 * math.pi)
 _C2 = 0.5 * math.log(math.pi / 2.0)
 _Z_ASYMPTOTIC = -1.0 / math.sqrt(np.finfo(float).eps)  # below it, log h uses its asymptote
+_MIN_FEASIBLE = 1e-6  # the smallest probability that the objective works at a point (a floor for the log)
 
 
 class Posterior(Protocol):
@@ -81,10 +82,15 @@ class Acquisition:
     ``best`` is the incumbent for logEI; ``beta`` the exploration weight for UCB. Points listed in
     ``exclude`` (observed or pending, as (x_num, x_cat)) score -inf: with a noise term the GP would
     otherwise propose an observed grid point again, which a deterministic objective answers the same.
+
+    ``feasibility``, when trials failed, gives the probability that the objective works at a point; its
+    log is added to the acquisition (for logEI: EI times that probability, as in constrained BO,
+    Gardner et al. 2014, eq. 5), so that the acquisition falls off towards the failed points.
     """
 
     def __init__(self, posterior: Posterior, kind: str, best: float, beta: float,
-                 exclude: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 exclude: tuple[np.ndarray, np.ndarray] | None = None,
+                 feasibility: "Feasibility | None" = None) -> None:
         if kind not in ("logei", "ucb"):
             raise ValueError(f"`acquisition` must be 'logei' or 'ucb', got {kind!r}")
         self.posterior = posterior
@@ -92,6 +98,7 @@ class Acquisition:
         self.best = best
         self.beta = beta
         self._excluded = set(_row_keys(*exclude)) if exclude is not None else set()
+        self.feasibility = feasibility
 
     def _combine(self, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self.kind == "logei":
@@ -102,6 +109,8 @@ class Acquisition:
         """Values at each row of the encoded points."""
         mean, var = self.posterior.predict(x_num, x_cat)
         values = self._combine(mean, var)[0]
+        if self.feasibility is not None:
+            values = values + self.feasibility.log_p(x_num, x_cat)
         if self._excluded:
             values[[key in self._excluded for key in _row_keys(x_num, x_cat)]] = -np.inf
         return values
@@ -110,4 +119,32 @@ class Acquisition:
         """Values and their gradients in the numeric inputs, (m,) and (m, d_num)."""
         mean, var, dmean, dvar = self.posterior.predict_with_grad(x_num, x_cat)
         value, d_mean, d_var = self._combine(mean, var)
-        return value, d_mean[:, None] * dmean + d_var[:, None] * dvar
+        grad = d_mean[:, None] * dmean + d_var[:, None] * dvar
+        if self.feasibility is not None:
+            log_p, d_log_p = self.feasibility.log_p_and_grad(x_num, x_cat)
+            value, grad = value + log_p, grad + d_log_p
+        return value, grad
+
+
+class Feasibility:
+    """The probability that the objective works at a point: 1 + the mean of a GP fitted to 0 where trials
+    completed and -1 where they failed, clipped to [1e-6, 1].
+
+    A regression on the labels is the least-squares classifier of Rasmussen & Williams 2006 (Sec. 6.5);
+    with a prior mean of 0 it takes a point far from every trial to work.
+    """
+
+    def __init__(self, posterior: Posterior) -> None:
+        self.posterior = posterior
+
+    def log_p(self, x_num: np.ndarray, x_cat: np.ndarray) -> np.ndarray:
+        mean, _ = self.posterior.predict(x_num, x_cat)
+        return np.log(np.clip(1.0 + mean, _MIN_FEASIBLE, 1.0))
+
+    def log_p_and_grad(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """log p and its gradient in the numeric inputs (0 where p is clipped)."""
+        mean, _, dmean, _ = self.posterior.predict_with_grad(x_num, x_cat)
+        p = 1.0 + mean
+        inside = (p > _MIN_FEASIBLE) & (p < 1.0)
+        d_log_p = np.where(inside, 1.0 / np.where(inside, p, 1.0), 0.0)[:, None] * dmean
+        return np.log(np.clip(p, _MIN_FEASIBLE, 1.0)), d_log_p

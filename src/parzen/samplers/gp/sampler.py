@@ -20,9 +20,10 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers._history import StudyHistory, encode_trial, record_finished, running_trials, study_history
-from parzen.samplers.gp.acquisition import Acquisition, ucb_beta
+from parzen.samplers.gp.acquisition import Acquisition, Feasibility, ucb_beta
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
+from parzen.samplers.gp.kernel import KernelParams
 from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
 from parzen.samplers.gp.scalarization import chebyshev_losses
 from parzen.samplers.inferred_conditions import infer_conditional_space
@@ -149,14 +150,15 @@ class _StudyState:
         return self._joint
 
 
-def _encoded_rows(history: StudyHistory, key: SpaceKey) -> tuple[np.ndarray, np.ndarray]:
-    """Rows (numeric first, as in ``key``) of every COMPLETE trial that holds all parameters of ``key``,
+def _encoded_rows(history: StudyHistory, key: SpaceKey,
+                  state: TrialState = TrialState.COMPLETE) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (numeric first, as in ``key``) of every trial in ``state`` that holds all parameters of ``key``,
     and those trials' losses.
 
     A conditional parameter a trial lacks because its condition does not hold takes its stand-in
     (see :mod:`.conditions`); one it lacks although the condition holds makes the row unusable.
     """
-    complete = np.flatnonzero(history.mask(TrialState.COMPLETE))
+    complete = np.flatnonzero(history.mask(state))
     columns = []
     for name, dist in key:
         column = history.column(name, dist)[complete]
@@ -219,7 +221,10 @@ class GPSampler(Sampler):
     shows which parent value enables each parameter (:mod:`parzen.samplers.inferred_conditions`); other
     parameters are drawn at random. With several objectives each suggestion models a fresh random
     augmented-Chebyshev scalarization of them (ParEGO, :mod:`.scalarization`); constraints are not
-    modelled. PRUNED and FAIL trials are ignored.
+    modelled. PRUNED trials are not modelled. Where trials FAILED, the acquisition is multiplied by the
+    probability that the objective works (:class:`.acquisition.Feasibility`), and the failed points join
+    the data at a pessimistic value, so that the GP stops proposing points in the failing region. No point
+    already evaluated (COMPLETE, PRUNED or FAIL) or running is proposed again.
 
     Args:
         seed: seeds this sampler's own random generator (same seed and tells, same suggestions).
@@ -307,8 +312,8 @@ class GPSampler(Sampler):
         x, losses = _encoded_rows(history, key)
         if len(losses) < max(self._n_startup_trials, 1):
             return {}
-        x_num, x_cat = x[:, : len(numeric)], x[:, len(numeric):].astype(int)
         scores = -(losses[:, 0] if study.n_objectives == 1 else chebyshev_losses(losses, self._rng))
+        x_num, x_cat = x[:, : len(numeric)], x[:, len(numeric):].astype(int)
         y = warp_outputs(scores) if self._output_warping else standardize(scores)
 
         layout = ThetaLayout(len(numeric), len(categorical), self._input_warping and len(numeric) > 0)
@@ -316,13 +321,33 @@ class GPSampler(Sampler):
         kernel_params, noise = layout.unpack(self._fit(fit, layout, x_num, x_cat, y))
         posterior = GPPosterior(kernel_params, noise, x_num, x_cat, y)
         lies = self._lies(study, trial, key, len(numeric))
-        seen = (x_num, x_cat)
+        failed, _ = _encoded_rows(history, key, TrialState.FAIL)
+        feasibility = None
+        if len(failed):  # where trials failed, the acquisition is weighed by the chance that the objective works
+            feasibility = self._feasibility(kernel_params, noise, x_num, x_cat, failed)
+        pruned, _ = _encoded_rows(history, key, TrialState.PRUNED)
+        seen = (np.vstack([x_num, pruned[:, : len(numeric)], failed[:, : len(numeric)]]),
+                np.vstack([x_cat, pruned[:, len(numeric):], failed[:, len(numeric):]]).astype(int))
+        # Running trials join the data at the posterior mean (the kriging believer), failed ones at that mean
+        # capped by the median value: the variance collapses there, and a region that failed no longer looks
+        # better than the typical trial. Their values do not enter the hyperparameter fit, so a failure does
+        # not put a cliff into the lengthscales (imputing the worst value into the fit did, and the GP then
+        # settled on worse optima of the failing-region problems in parzen.testing.problems).
+        believed = [lies] if lies is not None else []
+        if len(failed):
+            believed.append((failed[:, : len(numeric)], failed[:, len(numeric):].astype(int)))
+        if believed:
+            b_num, b_cat = np.vstack([b[0] for b in believed]), np.vstack([b[1] for b in believed])
+            b_mean, _ = posterior.predict(b_num, b_cat)
+            if len(failed):
+                b_mean[len(b_mean) - len(failed):] = np.minimum(b_mean[len(b_mean) - len(failed):], np.median(y))
+            posterior = GPPosterior(kernel_params, noise, np.vstack([x_num, b_num]), np.vstack([x_cat, b_cat]),
+                                    np.concatenate([y, b_mean]))
         if lies is not None:
-            lie_mean, _ = posterior.predict(*lies)
-            seen = (np.vstack([x_num, lies[0]]), np.vstack([x_cat, lies[1]]))
-            posterior = GPPosterior(kernel_params, noise, *seen, np.concatenate([y, lie_mean]))
+            seen = (np.vstack([seen[0], lies[0]]), np.vstack([seen[1], lies[1]]))
+        # No point already evaluated (completed, pruned or failed) or running is proposed again.
         acqf = Acquisition(posterior, self._acquisition, best=float(np.max(y)),
-                           beta=ucb_beta(len(key), len(y)), exclude=seen)
+                           beta=ucb_beta(len(key), len(y)), exclude=seen, feasibility=feasibility)
         top = np.argsort(-y, kind="stable")[:_N_ANCHORS]
         conditions = None
         if any(space[n].when is not None for n in names):
@@ -357,6 +382,16 @@ class GPSampler(Sampler):
         enc.theta = fit_theta(layout, x_num, x_cat, y, starts)
         enc.n_fits, enc.n_at_fit = enc.n_fits + 1, n
         return enc.theta
+
+    def _feasibility(self, kernel_params: KernelParams, noise: float, x_num: np.ndarray, x_cat: np.ndarray,
+                     failed: np.ndarray) -> Feasibility:
+        """Where the objective works: the GP with the objective's hyperparameters, fitted to 0 at completed
+        points and -1 at failed ones, so that 1 + its mean is about 1 where trials worked and 0 where they failed."""
+        n_num = x_num.shape[1]
+        f_num = np.vstack([x_num, failed[:, :n_num]])
+        f_cat = np.vstack([x_cat, failed[:, n_num:].astype(int)])
+        labels = np.concatenate([np.zeros(len(x_num)), -np.ones(len(failed))])
+        return Feasibility(GPPosterior(kernel_params, noise, f_num, f_cat, labels))
 
     def _lies(self, study: "Study", trial: "Trial", key: SpaceKey,
               n_num: int) -> tuple[np.ndarray, np.ndarray] | None:

@@ -38,6 +38,7 @@ _MAX_GOOD = 25
 _DEFAULT_BETA = 0.15
 _WEIGHTINGS = ("ei", "uniform")
 _OBSERVED = (TrialState.COMPLETE, TrialState.PRUNED)
+_LEARNED_FROM = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 def default_gamma(n: int) -> int:
@@ -72,12 +73,13 @@ def ei_weights(losses: np.ndarray, threshold: float) -> np.ndarray:
 class _Context:
     """What one sampling call needs: the finished trials TPE learns from, their split, and the running ones.
 
-    ``rows`` index the rows of ``history`` that TPE observes (COMPLETE and PRUNED trials); ``good`` and
-    ``good_weights`` are aligned with ``rows``.
+    ``rows`` index the rows of ``history`` that TPE learns from (COMPLETE, PRUNED and FAIL trials);
+    ``failed``, ``good`` and ``good_weights`` are aligned with ``rows``.
     """
 
     history: StudyHistory
     rows: np.ndarray  # int (n,)
+    failed: np.ndarray  # bool (n,)
     good: np.ndarray  # bool (n,)
     good_weights: np.ndarray  # float (n,), meaningful where ``good``
     running: list[FrozenTrial]
@@ -126,7 +128,8 @@ class TPESampler(Sampler):
     non-domination rank with hypervolume subset selection on the boundary front, and good trials are
     weighted by their hypervolume contribution (``weighting`` then has no effect). Trials that violate
     the study's constraints always count as bad; while no trial is feasible, the least violating ones
-    are the good set. PRUNED trials count as bad observations; FAIL trials are ignored.
+    are the good set. PRUNED and FAIL trials count as bad observations, so that l(x) / g(x) is small
+    where trials failed and TPE stops proposing points there.
     """
 
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, n_ei_candidates: int = 24,
@@ -188,7 +191,7 @@ class TPESampler(Sampler):
         history = study_history(study)
         if history.count(TrialState.COMPLETE) < max(self._n_startup_trials, 1):
             return None
-        rows = np.flatnonzero(history.mask(*_OBSERVED))
+        rows = np.flatnonzero(history.mask(*_LEARNED_FROM))
         numbers, losses_all, violations = history.numbers[rows], history.losses[rows], history.violations[rows]
         complete = np.flatnonzero(history.mask(TrialState.COMPLETE)[rows])
         n_good = self._n_good(len(complete))
@@ -209,7 +212,8 @@ class TPESampler(Sampler):
         good = np.zeros(len(rows), dtype=bool)
         good[good_rows] = True
         running = running_trials(study, trial) if self._constant_liar else []
-        return _Context(history, rows, good, weights, running)
+        failed = history.mask(TrialState.FAIL)[rows]
+        return _Context(history, rows, failed, good, weights, running)
 
     def _n_good(self, n: int) -> int:
         n_good = self._gamma(n)
@@ -248,8 +252,8 @@ class TPESampler(Sampler):
         if not self._multivariate:
             return [{name: dist} for name, dist in dists.items()]
         groups: dict[bytes, dict[str, Distribution]] = {}
-        for name, dist in dists.items():
-            present = ~np.isnan(context.column(name, dist))
+        for name, dist in dists.items():  # a failed trial may stop half-way: it does not split groups
+            present = ~np.isnan(context.column(name, dist)) & ~context.failed
             groups.setdefault(np.packbits(present).tobytes(), {})[name] = dist
         return list(groups.values())
 
