@@ -222,8 +222,9 @@ class Trial:
         return self.suggest(name, _define(name, lambda: Int(low, high, log=log, step=step)))
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
-        """One of ``choices``."""
-        return self.suggest(name, _define(name, lambda: Categorical(tuple(choices))))
+        """One of ``choices``, a list or tuple (a str is refused: it is one value, not a list of letters;
+        a set too: its order, which the encoding depends on, changes from one process to another)."""
+        return self.suggest(name, _define(name, lambda: Categorical(choices)))
 
     def suggest(self, name: str, distribution: Distribution) -> Any:
         """Value of parameter ``name`` drawn from ``distribution`` (the same value if asked twice)."""
