@@ -92,3 +92,31 @@ def test_bad_arguments_are_refused() -> None:
         NNXHybridOptimizer(model, LBFGSConfig())  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="loss_fn"):
         NNXLBFGSWrapper(model, LBFGS).step("mse")  # type: ignore[arg-type]
+
+
+class Small(nnx.Module):
+    def __init__(self, rngs: nnx.Rngs) -> None:
+        self.dense = nnx.Linear(2, 8, rngs=rngs)
+        self.norm = nnx.BatchNorm(8, rngs=rngs)
+        self.out = nnx.Linear(8, 1, rngs=rngs)
+
+    def __call__(self, x: jax.Array) -> jax.Array:
+        return self.out(jnp.tanh(self.norm(self.dense(x))))
+
+
+def test_minimize_stops_at_max_iterations_or_at_the_tolerance() -> None:
+    model = Small(nnx.Rngs(0))
+    optimizer = NNXLBFGSWrapper(model, LBFGSConfig(linesearch="backtracking", max_iterations=20, tolerance=1e-2))
+    limited = optimizer.minimize(mse, X, Y)
+    assert int(limited.iterations) == 20 and not bool(limited.converged)
+    assert float(limited.gradient_norm) > 1e-2
+    assert optimizer.step_count == 20
+    assert float(jnp.max(jnp.abs(model.norm.mean[...]))) > 0.0  # batch statistics were carried
+    for _ in range(10):  # each call continues from where the last one stopped, with the same compiled loop
+        result = optimizer.minimize(mse, X, Y)
+        if bool(result.converged):
+            break
+    assert bool(result.converged) and int(result.iterations) < 20
+    assert float(result.gradient_norm) <= 1e-2
+    assert float(mse(model, X, Y)) == pytest.approx(float(result.value), rel=1e-5)
+    assert float(result.value) < float(limited.value)

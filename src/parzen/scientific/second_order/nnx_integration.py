@@ -17,14 +17,16 @@ Compiled code is reused while the model's structure (``nnx.split``'s graph defin
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import jax
+import jax.numpy as jnp
 import optax
 from flax import nnx
 
 from .config import HybridOptimizerConfig, LBFGSConfig
 from .hybrid_optimizer import HybridOptimizer, HybridState
+from .solve import MinimizeResult
 from .wrappers import create_lbfgs_optimizer
 
 LossFn = Callable[..., jax.Array]
@@ -47,8 +49,7 @@ def _objective(graphdef: Any, rest: Any, wrt: Any, loss_fn: LossFn, args: tuple)
     return value_and_rest
 
 
-@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))
-def _lbfgs_step(
+def _lbfgs_update(
     optimizer: optax.GradientTransformationExtraArgs,
     graphdef: Any,
     wrt: Any,
@@ -57,13 +58,72 @@ def _lbfgs_step(
     rest: Any,
     opt_state: Any,
     args: tuple,
-) -> tuple[jax.Array, Any, Any, Any]:
+) -> tuple[jax.Array, jax.Array, Any, Any, Any]:
+    """One L-BFGS step: the loss and gradient norm before it, the new parameters, rest and state."""
     objective = _objective(graphdef, rest, wrt, loss_fn, args)
     (loss, new_rest), grads = jax.value_and_grad(objective, has_aux=True)(params)
     updates, opt_state = optimizer.update(
         grads, opt_state, params, value=loss, grad=grads, value_fn=lambda p: objective(p)[0]
     )
-    return loss, optax.apply_updates(params, updates), new_rest, opt_state
+    return loss, optax.tree.norm(grads), optax.apply_updates(params, updates), new_rest, opt_state
+
+
+_lbfgs_step = jax.jit(_lbfgs_update, static_argnums=(0, 1, 2, 3))
+
+
+class _RunCarry(NamedTuple):
+    params: Any
+    rest: Any
+    opt_state: Any
+    iteration: jax.Array
+    loss: jax.Array
+    gradient_norm: jax.Array
+    converged: jax.Array
+
+
+@functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))
+def _lbfgs_run(
+    optimizer: optax.GradientTransformationExtraArgs,
+    graphdef: Any,
+    wrt: Any,
+    loss_fn: LossFn,
+    params: Any,
+    rest: Any,
+    opt_state: Any,
+    args: tuple,
+    max_iterations: jax.Array,
+    tolerance: jax.Array,
+) -> _RunCarry:
+    def body(carry: _RunCarry) -> _RunCarry:
+        loss, gradient_norm, *new = _lbfgs_update(
+            optimizer, graphdef, wrt, loss_fn, carry.params, carry.rest, carry.opt_state, args
+        )
+        # at a point whose gradient meets the tolerance nothing moves, the rest of the state included
+        converged = gradient_norm <= tolerance
+        params, rest, opt_state = jax.tree_util.tree_map(
+            lambda old, updated: jnp.where(converged, old, updated),
+            (carry.params, carry.rest, carry.opt_state),
+            tuple(new),
+        )
+        iteration = carry.iteration + jnp.where(converged, 0, 1)
+        return _RunCarry(params, rest, opt_state, iteration, loss, gradient_norm, converged)
+
+    def keep_going(carry: _RunCarry) -> jax.Array:
+        return ~carry.converged & (carry.iteration < max_iterations) & jnp.isfinite(carry.loss)
+
+    loss_shape, norm_shape, *_ = jax.eval_shape(
+        functools.partial(_lbfgs_update, optimizer, graphdef, wrt, loss_fn), params, rest, opt_state, args
+    )
+    start = _RunCarry(
+        params=params,
+        rest=rest,
+        opt_state=opt_state,
+        iteration=jnp.asarray(0, dtype=jnp.int32),
+        loss=jnp.zeros((), loss_shape.dtype),
+        gradient_norm=jnp.full((), jnp.inf, norm_shape.dtype),
+        converged=jnp.asarray(False),
+    )
+    return jax.lax.while_loop(keep_going, body, start)
 
 
 @functools.partial(jax.jit, static_argnums=(0, 1, 2, 3))
@@ -106,6 +166,7 @@ class NNXLBFGSWrapper(_NNXOptimizer):
 
     ``loss_fn(model, *args)`` returns the scalar loss; each ``step`` is one L-BFGS iteration (with
     its line search) and updates the model in place; the returned loss is the one before the step.
+    ``minimize`` runs steps to ``config.tolerance`` or ``config.max_iterations`` in one jitted loop.
     """
 
     def __init__(self, model: nnx.Module, config: LBFGSConfig | None = None, wrt: Any = nnx.Param) -> None:
@@ -127,12 +188,44 @@ class NNXLBFGSWrapper(_NNXOptimizer):
 
     def step(self, loss_fn: LossFn, *args: Any) -> jax.Array:
         graphdef, params, rest = self._split(loss_fn)
-        loss, params, rest, self._opt_state = _lbfgs_step(
+        loss, _, params, rest, self._opt_state = _lbfgs_step(
             self._optimizer, graphdef, self.wrt, loss_fn, params, rest, self._opt_state, args
         )
         nnx.update(self.model, params, rest)
         self._step_count += 1
         return loss
+
+    def minimize(self, loss_fn: LossFn, *args: Any) -> MinimizeResult:
+        """Steps in one jitted loop until the gradient's norm is at most ``config.tolerance``, or
+        ``config.max_iterations`` steps were taken, or the loss is not finite.
+
+        The model is updated in place. The result's ``value`` and ``gradient_norm`` are those of the
+        last evaluation (at the final parameters when converged, else before the last step);
+        ``solution`` is the optimized variables' ``nnx.State``.
+        """
+        graphdef, params, rest = self._split(loss_fn)
+        final = _lbfgs_run(
+            self._optimizer,
+            graphdef,
+            self.wrt,
+            loss_fn,
+            params,
+            rest,
+            self._opt_state,
+            args,
+            self.config.max_iterations,
+            self.config.tolerance,
+        )
+        self._opt_state = final.opt_state
+        nnx.update(self.model, final.params, final.rest)
+        self._step_count += int(final.iteration)
+        return MinimizeResult(
+            solution=final.params,
+            value=final.loss,
+            iterations=final.iteration,
+            converged=final.converged,
+            gradient_norm=final.gradient_norm,
+        )
 
 
 class NNXHybridOptimizer(_NNXOptimizer):
