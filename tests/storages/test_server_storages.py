@@ -215,6 +215,51 @@ def test_redis_writes_sent_twice_happen_once(redis_url: str, monkeypatch: pytest
     assert storage.pop_waiting_trial(sid) is None
 
 
+def test_postgres_writes_whose_acknowledgement_is_lost_happen_once(postgres_url: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write below commits, then its connection "drops" before the answer arrives (injected, the
+    only way to make this rare event certain): the retry must find the first result, not write again."""
+    import contextlib
+
+    import sqlalchemy as sa
+
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    waiting, _ = storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))
+    original = RDBStorage._write
+    lost: list[int] = []
+
+    @contextlib.contextmanager
+    def answer_lost_once(self: RDBStorage) -> Any:
+        with original(self) as conn:
+            yield conn
+        if not lost:  # committed; now the acknowledgement is lost
+            lost.append(1)
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    def lossy(call: Any) -> Any:
+        lost.clear()
+        monkeypatch.setattr(RDBStorage, "_write", answer_lost_once)
+        try:
+            return call()
+        finally:
+            monkeypatch.setattr(RDBStorage, "_write", original)
+            assert lost, "no acknowledgement was lost"
+
+    tid, number = lossy(lambda: storage.create_trial(sid))
+    assert number == 1 and storage.get_n_trials(sid) == 2
+    assert lossy(lambda: storage.claim(sid, "grid:0")) is True
+    assert storage.claim(sid, "grid:0") is False
+    assert lossy(lambda: storage.pop_waiting_trial(sid)) == waiting
+    assert storage.pop_waiting_trial(sid) is None
+    assert lossy(lambda: storage.fail_stale_trial(tid, "silent")) is True
+    assert storage.get_trial(tid).state == TrialState.FAIL
+    other = lossy(lambda: storage.create_study("b", ["minimize"]))
+    assert storage.get_study_id("b") == other
+    lossy(lambda: storage.delete_study(other))
+    assert [s.study_name for s in storage.get_all_studies()] == ["a"]
+
+
 # --- processes ---------------------------------------------------------------------------
 PER_PROCESS_TRIALS = 40
 CLAIM_KEYS = [f"grid:{i}" for i in range(60)]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import importlib.metadata
 import json
 import math
@@ -33,9 +34,10 @@ import sqlite3
 import threading
 import time
 import urllib.parse
+import uuid
 import weakref
 from collections import defaultdict
-from typing import Any, Container, Iterator, Mapping, Sequence
+from typing import Any, Callable, Container, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -63,7 +65,7 @@ from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 SCHEMA_VERSION = 2
 """Version of the table layout below; bump it whenever the layout changes (and add a migration).
 
-Version 2 added ``trial_heartbeats`` and ``trial_params.exact_value``; a version 1 database is
+Version 2 added ``trial_heartbeats``, ``request_results`` and ``trial_params.exact_value``; a version 1 database is
 upgraded on open (see ``_MIGRATIONS``)."""
 
 _SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -73,6 +75,10 @@ _IN_CHUNK = 500
 # Words of connection errors that waiting does not fix (PostgreSQL reports them without an SQLSTATE).
 _LASTING_ERRORS = ("does not exist", "authentication failed", "no pg_hba.conf entry", "permission denied",
                    "password")
+# A request's recorded result outlives retry_timeout by this many seconds; old ones are deleted every
+# so many once-only writes of a storage object.
+_REQUEST_MARGIN_S = 60.0
+_FORGET_REQUESTS_EVERY = 500
 # Key of the PostgreSQL advisory lock held while the schema is created or upgraded ("parzen").
 _SCHEMA_LOCK_KEY = 0x7061727A656E
 # Execution option that marks connections of the writing engine (see _on_sqlite_begin).
@@ -178,6 +184,15 @@ _trial_heartbeats = sa.Table(
     sa.Column("heartbeat", sa.Double, nullable=False),
 )
 
+# The result of each recent once-only write on a server database, by the request's token (see _write_once).
+_request_results = sa.Table(
+    "request_results", _metadata,
+    sa.Column("token", sa.String(32), primary_key=True),
+    sa.Column("result_json", sa.Text, nullable=False),
+    sa.Column("created", sa.Double, nullable=False),
+    sa.Index("ix_request_results_created", "created"),
+)
+
 _TRIAL_CHILD_TABLES = (_trial_params, _trial_values, _trial_intermediate_values,
                        _trial_user_attrs, _trial_system_attrs, _trial_heartbeats)
 
@@ -216,6 +231,8 @@ _TRIAL_USER_ATTRS = _KeyedRows(_trial_user_attrs, "trial_id", "attr_key")
 _TRIAL_SYSTEM_ATTRS = _KeyedRows(_trial_system_attrs, "trial_id", "attr_key")
 _STUDY_USER_ATTRS = _KeyedRows(_study_user_attrs, "study_id", "attr_key")
 _STUDY_SYSTEM_ATTRS = _KeyedRows(_study_system_attrs, "study_id", "attr_key")
+
+_SELECT_REQUEST = sa.select(_request_results.c.result_json).where(_request_results.c.token == sa.bindparam("token"))
 
 _SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.bindparam("study_id"))
 
@@ -368,6 +385,11 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now()
 
 
+def _take_waiting(trial_id: int, conn: sa.Connection) -> bool:
+    """Move a WAITING trial to RUNNING; False when another worker took it first."""
+    return bool(conn.execute(_TAKE_WAITING, {"tid": trial_id, "now": _now()}).rowcount == 1)
+
+
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
     """The primary key of the row a single-row INSERT just added."""
     key = result.inserted_primary_key
@@ -431,6 +453,7 @@ def _sqlite_tables(path: str) -> set[str] | None:
 
 def _migrate_1_to_2(conn: sa.Connection) -> None:
     _trial_heartbeats.create(conn, checkfirst=True)
+    _request_results.create(conn, checkfirst=True)
     conn.execute(sa.text("ALTER TABLE trial_params ADD COLUMN exact_value TEXT"))
 
 
@@ -559,6 +582,11 @@ class RDBStorage(BaseStorage):
         self._beat_fresh = sa.select(_trial_heartbeats.c.trial_id).where(
             _trial_heartbeats.c.trial_id == sa.bindparam("tid"),
             _trial_heartbeats.c.heartbeat >= clock - sa.bindparam("grace", type_=sa.Double))
+        self._insert_request = sa.insert(_request_results).values(
+            token=sa.bindparam("token"), result_json=sa.bindparam("result"), created=clock)
+        self._forget_requests = sa.delete(_request_results).where(
+            _request_results.c.created < clock - sa.bindparam("age", type_=sa.Double))
+        self._once_writes = 0
         self._stale = (
             sa.select(_trials.c.trial_id)
             .join(_trial_heartbeats, _trial_heartbeats.c.trial_id == _trials.c.trial_id)
@@ -643,6 +671,36 @@ class RDBStorage(BaseStorage):
         self._require_ready()
         with self._write_lock, self._write_engine.begin() as conn:
             yield conn
+
+    def _write_once(self, operation: str, body: Callable[[sa.Connection], Any]) -> Any:
+        """``body(conn)`` in a write transaction, retried through transient failures, taking effect once.
+
+        Over a network a commit can land while its acknowledgement is lost, and the retry would write
+        again: an orphan trial, a claim lost to oneself, a waiting trial taken and never run. So on a
+        server database the transaction also records ``body``'s (JSON) result under a token of this
+        request, and a retry that finds the token returns that result instead. An SQLite file is
+        local: no acknowledgement is lost there, and nothing is recorded.
+        """
+        token = None if self._is_sqlite else uuid.uuid4().hex
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            with self._write() as conn:
+                if token is not None and attempts > 1:
+                    kept = conn.execute(_SELECT_REQUEST, {"token": token}).scalar()
+                    if kept is not None:
+                        return json.loads(kept)
+                result = body(conn)
+                if token is not None:
+                    conn.execute(self._insert_request, {"token": token, "result": json.dumps(result)})
+                    self._once_writes += 1
+                    if self._once_writes % _FORGET_REQUESTS_EVERY == 0:
+                        conn.execute(self._forget_requests, {"age": self._retry_timeout + _REQUEST_MARGIN_S})
+                return result
+
+        return retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, operation)
 
     def _open(self, create: bool) -> bool:
         """Check the tables (with ``create``, make or upgrade them first); return whether they are ready.
@@ -761,20 +819,17 @@ class RDBStorage(BaseStorage):
             rows_of.put(conn, trial_id, rows)
 
     # --- studies -------------------------------------------------------------------------
-    @retried
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
-        self._open(create=True)
+        retry_transient(lambda: self._open(create=True), self._is_transient, self._retry_timeout, self.url,
+                        "opening the database")
+        insert = sa.insert(_studies).values(study_name=study_name, directions=json.dumps(list(directions)))
         try:
-            with self._write() as conn:
-                result = conn.execute(sa.insert(_studies).values(
-                    study_name=study_name, directions=json.dumps(list(directions))))
-                return _inserted_id(result)
+            return int(self._write_once("create_study", lambda conn: _inserted_id(conn.execute(insert))))
         except sa.exc.IntegrityError:
             raise DuplicatedStudyError(f"a study named {study_name!r} already exists") from None
 
-    @retried
     def delete_study(self, study_id: int) -> None:
-        with self._write() as conn:
+        def delete(conn: sa.Connection) -> None:
             self._require_study(conn, study_id)
             trial_ids = sa.select(_trials.c.trial_id).where(_trials.c.study_id == study_id)
             for table in _TRIAL_CHILD_TABLES:
@@ -782,6 +837,8 @@ class RDBStorage(BaseStorage):
             for table in (_trials, _study_user_attrs, _study_system_attrs, _claims):
                 conn.execute(sa.delete(table).where(table.c.study_id == study_id))
             conn.execute(sa.delete(_studies).where(_studies.c.study_id == study_id))
+
+        self._write_once("delete_study", delete)
         with self._cache_lock:
             self._caches.pop(study_id, None)
             self._finished = {tid: entry for tid, entry in self._finished.items() if entry[0] != study_id}
@@ -859,18 +916,18 @@ class RDBStorage(BaseStorage):
     def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
         return self._get_study_attrs(_study_system_attrs, study_id)
 
-    @retried
     def claim(self, study_id: int, key: str) -> bool:
+        def take(conn: sa.Connection) -> bool:
+            self._require_study(conn, study_id)
+            conn.execute(sa.insert(_claims).values(study_id=study_id, claim_key=key))
+            return True
+
         try:
-            with self._write() as conn:
-                self._require_study(conn, study_id)
-                conn.execute(sa.insert(_claims).values(study_id=study_id, claim_key=key))
+            return bool(self._write_once("claim", take))
         except sa.exc.IntegrityError:
             return False
-        return True
 
     # --- trials --------------------------------------------------------------------------
-    @retried
     def create_trial(self, study_id: int, template: TrialTemplate | None = None) -> tuple[int, int]:
         template = template or TrialTemplate()
         state = TrialState(template.state)
@@ -881,21 +938,25 @@ class RDBStorage(BaseStorage):
         param_rows = _param_rows(template.params or {}, template.distributions or {})
         user_rows = _attr_rows(template.user_attrs or {})
         system_rows = _attr_rows(system_attrs)
+
+        def insert(conn: sa.Connection) -> list[int]:
+            if conn.execute(_LOCK_STUDY, {"study_id": study_id}).first() is None:
+                raise StudyNotFoundError(f"no study with id {study_id}")
+            last = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).scalar()
+            number = 0 if last is None else int(last) + 1
+            trial_id = _inserted_id(conn.execute(_INSERT_TRIAL, {
+                "study_id": study_id, "number": number, "state": int(state),
+                "datetime_start": _now() if state == TrialState.RUNNING else None,
+            }))
+            _PARAMS.add(conn, trial_id, param_rows)
+            _TRIAL_USER_ATTRS.add(conn, trial_id, user_rows)
+            _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
+            return [trial_id, number]
+
         conflicts = 0
         while True:
             try:
-                with self._write() as conn:
-                    if conn.execute(_LOCK_STUDY, {"study_id": study_id}).first() is None:
-                        raise StudyNotFoundError(f"no study with id {study_id}")
-                    last = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).scalar()
-                    number = 0 if last is None else int(last) + 1
-                    trial_id = _inserted_id(conn.execute(_INSERT_TRIAL, {
-                        "study_id": study_id, "number": number, "state": int(state),
-                        "datetime_start": _now() if state == TrialState.RUNNING else None,
-                    }))
-                    _PARAMS.add(conn, trial_id, param_rows)
-                    _TRIAL_USER_ATTRS.add(conn, trial_id, user_rows)
-                    _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
+                trial_id, number = self._write_once("create_trial", insert)
                 return trial_id, number
             except sa.exc.IntegrityError:
                 # Another transaction took the same number (only where rows cannot be locked).
@@ -903,21 +964,22 @@ class RDBStorage(BaseStorage):
                 if conflicts == _MAX_NUMBER_RETRIES:
                     raise
 
-    @retried
     def pop_waiting_trial(self, study_id: int) -> int | None:
         while True:
-            # Look without the write lock: most calls find nothing waiting.
-            with self._read() as conn:
-                row = conn.execute(_SELECT_OLDEST_WAITING, {"study_id": study_id}).first()
-            if row is None:
-                raise StudyNotFoundError(f"no study with id {study_id}")
-            candidate = row[1]
+            candidate = self._oldest_waiting(study_id)
             if candidate is None:
                 return None
-            with self._write() as conn:
-                taken = conn.execute(_TAKE_WAITING, {"tid": candidate, "now": _now()}).rowcount
-            if taken == 1:
-                return int(candidate)
+            if self._write_once("pop_waiting_trial", functools.partial(_take_waiting, candidate)):
+                return candidate
+
+    @retried
+    def _oldest_waiting(self, study_id: int) -> int | None:
+        """The oldest WAITING trial's id, read without the write lock: most calls find nothing waiting."""
+        with self._read() as conn:
+            row = conn.execute(_SELECT_OLDEST_WAITING, {"study_id": study_id}).first()
+        if row is None:
+            raise StudyNotFoundError(f"no study with id {study_id}")
+        return None if row[1] is None else int(row[1])
 
     @retried
     def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
@@ -982,10 +1044,11 @@ class RDBStorage(BaseStorage):
             return [int(tid) for (tid,) in conn.execute(self._stale, {"study_id": study_id,
                                                                       "grace": float(grace_period)})]
 
-    @retried
     def fail_stale_trial(self, trial_id: int, reason: str, grace_period: float | None = None) -> bool:
         system_rows = _attr_rows({FAIL_REASON_ATTR: reason})
-        with self._write() as conn:
+        finished: list[tuple[int, FrozenTrial]] = []
+
+        def fail(conn: sa.Connection) -> bool:
             row = conn.execute(_LOCK_TRIAL, {"trial_id": trial_id}).first()
             if row is None:
                 raise KeyError(f"no trial with id {trial_id}")
@@ -995,9 +1058,13 @@ class RDBStorage(BaseStorage):
                     self._beat_fresh, {"tid": trial_id, "grace": float(grace_period)}).first() is not None:
                 return False
             conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(TrialState.FAIL), "now": _now()})
-            study_id, final = self._finish_rows(conn, trial_id, [], system_rows)
-        self._remember_finished(study_id, final)
-        return True
+            finished[:] = [self._finish_rows(conn, trial_id, [], system_rows)]
+            return True
+
+        failed = bool(self._write_once("fail_stale_trial", fail))
+        if failed and finished:
+            self._remember_finished(*finished[0])
+        return failed
 
     @retried
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
