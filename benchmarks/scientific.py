@@ -12,8 +12,8 @@
 
 Everything runs in float64. Times are wall-clock seconds measured after ``block_until_ready``, medians
 over ``--repeats`` runs; compilation is excluded from them (ahead-of-time ``lower().compile()``) and
-reported on its own. If ``benchmarks/scientific_l2o.py`` exists, its ``main(argv)`` runs afterwards
-(the learned-optimizer part of the benchmark). Usage:
+reported on its own. If ``benchmarks/scientific_l2o.py`` exists, it runs afterwards (the learned-optimizer
+part; arguments this script does not know, e.g. ``--families quadratic``, are passed to it). Usage:
 
     python benchmarks/scientific.py
     python benchmarks/scientific.py --repeats 3 --only lbfgs lm
@@ -23,10 +23,10 @@ reported on its own. If ``benchmarks/scientific_l2o.py`` exists, its ``main(argv
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import math
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -369,16 +369,16 @@ def table(rows: list[dict], columns: list[str]) -> str:
 
 
 def run_l2o_hook(argv: list[str]) -> None:
-    """Runs part 2's learned-optimizer benchmark, when it exists, from this same command."""
+    """Runs part 2's learned-optimizer benchmark, when it exists, from this same command.
+
+    It runs in its own process: this one has switched JAX to float64, which that benchmark does not use.
+    """
     path = Path(__file__).with_name("scientific_l2o.py")
     if not path.exists():
         print("\n(benchmarks/scientific_l2o.py not present: no learned-optimizer benchmark)")
         return
-    spec = importlib.util.spec_from_file_location("scientific_l2o", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main(argv)
+    print("## Learned optimizer on held-out problems (benchmarks/scientific_l2o.py)\n", flush=True)
+    subprocess.run([sys.executable, str(path), *argv], check=True)
 
 
 def main(argv: list[str] | None = None) -> None:
