@@ -63,8 +63,8 @@ class LBFGSConfig:
 
     ``memory_size``, ``scale_init_precond``, ``linesearch`` and ``max_linesearch_steps`` shape each
     step of :func:`create_lbfgs_optimizer`. ``max_iterations`` and ``tolerance`` (on the gradient's
-    L2 norm) end a run: :func:`minimize` stops at either, and so does the L-BFGS phase of the hybrid
-    optimizer (its updates are zero afterwards).
+    L2 norm) end a run: :func:`minimize` and ``NNXLBFGSWrapper.minimize`` stop at either, and so does
+    the L-BFGS phase of the hybrid optimizer (its updates are zero afterwards).
     """
 
     memory_size: int = 10
