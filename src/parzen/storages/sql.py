@@ -1,7 +1,8 @@
-"""SQL storage: studies in a database that many threads and processes share.
+"""SQL storage: studies in a database that many threads, processes and machines share.
 
-Built on SQLAlchemy Core. SQLite files are the main target (``sqlite:///path.db``); the SQL
-is portable so that other SQLAlchemy URLs, PostgreSQL in particular, work too.
+Built on SQLAlchemy Core. Two targets: SQLite files (``sqlite:///path.db``) for one machine, and
+PostgreSQL (``postgresql+psycopg://user:password@host:port/db``, psycopg 3) for workers on many;
+the SQL is portable, so other SQLAlchemy URLs may work too.
 
 Design:
 
@@ -9,15 +10,23 @@ Design:
   SQLite, writes start with ``BEGIN IMMEDIATE``: a writer takes the lock up front instead of
   upgrading a read lock, which is what makes concurrent writers fail with "database is
   locked". Reads use a plain ``BEGIN`` and, with the WAL journal, never wait for writers.
-* Trial numbers are ``max(number) + 1`` computed inside the inserting transaction, with a
-  unique constraint on ``(study_id, number)`` and a retry for databases that let two
-  transactions race. A number is only ever inserted after every smaller one has been
-  committed, which the trial cache relies on.
+* Trial numbers are ``max(number) + 1`` computed inside the inserting transaction, under a lock
+  on the study's row (``SELECT ... FOR UPDATE``; SQLite's write lock covers it), with a unique
+  constraint on ``(study_id, number)`` and a retry for databases without row locks. A number is
+  only ever inserted after every smaller one has been committed, which the trial cache relies on.
 * Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
   only trials with a number it has not seen and those that were unfinished last time, so its
   cost does not grow with the size of the study.
-* The statements used for every trial are built once, at import: building a statement costs
-  more than running a small one.
+* Transient failures (the server restarting, a dropped connection, a file locked too long) are
+  retried with backoff for ``retry_timeout`` seconds (:mod:`parzen.storages._retry`). On a server,
+  writes that must not repeat record their result under a request token (``_write_once``), so a
+  retry after a lost acknowledgement does not write twice.
+* Heartbeats are stamped and compared by the database's clock (``_server_clock``).
+* An SQLite file is opened only when it is empty or parzen's, and created only by ``create_study``.
+  The schema version is checked on open: an older schema is upgraded (``_MIGRATIONS``), a newer
+  one refused without a write.
+* The statements used for every trial are built once, at import (or, where they depend on the
+  database, when the storage opens): building a statement costs more than running a small one.
 """
 
 from __future__ import annotations
