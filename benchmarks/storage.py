@@ -30,6 +30,7 @@ import os
 import pathlib
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from typing import Any, Callable
@@ -257,10 +258,24 @@ def async_stall(n_trials: int) -> dict[str, float]:
     async def idle() -> None:
         await asyncio.sleep(2.0)
 
+    async def beside_a_spinning_thread() -> None:
+        stop = threading.Event()
+
+        def spin() -> None:
+            while not stop.is_set():
+                pass
+
+        thread = threading.Thread(target=spin, daemon=True)
+        thread.start()
+        await asyncio.sleep(2.0)
+        stop.set()
+
     asyncio.run(with_optimize_async())  # imports and first fits happen before any clock runs
     return {"optimize_async": asyncio.run(_longest_stall(with_optimize_async)),
             "ask/tell on the loop": asyncio.run(_longest_stall(on_the_loop)),
-            "an idle loop (the machine's own noise)": asyncio.run(_longest_stall(idle))}
+            "an idle loop (the machine's own noise)": asyncio.run(_longest_stall(idle)),
+            "an idle loop beside a thread spinning in Python (the GIL's floor)":
+                asyncio.run(_longest_stall(beside_a_spinning_thread))}
 
 
 # --- report --------------------------------------------------------------------------------

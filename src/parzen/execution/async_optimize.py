@@ -1,8 +1,9 @@
 """``Study.optimize_async``: run an ``async def`` objective as concurrent tasks on the caller's loop.
 
 Only the objective runs on the loop. Asking (the sampler) and telling (the storage, the callbacks)
-run in the loop's default thread pool, so a slow sampler never stalls the other coroutines of an
-async service.
+run in one thread of this call, so a slow sampler never stalls the other coroutines of an async
+service. One thread, not one per task: threads that sample at the same time would only take turns
+on the GIL, and every extra thread lengthens the loop's wait for it.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import numbers
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence, TypeVar
 
 from parzen.exceptions import SearchSpaceExhausted
@@ -57,7 +59,9 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
     n_tasks = budget.workers_needed(n_tasks)
     progress = Progress(study, n_trials, show_progress_bar)
     runner = TrialRunner(study, catch_types, callback_list, progress)
-    tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout)) for _ in range(n_tasks)]
+    off_loop = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parzen-async-sampler")
+    tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout, off_loop))
+             for _ in range(n_tasks)]
     try:
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         if pending:
@@ -73,6 +77,7 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
         runner.fail_running(describe_exception(exc))
         raise
     finally:
+        off_loop.shutdown(wait=False)
         progress.close()
 
 
@@ -81,31 +86,31 @@ class NotAsyncObjective(TypeError):
 
 
 async def _worker(runner: TrialRunner, budget: Budget, objective: AsyncObjective,
-                  trial_timeout: float | None) -> None:
+                  trial_timeout: float | None, off_loop: Executor) -> None:
     """One task: start trials and await their objective one after another."""
     while budget.take():
         try:
-            trial = await _off_loop(runner.start)
+            trial = await _off_loop(off_loop, runner.start)
         except SearchSpaceExhausted:
             return
         try:
             result = await _run_one(objective, trial, trial_timeout)
         except NotAsyncObjective as exc:
-            await _off_loop(runner.finish, trial, None, exc)
+            await _off_loop(off_loop, runner.finish, trial, None, exc)
             raise
         except BaseException as exc:
-            await _off_loop(runner.finish, trial, None, exc)
+            await _off_loop(off_loop, runner.finish, trial, None, exc)
         else:
-            await _off_loop(runner.finish, trial, result)
+            await _off_loop(off_loop, runner.finish, trial, result)
 
 
-async def _off_loop(call: Callable[..., T], *args: Any) -> T:
-    """``call(*args)`` in a worker thread, so the sampler and the storage never block the loop.
+async def _off_loop(off_loop: Executor, call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` in the call's sampler thread, so the sampler and the storage never block the loop.
 
     If this task is cancelled meanwhile, the call is still awaited to its end before the
     cancellation goes on: a trial it created is then known to the runner, which fails it.
     """
-    future = asyncio.get_running_loop().run_in_executor(None, call, *args)
+    future = asyncio.get_running_loop().run_in_executor(off_loop, call, *args)
     try:
         return await asyncio.shield(future)
     except asyncio.CancelledError:

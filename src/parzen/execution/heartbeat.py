@@ -53,7 +53,7 @@ class Heartbeat:
     """
 
     def __init__(self, study: "Study", interval: float, grace_period: float,
-                 running: Callable[[], list[Trial]], on_stale: Callable[[FrozenTrial], None]) -> None:
+                 running: Callable[[], list[Trial]], on_stale: Callable[[FrozenTrial], object]) -> None:
         self._study = study
         self.interval = interval
         self.grace_period = grace_period
