@@ -38,7 +38,7 @@ class Executor(abc.ABC):
 
     The driver calls :meth:`start` once, then :meth:`submit` for at most ``n_workers`` trials at a
     time and :meth:`wait` to collect the finished ones, and :meth:`close` at the end (``abort=True``
-    when the call was interrupted: running evaluations are then abandoned, not waited for).
+    when the call ends with an error or an interrupt: evaluations still running are abandoned).
     All four are called from the driver's thread only.
     """
 
