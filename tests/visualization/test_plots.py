@@ -93,9 +93,9 @@ def test_importance_bars_sum_to_one_most_important_on_top(study) -> None:
 
 def test_parallel_coordinate_has_one_polyline_per_trial_and_a_labelled_colour_bar(study) -> None:
     fig = plot_parallel_coordinate(study, params=["x", "lr", "kind"])
-    lines = fig.axes[0].collections[0]
-    assert len(lines.get_segments()) == _complete(study)
-    assert all(len(seg) == 4 for seg in lines.get_segments())  # objective + 3 parameters
+    ys = np.concatenate([line.get_ydata() for line in fig.axes[0].lines if line.get_gid() == "trials"])
+    assert len(ys) == 5 * _complete(study)  # objective + 3 parameters + the NaN that ends each polyline
+    assert np.isnan(ys[4::5]).all() and not np.isnan(ys.reshape(-1, 5)[:, :4]).any()
     assert fig.axes[1].get_ylabel().startswith("Objective value")
     labels = [t.get_text() for t in fig.axes[0].texts]
     assert {"relu", "gelu", "tanh"} <= set(labels) and "1e-05" in labels  # choices and log range by name
@@ -105,6 +105,17 @@ def test_parallel_coordinate_has_one_polyline_per_trial_and_a_labelled_colour_ba
     assert [d.label for d in dims] == ["Objective value", "x", "lr (log)", "kind", "alpha"]
     assert len(dims[0]["values"]) == alpha_trials  # trials lacking alpha are counted in the title
     assert "lacking a parameter" in pfig.layout.title.text
+
+
+def test_parallel_coordinate_of_a_long_study_keeps_the_best_and_samples_the_rest() -> None:
+    from parzen.visualization import parallel_coordinate as pc
+
+    order = np.arange(30_000)  # best last
+    shown = pc._thin(order)
+    assert len(shown) == pc.MAX_LINES and np.all(np.diff(shown) > 0)
+    assert set(order[-pc.MAX_LINES // 2:]) <= set(shown)  # the best half of the lines, all kept
+    assert shown[0] == 0  # the rest sampled from its start to its end
+    assert np.array_equal(pc._thin(order[:100]), order[:100])
 
 
 def test_slice_uses_log_axes_for_log_parameters_and_labels_for_categories(study) -> None:

@@ -18,7 +18,7 @@ import numpy as np
 
 from parzen._checks import check_bool
 from parzen.importance._base import ImportanceEvaluator
-from parzen.importance._table import Target, check_params, check_target, param_column, param_names, target_values
+from parzen.importance._table import Target, check_params, check_target, param_columns, param_names, target_values
 from parzen.importance.fanova import FanovaImportanceEvaluator
 from parzen.importance.ped_anova import PedAnovaImportanceEvaluator
 from parzen.trial import TrialState
@@ -60,7 +60,7 @@ def get_param_importances(study: "Study", *, evaluator: ImportanceEvaluator | No
     if not np.isfinite(y).any():
         raise ValueError("`target` gives no finite value on the COMPLETE trials")
     loss = y if direction == "minimize" else -y
-    columns = {n: param_column(trials, n) for n in param_names(trials)}
+    columns = param_columns(trials, param_names(trials))
     scores = dict.fromkeys(names, 0.0)
     for group in _groups(columns, names):
         rows = columns[group[0]].present & np.isfinite(loss)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from parzen.space import Categorical, Int
+from parzen.space import Categorical, Distribution, Float, Int
 from parzen.trial import FrozenTrial
 
 Target = Callable[[FrozenTrial], float]
@@ -90,34 +90,56 @@ def param_names(trials: Sequence[FrozenTrial]) -> list[str]:
 
 def param_column(trials: Sequence[FrozenTrial], name: str) -> ParamColumn:
     """The column of parameter ``name`` over ``trials`` (it must appear in at least one)."""
-    dists = [t.distributions[name] for t in trials if name in t.params and name in t.distributions]
-    if not dists:
-        raise ValueError(f"`params`: no trial holds the parameter {name!r}")
-    last = dists[-1]
-    # distinct definitions: by identity first (cheap; storages often share one object), then by value
-    distinct = list({d.describe(): d for d in {id(d): d for d in dists}.values()}.values())
-    present = np.array([name in t.params for t in trials], dtype=bool)
+    return param_columns(trials, [name])[name]
+
+
+def param_columns(trials: Sequence[FrozenTrial], names: Sequence[str]) -> dict[str, ParamColumn]:
+    """The columns of ``names`` over ``trials``, read in one pass over the trials."""
+    found: dict[str, tuple[list[int], list[Any], dict[int, Distribution]]] = {n: ([], [], {}) for n in names}
+    last: dict[str, Distribution] = {}
+    for row, t in enumerate(trials):
+        dists = t.distributions
+        for name, value in t.params.items():
+            entry = found.get(name)
+            if entry is None:
+                continue
+            entry[0].append(row)
+            entry[1].append(value)
+            d = dists.get(name)
+            if d is not None:
+                entry[2][id(d)] = d  # distinct objects (storages often share one) are few
+                last[name] = d
+    out = {}
+    for name, (rows, values, by_id) in found.items():
+        if name not in last:
+            raise ValueError(f"`params`: no trial holds the parameter {name!r}")
+        present = np.zeros(len(trials), dtype=bool)
+        present[rows] = True
+        distinct = list({d.describe(): d for d in by_id.values()}.values())
+        out[name] = _column(name, last[name], distinct, np.array(rows, dtype=int), values, present)
+    return out
+
+
+def _column(name: str, last: Distribution, distinct: list[Distribution], rows: np.ndarray, raw: list[Any],
+            present: np.ndarray) -> ParamColumn:
+    values = np.full(len(present), np.nan)
     if isinstance(last, Categorical):
         merged = _merged_choices(last, [d for d in distinct if isinstance(d, Categorical)])
-        choices = merged.choices
-        lookup = {(type(c), c): i for i, c in enumerate(choices)}
-        values = np.full(len(trials), np.nan)
-        for i, t in enumerate(trials):
-            if present[i]:
-                v = t.params[name]
-                index = lookup.get((type(v), v))
-                values[i] = merged.index(v) if index is None else index  # NaN misses the dict
-        return ParamColumn(name, "categorical", False, 0.0, len(choices) - 1.0, 1.0, choices, values, present)
-    numeric = [d for d in distinct if not isinstance(d, Categorical)]
-    low = min(float(d.low) for d in numeric)  # type: ignore[attr-defined]
-    high = max(float(d.high) for d in numeric)  # type: ignore[attr-defined]
-    steps = {d.step for d in numeric}  # type: ignore[attr-defined]
+        lookup = {(type(c), c): i for i, c in enumerate(merged.choices)}
+        index = [lookup.get((type(v), v)) for v in raw]
+        values[rows] = [merged.index(v) if i is None else i for v, i in zip(raw, index)]  # NaN misses the dict
+        n = len(merged.choices)
+        return ParamColumn(name, "categorical", False, 0.0, n - 1.0, 1.0, merged.choices, values, present)
+    numeric = [d for d in distinct if isinstance(d, (Float, Int))]
+    low = min(float(d.low) for d in numeric)
+    high = max(float(d.high) for d in numeric)
+    steps = {d.step for d in numeric}
     step = steps.pop() if len(steps) == 1 else None
     if step is not None and abs((high - low) / step - round((high - low) / step)) > 1e-8:
         step = None
-    values = np.fromiter((t.params.get(name, math.nan) for t in trials), dtype=float, count=len(trials))
-    if present.any():  # a value outside every recorded range (an enqueued one) widens the column
-        low, high = min(low, float(np.nanmin(values))), max(high, float(np.nanmax(values)))
+    values[rows] = np.asarray(raw, dtype=float)
+    if len(rows):  # a value outside every recorded range (an enqueued one) widens the column
+        low, high = min(low, float(values[rows].min())), max(high, float(values[rows].max()))
     kind = "int" if isinstance(last, Int) else "float"
     return ParamColumn(name, kind, bool(last.log), low, high, step, (), values, present)  # type: ignore[attr-defined]
 

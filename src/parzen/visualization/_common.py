@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from parzen.importance._table import ParamColumn, Target, check_params, check_target, param_column, target_values
+from parzen.importance._table import ParamColumn, Target, check_params, check_target, param_columns, target_values
 from parzen.multi_objective.constraints import is_feasible
 from parzen.trial import FrozenTrial, TrialState
 
@@ -58,7 +58,7 @@ def objective(study: "Study", target: int | Target | None, target_name: str | No
 
 def columns(trials: Sequence[FrozenTrial], params: Sequence[str] | None) -> list[ParamColumn]:
     """One column per parameter asked for (all of them by default), checked against ``trials``."""
-    return [param_column(trials, n) for n in check_params(trials, params)]
+    return list(param_columns(trials, check_params(trials, params)).values())
 
 
 def require_trials(obj: Objective, what: str) -> None:

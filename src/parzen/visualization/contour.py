@@ -58,10 +58,9 @@ def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequenc
 def _default_pair(study: "Study", obj: Objective, target: int | Target | None) -> list[str]:
     """The two most important parameters that at least three trials hold together."""
     ranked = list(get_param_importances(study, target=target))
-    present = {c.name: c.present for c in columns(obj.trials, ranked)}
     for i, a in enumerate(ranked):
         for b in ranked[i + 1:]:
-            if (present[a] & present[b]).sum() >= 3:
+            if sum(1 for t in obj.trials if a in t.params and b in t.params) >= 3:
                 return [a, b]
     raise ValueError("plot_contour needs two parameters that at least three COMPLETE trials hold together")
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from parzen.study import Study
 
 N_TICKS = 5
+MAX_LINES = 2000  # lines drawn by matplotlib: rasterizing ten thousand full-width lines takes seconds
+COLOR_LEVELS = 48  # distinct line colours (each a single path), finer than the eye tells apart
 
 
 def plot_parallel_coordinate(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
@@ -70,21 +72,30 @@ def _objective_axis(obj: Objective) -> tuple[np.ndarray, list[float], list[str]]
 
 
 def _matplotlib(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
-    from matplotlib.collections import LineCollection
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
     n_axes = len(cols) + 1
     fig = bk.matplotlib_figure(max(6.0, 1.5 * n_axes + 2), 5.2)
     ax = fig.add_subplot()
     target_unit, obj_pos, obj_labels = _objective_axis(obj)
-    ys = np.column_stack([target_unit] + [c.unit() for c in cols])[order]
-    values = obj.values[order]
-    xs = np.broadcast_to(np.arange(n_axes, dtype=float), ys.shape)
-    # one polyline per trial; a NaN (a parameter the trial lacks) breaks it
-    lines = LineCollection(np.stack([xs, ys], axis=2), array=values, cmap=bk.cmap(obj.direction),  # type: ignore[arg-type]
-                           norm=Normalize(float(values.min()), float(values.max())), linewidths=1.0,
-                           alpha=0.5 if len(values) > 200 else 0.8, rasterized=len(values) > 1000)
-    ax.add_collection(lines)
+    shown = _thin(order)
+    ys = np.column_stack([target_unit] + [c.unit() for c in cols])[shown]
+    values = obj.values[shown]
+    cmap, norm = colormaps[bk.cmap(obj.direction)], Normalize(float(values.min()), float(values.max()))
+    level = np.minimum((np.nan_to_num(norm(values), nan=0.5) * COLOR_LEVELS).astype(int), COLOR_LEVELS - 1)
+    # one Line2D per colour level, its trials' polylines separated by NaN (as is a parameter a trial
+    # lacks): a few dozen paths draw far faster than one per trial; worse levels first, the best on top
+    worst_first = range(COLOR_LEVELS - 1, -1, -1) if obj.direction == "minimize" else range(COLOR_LEVELS)
+    xs = np.append(np.arange(n_axes, dtype=float), np.nan)
+    for k in worst_first:
+        rows = ys[level == k]
+        if not len(rows):
+            continue
+        ax.plot(np.tile(xs, len(rows)), np.column_stack([rows, np.full(len(rows), np.nan)]).ravel(),
+                color=cmap((k + 0.5) / COLOR_LEVELS), linewidth=1.0, alpha=0.5 if len(values) > 200 else 0.8,
+                rasterized=len(values) > 1000, gid="trials")
     ticks = [(obj_pos, obj_labels)] + [_ticks(c) for c in cols]
     for j, (pos, labels) in enumerate(ticks):
         ax.axvline(j, color="black", linewidth=1)
@@ -98,9 +109,21 @@ def _matplotlib(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> A
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.set_title(f"Parallel coordinates ({len(values)} trials)")
-    fig.colorbar(lines, ax=ax, label=f"{obj.name} ({obj.direction})", pad=0.01)
+    ax.set_title(f"Parallel coordinates ({len(order)} trials)" if len(shown) == len(order) else
+                 f"Parallel coordinates ({len(shown)} of {len(order)} trials: the best and a sample of the rest)")
+    fig.colorbar(ScalarMappable(norm, cmap), ax=ax, label=f"{obj.name} ({obj.direction})", pad=0.01)
     return fig
+
+
+def _thin(order: np.ndarray) -> np.ndarray:
+    """``order`` (best last) cut to MAX_LINES trials: the best tenth (at most half the lines) and an even
+    sample of the rest, in order."""
+    if len(order) <= MAX_LINES:
+        return order
+    n_best = min(len(order) // 10, MAX_LINES // 2)
+    rest = order[: len(order) - n_best]
+    pick = np.linspace(0, len(rest) - 1, MAX_LINES - n_best).round().astype(int)
+    return np.concatenate([rest[pick], order[len(order) - n_best:]])
 
 
 def _plotly(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
