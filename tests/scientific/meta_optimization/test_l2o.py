@@ -121,7 +121,7 @@ def test_ten_thousand_parameters_all_move_and_memory_efficient_chunks_bound_memo
                      hidden_size=32)
         l2o = LearnToOptimize(cfg, rngs=nnx.Rngs(0))
         l2o.theta_["mlp"]["w3"] = 0.01 * jnp.ones((32, 2))  # a nonzero learned part, so the MLP matters
-        compiled = l2o_module._run.lower(cfg, objective, 100, True, l2o.theta_, params).compile()
+        compiled = l2o_module._run.lower(l2o._graph_config(), objective, 100, True, l2o.theta_, params).compile()
         # optimize runs this compiled loop; the second configuration is run through it directly
         out[efficient] = l2o.optimize(params, objective, 100) if efficient else compiled(l2o.theta_, params)[0]
         out[efficient, "bytes"] = compiled.memory_analysis().temp_size_in_bytes
@@ -181,6 +181,18 @@ def test_meta_learned_initialization_is_a_warm_start() -> None:
     cold = LearnToOptimize(dataclasses.replace(cfg, warm_start_strategy="none"))
     cold.optimize(family.init_params(jax.random.key(0)), objective, 5)
     assert cold.history_ is not None and l2o.history_.losses[-1] < 0.5 * cold.history_.losses[-1]
+
+
+def test_adaptation_steps_is_the_length_of_the_inner_loop() -> None:
+    family = QuadraticTaskFamily(2, center_offset=1.0)
+    first_loss = {}
+    for steps in (1, 4):
+        l2o = LearnToOptimize(config(meta_algorithm="warm_start", learning_rate=0.1, meta_learning_rate=0.1,
+                                     adaptation_steps=steps))
+        l2o.meta_initialize(family, method="reptile", num_iterations=2, tasks_per_batch=4)
+        assert l2o.meta_init_losses_ is not None
+        first_loss[steps] = l2o.meta_init_losses_[0]  # the same tasks and start: only the inner loop differs
+    assert first_loss[4] < 0.5 * first_loss[1]
 
 
 def test_bad_arguments_fail_before_work() -> None:

@@ -197,13 +197,15 @@ class DifferentiableMPC:
 
             def iterate(carry: tuple[jax.Array, jax.Array, jax.Array], _: None) -> tuple[Any, None]:
                 u, iterations, _previous = carry
-                res = residuals(u)
-                jac = jax.jacfwd(residuals)(u)
-                grad = 2.0 * jac.T @ res
-                converged = jnp.max(jnp.abs(u - project(u - grad))) <= c.tolerance
                 if c.solver == "gradient":
+                    grad = jax.grad(objective)(u)
+                    converged = jnp.max(jnp.abs(u - project(u - grad))) <= c.tolerance
                     candidate = project(u - c.learning_rate * grad)
                 else:
+                    res = residuals(u)
+                    jac = jax.jacfwd(residuals)(u)
+                    grad = 2.0 * jac.T @ res
+                    converged = jnp.max(jnp.abs(u - project(u - grad))) <= c.tolerance
                     hess = 2.0 * jac.T @ jac + 1e-9 * jnp.eye(n_u)
                     active = ((u <= low) & (grad > 0)) | ((u >= high) & (grad < 0))
                     free = ~active

@@ -2,7 +2,8 @@
 
 The model is either a Flax NNX module called as ``model(state, input)`` on one sample (its
 ``nnx.Param`` variables are trained; other state, such as BatchNorm statistics, is held fixed), or a
-plain function ``model(params, state, input)`` with initial ``params`` given to the identifier.
+plain function ``model(params, state, input)`` with initial ``params`` given to the identifier (a Flax Linen
+module goes this way: ``model=module.apply, params=variables``).
 ``fit`` minimizes the mean squared one-step prediction error over every recorded transition, full
 batch, with L-BFGS (optax's, zoom line search; the default: the problem is small and smooth) or Adam,
 under one ``jax.jit`` ``lax.while_loop`` that stops after ``max_iterations`` or when the gradient's

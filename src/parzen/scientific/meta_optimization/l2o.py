@@ -122,8 +122,12 @@ class LearnToOptimize:
         self._previous: Any = None
 
     def _graph_config(self) -> MetaOptimizerConfig:
-        # the fields the compiled loop does not read, fixed, so that they share one compilation
-        return dataclasses.replace(self.config, warm_start_strategy="none", performance_tracking=True)
+        # the fields the compiled loop does not read (the step size lives in theta_), fixed, so that
+        # configurations differing only in them share one compilation
+        c = self.config
+        return dataclasses.replace(c, warm_start_strategy="none", performance_tracking=True, learning_rate=1.0,
+                                   adaptation_steps=1,
+                                   meta_learning_rate=c.meta_learning_rate if c.meta_algorithm == "adaptive_lr" else 1.0)
 
     # --- running the rule -----------------------------------------------------------------------
     def _start(self, params: Any) -> tuple[Any, bool]:
