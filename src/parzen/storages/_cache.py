@@ -6,7 +6,7 @@ import functools
 import json
 
 from parzen.space import Distribution, distribution_from_dict
-from parzen.trial import FrozenTrial
+from parzen.trial import FrozenTrial, TrialState
 
 
 @functools.lru_cache(maxsize=4096)
@@ -19,14 +19,33 @@ class StudyCache:
     """The trials of one study as this process last read them, indexed by number.
 
     Numbers are committed in order, so ``trials`` always holds numbers ``0..len-1`` without
-    gaps. ``open_numbers`` are those not finished when read; they are read again next time.
+    gaps. ``open_numbers`` are those not finished when read; they are read again next time,
+    except WAITING ones while the study's ``waiting_version`` (which every change to a WAITING
+    trial raises, in the same write) is still the one read with them: a study with a long queue
+    of enqueued trials does not re-read the whole queue on every read.
     """
 
-    __slots__ = ("trials", "open_numbers")
+    __slots__ = ("trials", "open_numbers", "waiting_version")
 
     def __init__(self) -> None:
         self.trials: list[FrozenTrial] = []
         self.open_numbers: set[int] = set()
+        self.waiting_version: int | None = None
+
+    def to_read_again(self, waiting_version: int) -> tuple[list[int], bool]:
+        """The open numbers to read again, given the study's ``waiting_version`` read before the trials,
+        and whether they include every WAITING one."""
+        if waiting_version != self.waiting_version:
+            return sorted(self.open_numbers), True
+        return sorted(n for n in self.open_numbers if self.trials[n].state != TrialState.WAITING), False
+
+    def note_read(self, waiting_version: int, read_all_waiting: bool) -> None:
+        """Remember the version a merged read saw. A read older than the cache's version may have put
+        back older snapshots of WAITING trials: then every one is read again next time."""
+        if self.waiting_version is not None and waiting_version < self.waiting_version:
+            self.waiting_version = None
+        elif read_all_waiting:
+            self.waiting_version = waiting_version
 
     def merge(self, fresh: list[FrozenTrial]) -> None:
         """Take in newly read trials; a finished trial is never replaced by an older snapshot."""

@@ -22,7 +22,8 @@ Design:
 Key layout (``s:ID`` a study, ``t:ID`` a trial): ``format``, ``next_study_id``, ``next_trial_id``,
 ``study_names`` (name -> id); ``s:ID`` (name, directions) with ``:trials`` (list of trial ids by
 number), ``:waiting`` (FIFO of WAITING ids), ``:claims`` (set), ``:beats`` (sorted set of heartbeats),
-``:counts`` (trials per state), ``:uattr``/``:sattr`` (JSON attributes); ``t:ID`` (study, number, state,
+``:counts`` (trials per state), ``:wv`` (raised with every change to a WAITING trial, see
+:class:`parzen.storages._cache.StudyCache`), ``:uattr``/``:sattr`` (JSON attributes); ``t:ID`` (study, number, state,
 start, complete, values) with ``:params`` (stored value), ``:dists`` (distribution JSON), ``:iv``
 (intermediate values by step), ``:uattr``/``:sattr``.
 """
@@ -105,7 +106,7 @@ for _, tid in ipairs(redis.call('LRANGE', s .. ':trials', 0, -1)) do
   redis.call('DEL', t, t .. ':params', t .. ':dists', t .. ':iv', t .. ':uattr', t .. ':sattr')
 end
 redis.call('DEL', s, s .. ':trials', s .. ':waiting', s .. ':claims', s .. ':beats', s .. ':counts',
-           s .. ':uattr', s .. ':sattr')
+           s .. ':uattr', s .. ':sattr', s .. ':wv')
 redis.call('HDEL', p .. 'study_names', name)
 return 1
 """
@@ -164,6 +165,7 @@ while true do
     redis.call('HSET', t, 'state', 0, 'start', ARGV[3])
     redis.call('HINCRBY', s .. ':counts', '4', -1)
     redis.call('HINCRBY', s .. ':counts', '0', 1)
+    redis.call('INCR', s .. ':wv')
     return tonumber(tid)
   end
 end
@@ -171,8 +173,9 @@ end
 
 _SET_TRIAL_FIELDS = _CHECK_OPEN + """
 local t = ARGV[1] .. 't:' .. ARGV[2]
-local bad = check_open(t)
+local bad, state, sid = check_open(t)
 if bad then return {err = bad} end
+if state == '4' then redis.call('INCR', ARGV[1] .. 's:' .. sid .. ':wv') end
 local kind, i = ARGV[3], 5
 for _ = 1, tonumber(ARGV[4]) do
   if kind == 'params' then
@@ -203,6 +206,7 @@ end
 redis.call('ZREM', s .. ':beats', tid)
 redis.call('HINCRBY', s .. ':counts', old, -1)
 redis.call('HINCRBY', s .. ':counts', ARGV[3], 1)
+if old == '4' then redis.call('INCR', s .. ':wv') end
 return 1
 """
 
@@ -623,17 +627,25 @@ class RedisStorage(BaseStorage):
         with self._cache_lock:
             cache = self._caches.get(study_id)
             known = len(cache.trials) if cache is not None else 0
-            open_ids = [cache.trials[n].trial_id for n in sorted(cache.open_numbers)] if cache is not None else []
         pipe = self._redis.pipeline(transaction=True)
         pipe.exists(f"{_PREFIX}s:{study_id}")
+        pipe.get(f"{_PREFIX}s:{study_id}:wv")
         pipe.lrange(f"{_PREFIX}s:{study_id}:trials", known, -1)
-        exists, new_ids = pipe.execute()
+        exists, version, new_ids = pipe.execute()
         if not exists:
             raise StudyNotFoundError(f"no study with id {study_id}")
+        waiting_version = int(version or 0)
+        open_ids: list[int] = []
+        read_all_waiting = True
+        if cache is not None:
+            with self._cache_lock:
+                numbers, read_all_waiting = cache.to_read_again(waiting_version)
+                open_ids = [cache.trials[n].trial_id for n in numbers]
         fresh = self._load(open_ids + [int(tid) for tid in new_ids])
         with self._cache_lock:
             cache = self._caches.setdefault(study_id, StudyCache())
             cache.merge([trial for _, trial in fresh])
+            cache.note_read(waiting_version, read_all_waiting)
             trials = list(cache.trials)
         if states is None:
             return trials

@@ -74,7 +74,8 @@ from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 SCHEMA_VERSION = 2
 """Version of the table layout below; bump it whenever the layout changes (and add a migration).
 
-Version 2 added ``trial_heartbeats``, ``request_results`` and ``trial_params.exact_value``; a version 1 database is
+Version 2 added ``trial_heartbeats``, ``request_results``, ``trial_params.exact_value`` and
+``studies.waiting_version``; a version 1 database is
 upgraded on open (see ``_MIGRATIONS``)."""
 
 _SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -112,6 +113,8 @@ _studies = sa.Table(
     sa.Column("study_id", sa.Integer, primary_key=True),
     sa.Column("study_name", sa.String(512), nullable=False, unique=True),
     sa.Column("directions", sa.Text, nullable=False),
+    # Raised with every change to a WAITING trial of the study, so readers know when to read them again.
+    sa.Column("waiting_version", sa.Integer, nullable=False, server_default=sa.text("0")),
     sqlite_autoincrement=True,
 )
 
@@ -249,6 +252,10 @@ _SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.b
 # databases with row locks queue instead of colliding (SQLite's BEGIN IMMEDIATE locks everything).
 _LOCK_STUDY = _SELECT_STUDY.with_for_update()
 
+_SELECT_WAITING_VERSION = sa.select(_studies.c.waiting_version).where(_studies.c.study_id == sa.bindparam("study_id"))
+_BUMP_WAITING_VERSION = (sa.update(_studies).where(_studies.c.study_id == sa.bindparam("sid"))
+                         .values(waiting_version=_studies.c.waiting_version + 1))
+
 _SELECT_LAST_NUMBER = sa.select(sa.func.max(_trials.c.number)).where(_trials.c.study_id == sa.bindparam("study_id"))
 
 _INSERT_TRIAL = sa.insert(_trials)
@@ -276,8 +283,7 @@ _LOCK_TRIAL = (
 
 _FINISH_TRIAL = (
     sa.update(_trials)
-    .where(_trials.c.trial_id == sa.bindparam("tid"),
-           _trials.c.state.in_([int(TrialState.RUNNING), int(TrialState.WAITING)]))
+    .where(_trials.c.trial_id == sa.bindparam("tid"), _trials.c.state == sa.bindparam("old_state"))
     .values(state=sa.bindparam("new_state"), datetime_complete=sa.bindparam("now"))
 )
 
@@ -394,9 +400,12 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now()
 
 
-def _take_waiting(trial_id: int, conn: sa.Connection) -> bool:
+def _take_waiting(study_id: int, trial_id: int, conn: sa.Connection) -> bool:
     """Move a WAITING trial to RUNNING; False when another worker took it first."""
-    return bool(conn.execute(_TAKE_WAITING, {"tid": trial_id, "now": _now()}).rowcount == 1)
+    if conn.execute(_TAKE_WAITING, {"tid": trial_id, "now": _now()}).rowcount != 1:
+        return False
+    conn.execute(_BUMP_WAITING_VERSION, {"sid": study_id})
+    return True
 
 
 def _inserted_id(result: sa.CursorResult[Any]) -> int:
@@ -464,6 +473,7 @@ def _migrate_1_to_2(conn: sa.Connection) -> None:
     _trial_heartbeats.create(conn, checkfirst=True)
     _request_results.create(conn, checkfirst=True)
     conn.execute(sa.text("ALTER TABLE trial_params ADD COLUMN exact_value TEXT"))
+    conn.execute(sa.text("ALTER TABLE studies ADD COLUMN waiting_version INTEGER NOT NULL DEFAULT 0"))
 
 
 # schema version -> the step that upgrades it to the next version.
@@ -809,7 +819,7 @@ class RDBStorage(BaseStorage):
 
     @staticmethod
     def _lock_open_trial(conn: sa.Connection, trial_id: int) -> int:
-        """Lock a trial that may still change and return its study id.
+        """Lock a trial that may still change and return its study id; a WAITING one counts as changed.
 
         Raises KeyError for an unknown trial and TrialFinishedError for a finished one.
         """
@@ -820,6 +830,8 @@ class RDBStorage(BaseStorage):
         state = TrialState(state)
         if state.is_finished():
             raise TrialFinishedError(f"trial {number} is already {state.name} and cannot change")
+        if state == TrialState.WAITING:
+            conn.execute(_BUMP_WAITING_VERSION, {"sid": study_id})
         return study_id
 
     def _put_trial_rows(self, rows_of: _KeyedRows, trial_id: int, rows: list[dict[str, Any]]) -> None:
@@ -978,7 +990,7 @@ class RDBStorage(BaseStorage):
             candidate = self._oldest_waiting(study_id)
             if candidate is None:
                 return None
-            if self._write_once("pop_waiting_trial", functools.partial(_take_waiting, candidate)):
+            if self._write_once("pop_waiting_trial", functools.partial(_take_waiting, study_id, candidate)):
                 return candidate
 
     @retried
@@ -1005,10 +1017,13 @@ class RDBStorage(BaseStorage):
 
         def finish() -> FrozenTrial:
             with self._write() as conn:
-                finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(state), "now": _now()})
-                if finished.rowcount != 1:
-                    self._lock_open_trial(conn, trial_id)  # raises the right error
-                    raise AssertionError(f"trial {trial_id} is open but could not be finished")
+                finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "old_state": int(TrialState.RUNNING),
+                                                        "new_state": int(state), "now": _now()})
+                if finished.rowcount != 1:  # WAITING (raises the version), finished or unknown (raises)
+                    self._lock_open_trial(conn, trial_id)
+                    finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "old_state": int(TrialState.WAITING),
+                                                            "new_state": int(state), "now": _now()})
+                    assert finished.rowcount == 1, f"trial {trial_id} is open but could not be finished"
                 study_id, final = self._finish_rows(conn, trial_id, value_rows, system_rows)
             self._remember_finished(study_id, final)
             return final
@@ -1066,7 +1081,8 @@ class RDBStorage(BaseStorage):
             if grace_period is not None and conn.execute(
                     self._beat_fresh, {"tid": trial_id, "grace": float(grace_period)}).first() is not None:
                 return False
-            conn.execute(_FINISH_TRIAL, {"tid": trial_id, "new_state": int(TrialState.FAIL), "now": _now()})
+            conn.execute(_FINISH_TRIAL, {"tid": trial_id, "old_state": int(TrialState.RUNNING),
+                                         "new_state": int(TrialState.FAIL), "now": _now()})
             finished[:] = [self._finish_rows(conn, trial_id, [], system_rows)]
             return True
 
@@ -1101,12 +1117,16 @@ class RDBStorage(BaseStorage):
 
     @retried
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
-        with self._cache_lock:
-            cache = self._caches.get(study_id)
-            known = len(cache.trials) if cache is not None else 0
-            open_numbers = sorted(cache.open_numbers) if cache is not None else []
         with self._read() as conn:
-            self._require_study(conn, study_id)
+            # The version first: a change to a WAITING trial after this read shows next time.
+            waiting_version = conn.execute(_SELECT_WAITING_VERSION, {"study_id": study_id}).scalar()
+            if waiting_version is None:
+                raise StudyNotFoundError(f"no study with id {study_id}")
+            with self._cache_lock:
+                cache = self._caches.get(study_id)
+                known = len(cache.trials) if cache is not None else 0
+                open_numbers, read_all_waiting = (cache.to_read_again(waiting_version) if cache is not None
+                                                  else ([], True))
             fresh = _LOAD_FROM_NUMBER.load(conn, {"study_id": study_id, "number": known})
             for i in range(0, len(open_numbers), _IN_CHUNK):
                 fresh += _LOAD_NUMBERS.load(
@@ -1114,6 +1134,7 @@ class RDBStorage(BaseStorage):
         with self._cache_lock:
             cache = self._caches.setdefault(study_id, _StudyCache())
             cache.merge([trial for _, trial in fresh])
+            cache.note_read(waiting_version, read_all_waiting)
             for _, trial in fresh:
                 if trial.state.is_finished():
                     self._finished[trial.trial_id] = (study_id, trial)

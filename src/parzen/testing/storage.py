@@ -582,6 +582,23 @@ def check_incremental_reads(storage: BaseStorage) -> None:
         assert storage.get_n_trials(sid, states=(TrialState.RUNNING,)) == len(running)
 
 
+def check_reads_see_waiting_trials_change(storage: BaseStorage) -> None:
+    """Reads between writes see WAITING trials popped, finished and given attributes."""
+    sid = storage.create_study("a", ["minimize"])
+    queue = [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING, fixed_params={"x": i / 10}))[0]
+             for i in range(6)]
+    assert [t.state for t in storage.get_all_trials(sid)] == [TrialState.WAITING] * 6
+    storage.set_trial_system_attr(queue[3], "note", "edited while waiting")
+    assert storage.get_all_trials(sid)[3].system_attrs["note"] == "edited while waiting"
+    assert storage.pop_waiting_trial(sid) == queue[0]
+    storage.finish_trial(queue[4], TrialState.FAIL, None, {"fail_reason": "cancelled"})
+    states = [t.state for t in storage.get_all_trials(sid)]
+    assert states == [TrialState.RUNNING] + [TrialState.WAITING] * 3 + [TrialState.FAIL, TrialState.WAITING]
+    assert storage.get_all_trials(sid, states=(TrialState.WAITING,))[0].trial_id == queue[1]
+    storage.set_trial_user_attr(queue[0], "k", 1)
+    assert storage.get_all_trials(sid)[0].user_attrs == {"k": 1}
+
+
 def check_heartbeats(storage: BaseStorage) -> None:
     """Only running trials beat; a trial is stale once its last beat is older than the grace period."""
     sid = storage.create_study("a", ["minimize"])
