@@ -1,7 +1,9 @@
 """Redis storage: studies in a Redis database that processes on many machines share.
 
 Selected by ``storage="redis://[:password@]host:port/db"``; needs the ``redis`` package
-(``pip install 'parzen[redis]'``).
+(``pip install 'parzen[redis]'``). Redis keeps data in memory: a study survives a server restart
+only with persistence turned on (``appendonly yes``), and only with ``maxmemory-policy noeviction``
+is no key ever evicted. The scripts address keys they compute, so a Redis Cluster is not supported.
 
 Design:
 
