@@ -46,6 +46,16 @@ class CanaryRecord:
     status: str = "running"  # running | promoted | rolled_back
     reason: str = ""
     likelihood_ratio: float = 1.0
+    # running count, mean and sum of squared deviations per arm (Welford), so a test costs O(1)
+    moments: dict[str, list[float]] = field(default_factory=lambda: {arm: [0, 0.0, 0.0] for arm in ARMS})
+
+    def add(self, arm: str, value: float) -> None:
+        self.metrics[arm].append(value)
+        m = self.moments[arm]
+        m[0] += 1
+        delta = value - m[1]
+        m[1] += delta / m[0]
+        m[2] += delta * (value - m[1])
 
 
 class AdaptiveDeploymentSystem:
@@ -102,7 +112,7 @@ class AdaptiveDeploymentSystem:
         canary = self._running()
         if arm not in ARMS:
             raise ValueError(f"`arm` must be one of {ARMS}, got {arm!r}")
-        canary.metrics[arm].append(check_real("metric", metric))
+        canary.add(arm, check_real("metric", metric))
         self._decide(canary)
         return canary.status
 
@@ -123,14 +133,13 @@ class AdaptiveDeploymentSystem:
         return self.canary
 
     def _decide(self, canary: CanaryRecord) -> None:
-        inc, cand = (np.asarray(canary.metrics[arm]) for arm in ARMS)
-        n_total = inc.size + cand.size
-        if min(inc.size, cand.size) >= self.min_samples:
-            var = inc.var(ddof=1) / inc.size + cand.var(ddof=1) / cand.size
+        (n_i, mean_i, ss_i), (n_c, mean_c, ss_c) = (canary.moments[arm] for arm in ARMS)
+        n_total = int(n_i + n_c)
+        if min(n_i, n_c) >= self.min_samples:
+            var = ss_i / (n_i - 1) / n_i + ss_c / (n_c - 1) / n_c
             if self._tau is None:
-                pooled = ((inc.size - 1) * inc.var(ddof=1) + (cand.size - 1) * cand.var(ddof=1)) / (n_total - 2)
-                self._tau = self.effect_size * math.sqrt(max(pooled, 1e-300))
-            d = float(cand.mean() - inc.mean())
+                self._tau = self.effect_size * math.sqrt(max((ss_i + ss_c) / (n_total - 2), 1e-300))
+            d = mean_c - mean_i
             better = d < 0 if self.direction == "minimize" else d > 0
             if var <= 0.0:
                 lam = math.inf if d != 0.0 else 1.0
