@@ -13,7 +13,7 @@ import math
 import numbers
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Iterator, Mapping, MutableMapping
+from typing import Any, Iterator, Mapping, MutableMapping, Sequence, cast
 
 CategoricalChoice = None | bool | int | float | str
 
@@ -127,6 +127,10 @@ class Distribution(abc.ABC):
         Float on a linear scale, the number of choices of a Categorical; 0 for a continuous encoding
         (a Float without step, or a log scale, whose values own cells of unequal widths)."""
 
+    def with_condition(self, when: Condition | None) -> "Distribution":
+        """The same distribution with condition ``when`` (None: unconditional)."""
+        return replace(cast(Any, self), when=when)
+
     def encode(self, value: Any) -> float:
         """The internal value of ``value``, or NaN when this distribution cannot take it.
 
@@ -172,11 +176,13 @@ class _Numeric(Distribution):
                 )
 
     def _step_fits(self) -> bool:
+        assert self.step is not None, "only a stepped range has a grid"
         span = (self.high - self.low) / self.step
         return abs(span - round(span)) <= 1e-8 * max(1.0, abs(span))
 
     def _n_steps(self) -> int:
         """How many steps lie between ``low`` and ``high``."""
+        assert self.step is not None, "only a stepped range has a grid"
         return round((self.high - self.low) / self.step)
 
     @abc.abstractmethod
@@ -290,14 +296,14 @@ class Float(_Numeric):
 class Int(_Numeric):
     """An integer in [low, high] on the grid ``low + k * step``; ``log=True`` favours small values."""
 
-    step: int = 1  # type: ignore[assignment]
+    step: int = 1
 
     def __post_init__(self) -> None:
         for name in ("low", "high", "step"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
                 if isinstance(value, numbers.Real) and float(value).is_integer():
-                    value = int(value)
+                    value = int(float(value))
                 else:
                     raise TypeError(f"Int: `{name}` must be an integer, got {value!r}")
             object.__setattr__(self, name, int(value))
@@ -309,10 +315,10 @@ class Int(_Numeric):
         return (self.high - self.low) % self.step == 0
 
     def _n_steps(self) -> int:
-        return (self.high - self.low) // self.step
+        return int((self.high - self.low) // self.step)
 
     def grid_value(self, k: int) -> int:
-        return self.low + k * self.step
+        return int(self.low + k * self.step)
 
     def to_external(self, internal: float) -> int:
         return int(self._decode(internal))
@@ -323,7 +329,7 @@ class Int(_Numeric):
     def contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value).is_integer():
             return False
-        value = int(value)
+        value = int(value) if isinstance(value, numbers.Integral) else int(float(value))
         return self.low <= value <= self.high and (value - self.low) % self.step == 0
 
     def from_storage(self, stored: float) -> int:
@@ -338,7 +344,7 @@ class Int(_Numeric):
 class Categorical(Distribution):
     """One of ``choices`` (None, bool, int, float or str values), encoded as its index."""
 
-    choices: tuple[CategoricalChoice, ...]
+    choices: Sequence[CategoricalChoice]  # stored as a tuple
     when: Condition | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -348,7 +354,7 @@ class Categorical(Distribution):
                 f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r} (a str is one "
                 f"value, not a list of letters; a set has no fixed order)"
             )
-        choices = []
+        choices: list[CategoricalChoice] = []
         for c in self.choices:
             if hasattr(c, "item") and not isinstance(c, _ALLOWED_CHOICE_TYPES):
                 c = c.item()  # numpy scalars
@@ -472,7 +478,7 @@ def _check_condition(name: str, dist: Distribution, space: Mapping[str, Distribu
     if isinstance(pdist, Categorical):
         return dist
     as_parent = int if isinstance(pdist, Int) else float
-    return replace(dist, when=Condition(parent, tuple(as_parent(v) for v in dist.when.values)))
+    return dist.with_condition(Condition(parent, tuple(as_parent(v) for v in dist.when.values)))
 
 
 def walk_active(space: Mapping[str, Distribution],

@@ -8,7 +8,6 @@ so the same seed and the same sequence of tells give the same suggestions.
 from __future__ import annotations
 
 import abc
-import dataclasses
 from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
@@ -49,7 +48,7 @@ class Sampler(abc.ABC):
 
         The caller has already decided that the parameter is active, so its condition is dropped.
         """
-        return self.sample(study, trial, {name: dataclasses.replace(distribution, when=None)})[name]
+        return self.sample(study, trial, {name: distribution.with_condition(None)})[name]
 
     def after_trial(self, study: "Study", trial: "FrozenTrial") -> None:
         """Called when a trial finishes, with its final record."""

@@ -26,7 +26,7 @@ def _grid_values(name: str, spec: Any) -> list[Any]:
     if isinstance(spec, Categorical):
         return list(spec.choices)
     if isinstance(spec, Int):
-        return list(range(spec.low, spec.high + 1, spec.step))
+        return list(range(int(spec.low), int(spec.high) + 1, spec.step))
     if isinstance(spec, Float):
         if spec.step is None:
             if spec.is_single():

@@ -11,12 +11,11 @@ that comes and goes at random) is not explained, and the caller keeps its own fa
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Sequence
 
 import numpy as np
 
-from parzen.space import Categorical, Distribution, Int
+from parzen.space import Categorical, Condition, Distribution, Int
 from parzen.trial import FrozenTrial
 
 
@@ -45,7 +44,8 @@ def infer_conditional_space(trials: Sequence[FrozenTrial]) -> dict[str, Distribu
     ordered = _parents_first(list(seen), conditions)
     if ordered is None:
         return None
-    return {name: dataclasses.replace(seen[name], when=conditions.get(name)) for name in ordered}
+    return {name: seen[name].with_condition(Condition(*conditions[name]) if name in conditions else None)
+            for name in ordered}
 
 
 def _codes(trials: Sequence[FrozenTrial], name: str, dist: Distribution) -> np.ndarray:

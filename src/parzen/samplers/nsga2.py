@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
+from parzen._checks import check_int
 from parzen.multi_objective.constraints import violation
 from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_sort, to_minimization
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
@@ -136,11 +137,7 @@ class NSGAIISampler(Sampler):
     def __init__(self, seed: int | None = None, *, population_size: int = 20, crossover_prob: float = 0.9,
                  mutation_prob: float | None = None, eta_crossover: float = 20.0,
                  eta_mutation: float = 20.0) -> None:
-        if isinstance(population_size, bool) or not isinstance(population_size, numbers.Integral):
-            raise TypeError(f"`population_size` must be an int, got {population_size!r}")
-        if population_size < 2:
-            raise ValueError(f"`population_size` must be >= 2, got {population_size!r}")
-        self._population_size = int(population_size)
+        self._population_size = check_int("population_size", population_size, minimum=2)
         self._crossover_prob = _check_probability("crossover_prob", crossover_prob)
         self._mutation_prob = None if mutation_prob is None else _check_probability("mutation_prob", mutation_prob)
         self._eta_crossover = _check_positive("eta_crossover", eta_crossover)
@@ -295,13 +292,13 @@ class NSGAIISampler(Sampler):
 
 
 def _check_probability(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= float(value) <= 1.0:
         raise ValueError(f"`{name}` must be a probability in [0, 1], got {value!r}")
     return float(value)
 
 
 def _check_positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) > 0:
         raise ValueError(f"`{name}` must be a number > 0, got {value!r}")
     return float(value)
 

@@ -28,7 +28,6 @@ The checks use plain ``assert`` statements: do not run them under ``python -O``.
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import threading
 from typing import Any, Callable, Mapping, Sequence
@@ -36,7 +35,7 @@ from typing import Any, Callable, Mapping, Sequence
 from parzen._checks import check_int
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.samplers._base import Sampler
-from parzen.space import Categorical, Distribution, Float, Int, active_names, validate_space, walk_active
+from parzen.space import Categorical, Condition, Distribution, Float, Int, active_names, validate_space, walk_active
 from parzen.trial import TrialState
 
 __all__ = ["check_sampler", "sampler_checks"]
@@ -55,9 +54,9 @@ MIXED: dict[str, Distribution] = {
 }
 CONDITIONAL: dict[str, Distribution] = {
     "model": Categorical(["linear", "tree", "none"]),
-    "alpha": Float(1e-3, 10.0, log=True, when=("model", "linear")),
-    "depth": Int(1, 6, when=("model", "tree")),
-    "split": Categorical(["gini", "entropy"], when=("depth", [3, 4, 5, 6])),
+    "alpha": Float(1e-3, 10.0, log=True, when=Condition("model", ("linear",))),
+    "depth": Int(1, 6, when=Condition("model", ("tree",))),
+    "split": Categorical(["gini", "entropy"], when=Condition("depth", (3, 4, 5, 6))),
     "lr": Float(0.0, 1.0),
 }
 CONTINUOUS: dict[str, Distribution] = {"x": Float(-5.0, 5.0), "y": Float(-5.0, 5.0)}
@@ -132,7 +131,7 @@ def _suggest_all(trial: Any, space: Space) -> dict[str, Any]:
     """Define-by-run: suggest each active parameter of ``space`` in order, conditions dropped (as a user would)."""
     params: dict[str, Any] = {}
     for name, dist in walk_active(space, params):
-        params[name] = trial.suggest(name, dataclasses.replace(dist, when=None))
+        params[name] = trial.suggest(name, dist.with_condition(None))
     return params
 
 

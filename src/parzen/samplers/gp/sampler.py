@@ -11,13 +11,13 @@ import contextlib
 import dataclasses
 import functools
 import math
-import numbers
 import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping
 
 import numpy as np
 
+from parzen._checks import check_int
 from parzen.samplers._base import Sampler, make_rng
 from parzen.samplers._history import StudyHistory, encode_trial, record_finished, running_trials, study_history
 from parzen.samplers.gp.acquisition import Acquisition, Feasibility, ucb_beta
@@ -240,17 +240,13 @@ class GPSampler(Sampler):
     def __init__(self, seed: int | None = None, *, n_startup_trials: int = 10, acquisition: str = "logei",
                  input_warping: bool = False, output_warping: bool = True, constant_liar: bool = True) -> None:
         self._rng = make_rng(seed)
-        if isinstance(n_startup_trials, bool) or not isinstance(n_startup_trials, numbers.Integral):
-            raise TypeError(f"`n_startup_trials` must be an int, got {n_startup_trials!r}")
-        if n_startup_trials < 0:
-            raise ValueError(f"`n_startup_trials` must be >= 0, got {n_startup_trials!r}")
         if acquisition not in _ACQUISITIONS:
             raise ValueError(f"`acquisition` must be one of {list(_ACQUISITIONS)}, got {acquisition!r}")
         for name, value in (("input_warping", input_warping), ("output_warping", output_warping),
                             ("constant_liar", constant_liar)):
             if not isinstance(value, (bool, np.bool_)):
                 raise TypeError(f"`{name}` must be a bool, got {value!r}")
-        self._n_startup_trials = int(n_startup_trials)
+        self._n_startup_trials = check_int("n_startup_trials", n_startup_trials, minimum=0)
         self._acquisition = acquisition
         self._input_warping = bool(input_warping)
         self._output_warping = bool(output_warping)
@@ -281,12 +277,12 @@ class GPSampler(Sampler):
                 params[name] = joint[name]
             else:
                 params[name] = self._random.sample_independent(study, trial, name,
-                                                               dataclasses.replace(dist, when=None))
+                                                               dist.with_condition(None))
         return params
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
         """Parameters outside the joint space are drawn at random."""
-        return self._random.sample_independent(study, trial, name, dataclasses.replace(distribution, when=None))
+        return self._random.sample_independent(study, trial, name, distribution.with_condition(None))
 
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         """Encode the finished trial now, so that the next ask finds the history up to date."""

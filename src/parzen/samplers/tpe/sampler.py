@@ -173,7 +173,7 @@ class TPESampler(Sampler):
         return self._random.sample(study, trial, space)
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
-        dist = dataclasses.replace(distribution, when=None)
+        dist = distribution.with_condition(None)
         if not dist.is_single():
             with self._lock:
                 context = self._context(study, trial)
