@@ -87,21 +87,39 @@ class NotAsyncObjective(TypeError):
 
 async def _worker(runner: TrialRunner, budget: Budget, objective: AsyncObjective,
                   trial_timeout: float | None, off_loop: Executor) -> None:
-    """One task: start trials and await their objective one after another."""
-    while budget.take():
-        try:
-            trial = await _off_loop(off_loop, runner.start)
-        except SearchSpaceExhausted:
-            return
+    """One task: start trials and await their objective one after another.
+
+    Telling a trial and asking for the next one go to the sampler thread together: one hop off
+    the loop per trial instead of two.
+    """
+    trial = await _off_loop(off_loop, _start_next, runner, budget)
+    while trial is not None:
         try:
             result = await _run_one(objective, trial, trial_timeout)
         except NotAsyncObjective as exc:
             await _off_loop(off_loop, runner.finish, trial, None, exc)
             raise
         except BaseException as exc:
-            await _off_loop(off_loop, runner.finish, trial, None, exc)
+            trial = await _off_loop(off_loop, _finish_then_start, runner, budget, trial, None, exc)
         else:
-            await _off_loop(off_loop, runner.finish, trial, result)
+            trial = await _off_loop(off_loop, _finish_then_start, runner, budget, trial, result, None)
+
+
+def _start_next(runner: TrialRunner, budget: Budget) -> "Trial | None":
+    """A new trial if the budget allows one and the sampler has one left, else None."""
+    if not budget.take():
+        return None
+    try:
+        return runner.start()
+    except SearchSpaceExhausted:
+        return None
+
+
+def _finish_then_start(runner: TrialRunner, budget: Budget, trial: "Trial", result: Any,
+                       error: BaseException | None) -> "Trial | None":
+    """Record ``trial`` (re-raising an error that must stop the study), then start the next one."""
+    runner.finish(trial, result, error)
+    return _start_next(runner, budget)
 
 
 async def _off_loop(off_loop: Executor, call: Callable[..., T], *args: Any) -> T:
