@@ -147,9 +147,11 @@ def test_contour_of_a_pair_on_log_axes_with_the_trials_on_top(study) -> None:
 
 def test_intermediate_values_one_curve_per_reporting_trial_by_state(study) -> None:
     ax = plot_intermediate_values(study).axes[0]
-    by_label = {c.get_label(): c for c in ax.collections if not c.get_label().startswith("_")}
-    assert len(by_label["complete (40)"].get_segments()) == 40
-    assert "pruned (1)" in by_label
+    lines = [c for c in ax.collections if hasattr(c, "get_segments")]
+    assert [len(c.get_segments()) for c in lines] == [40, 1]  # complete, pruned
+    assert lines[1].get_segments()[0].tolist() == [[0.0, 30.0]]
+    assert ax.collections[-1].get_offsets().tolist() == [[0.0, 30.0]]  # a single report shows as a dot
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["complete (40)", "pruned (1)"]
     pfig = plot_intermediate_values(study, backend="plotly")
     assert {t.name for t in pfig.data} == {"complete (40)", "pruned (1)"}
     with pytest.raises(ValueError, match="no intermediate values"):

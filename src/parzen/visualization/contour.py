@@ -112,8 +112,9 @@ def _matplotlib(obj: Objective, cx: ParamColumn, cy: ParamColumn, rows: np.ndarr
     filled = None
     if np.isfinite(z).any() and np.nanmax(z) > np.nanmin(z):
         filled = ax.contourf(gx, gy, z, levels=14, cmap=bk.cmap(obj.direction), alpha=0.85)
-    ax.scatter(cx.values[rows], cy.values[rows], s=10, c="black", alpha=0.5, linewidths=0,
-               label=f"trials ({int(rows.sum())})", rasterized=rows.sum() > 2000)
+    many = rows.sum() > 1000  # thousands of dots would hide the surface they sit on
+    ax.scatter(cx.values[rows], cy.values[rows], s=2 if many else 10, c="black", alpha=0.2 if many else 0.5,
+               linewidths=0, label=f"trials ({int(rows.sum())})", rasterized=many)
     mpl_param_axis(ax, cx, "x")
     mpl_param_axis(ax, cy, "y")
     ax.set_title(f"{obj.name} over {cx.name} and {cy.name}")

@@ -45,11 +45,12 @@ def _matplotlib(obj: Objective, log_y: bool) -> Any:
     ax = fig.add_subplot()
     numbers = np.array([t.number for t in obj.trials])
     ok = obj.feasible
-    ax.scatter(numbers[ok], obj.values[ok], s=12, color=bk.STATE_COLORS["COMPLETE"], alpha=0.6,
-               label=obj.name, rasterized=len(numbers) > 2000, linewidths=0)
+    size = 12 if len(numbers) <= 1000 else 4
+    ax.scatter(numbers[ok], obj.values[ok], s=size, color=bk.STATE_COLORS["COMPLETE"], alpha=0.6,
+               label="trial", rasterized=len(numbers) > 2000, linewidths=0)
     if (~ok).any():
-        ax.scatter(numbers[~ok], obj.values[~ok], s=12, color=bk.STATE_COLORS["INFEASIBLE"], alpha=0.6,
-                   label="infeasible", rasterized=len(numbers) > 2000, linewidths=0)
+        ax.scatter(numbers[~ok], obj.values[~ok], s=size, color=bk.STATE_COLORS["INFEASIBLE"], alpha=0.6,
+                   label="infeasible trial", rasterized=len(numbers) > 2000, linewidths=0)
     ax.step(numbers, obj.best_so_far(), where="post", color=bk.BEST_COLOR, linewidth=2, label="best so far")
     if log_y:
         ax.set_yscale("log")
@@ -57,7 +58,7 @@ def _matplotlib(obj: Objective, log_y: bool) -> Any:
     ax.set_ylabel(obj.name + (" (log)" if log_y else ""))
     ax.set_title(f"Optimization history ({obj.direction})")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", frameon=False)
+    ax.legend(loc="upper right", frameon=True, framealpha=0.9)
     return fig
 
 

@@ -44,27 +44,32 @@ def _curve(t: FrozenTrial) -> tuple[np.ndarray, np.ndarray] | None:
 
 def _matplotlib(curves: dict[TrialState, list[tuple[np.ndarray, np.ndarray]]]) -> Any:
     from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
 
     fig = bk.matplotlib_figure(8, 4.8)
     ax = fig.add_subplot()
     total = sum(len(c) for c in curves.values())
+    handles = []
     for state, items in curves.items():
         if not items:
             continue
         color = bk.STATE_COLORS[state.name]
-        lines = LineCollection([np.column_stack(c) for c in items], colors=color, linewidths=1.2,
-                               alpha=0.6 if total > 50 else 0.9, label=f"{state.name.lower()} ({len(items)})",
-                               rasterized=total > 1000)
-        ax.add_collection(lines)
+        # fainter as the lines get more, so that a thousand curves show their density, not a solid block
+        alpha = float(np.clip(30.0 / len(items), 0.05, 0.9))
+        ax.add_collection(LineCollection([np.column_stack(c) for c in items], colors=color, alpha=alpha,
+                                         linewidths=1.2 if total <= 200 else 0.6, rasterized=total > 1000))
         singles = [c for c in items if len(c[0]) == 1]  # one report is a point, not a line
         if singles:
-            ax.scatter([c[0][0] for c in singles], [c[1][0] for c in singles], s=10, color=color)
+            ax.scatter([c[0][0] for c in singles], [c[1][0] for c in singles], s=10, color=color, alpha=alpha)
+        handles.append(Line2D([], [], color=color, linewidth=2, label=f"{state.name.lower()} ({len(items)})"))
     ax.autoscale_view()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Step")
     ax.set_ylabel("Intermediate value")
     ax.set_title(f"Intermediate values ({total} trials)")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", frameon=False)
+    ax.legend(handles=handles, loc="upper right", frameon=True, framealpha=0.9)
     return fig
 
 

@@ -77,7 +77,7 @@ def _matplotlib(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> A
     from matplotlib.colors import Normalize
 
     n_axes = len(cols) + 1
-    fig = bk.matplotlib_figure(max(6.0, 1.5 * n_axes + 2), 5.2)
+    fig = bk.matplotlib_figure(min(max(6.0, 1.5 * n_axes + 2), 15.0), 5.2)
     ax = fig.add_subplot()
     target_unit, obj_pos, obj_labels = _objective_axis(obj)
     shown = _thin(order)
