@@ -141,6 +141,15 @@ def test_a_known_budget_too_short_for_cmaes_generations_keeps_the_gp() -> None:
     assert _choices(long) == ["gp"] * 8 + ["cmaes-late"] * 20
 
 
+def test_late_cmaes_trials_starts_cmaes_before_gp_max_trials_on_numeric_spaces_only() -> None:
+    numeric = parzen.create_study(sampler=AutoSampler(seed=0, late_cmaes_trials=6, gp_max_trials=50))
+    _ask_and_tell(numeric, 2, 9)
+    assert _choices(numeric) == ["gp"] * 6 + ["cmaes-late"] * 3
+    mixed = parzen.create_study(sampler=AutoSampler(seed=0, late_cmaes_trials=6, gp_max_trials=50))
+    mixed.optimize(lambda t: _sphere(t, 2) + (t.suggest_categorical("c", ["a", "b"]) == "b"), n_trials=9)
+    assert set(_choices(mixed)) == {"gp"}
+
+
 def test_past_gp_max_trials_a_space_with_a_categorical_gets_tpe() -> None:
     study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=6))
     study.optimize(lambda t: _sphere(t, 2) + (t.suggest_categorical("c", ["a", "b"]) == "b"), n_trials=9)
@@ -241,3 +250,5 @@ def test_wide_numeric_space_hands_over_from_cmaes_to_gp() -> None:
 def test_bad_cmaes_max_trials_is_rejected() -> None:
     with pytest.raises(ValueError, match="cmaes_max_trials"):
         AutoSampler(cmaes_max_trials=2.5)
+    with pytest.raises(ValueError, match="late_cmaes_trials"):
+        AutoSampler(late_cmaes_trials=-3)

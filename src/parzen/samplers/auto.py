@@ -8,10 +8,11 @@ figures are in BENCHMARKS.md, not here, as they change with each release):
 - on numeric spaces of 10 or more dimensions, CMA-ES for the first trials and then the GP beat both
   alone, so CMA-ES hands over to the GP after ``cmaes_max_trials``;
 - on spaces dominated by integers and categories (the mixed Levy problem) TPE beat the GP;
-- past ``gp_max_trials`` the GP's cost per trial grows with the data and its progress stalls in a
-  basin, while CMA-ES started at the best point with a step size from the spread of the best trials
-  keeps improving at a flat cost, so numeric spaces go to that warm-started CMA-ES; other spaces go
-  to TPE, whose cost per trial stays flat too (its densities keep a bounded number of kernels);
+- on numeric spaces the GP's progress stalled in a basin between ``late_cmaes_trials`` and
+  ``gp_max_trials`` trials while its cost per trial grew, and CMA-ES started at the best point with
+  a step size from the spread of the best trials kept improving at a flat cost, so numeric spaces go
+  to that warm-started CMA-ES; other spaces go to TPE past ``gp_max_trials``, whose cost per trial
+  stays flat too (its densities keep a bounded number of kernels);
 - TPE is the only one of the three that handles constraints and parameters that come and go for
   reasons no parent explains.
 """
@@ -112,14 +113,16 @@ class AutoSampler(Sampler):
     For each new trial, in this order:
 
     1. a ``constraints_func``: TPE (MOTPE for several objectives), which keeps infeasible trials bad;
-    2. ``gp_max_trials`` or more finished trials: on a space of only unconditional numeric parameters
-       with one objective, CMA-ES warm-started from the history (:func:`warm_start`: the best trial's
-       values, and a step size from the spread of the best trials), with IPOP restarts, whose cost per
-       trial stays flat and which keeps improving in a basin; otherwise TPE, whose cost per trial also
-       stays low (TPE also when the optional ``cmaes`` package is missing). When the study knows its
-       budget (``study.planned_trials``, set by ``optimize(n_trials=...)``) and it would leave CMA-ES
-       fewer than ``LATE_MIN_GENERATIONS`` generations, the GP keeps the study to its end instead: a
-       CMA-ES run that cannot update a few times only samples around its start;
+    2. on a space of only unconditional numeric parameters with one objective, from
+       ``min(late_cmaes_trials, gp_max_trials)`` finished trials on: CMA-ES warm-started from the
+       history (:func:`warm_start`: the best trial's values, and a step size from the spread of the
+       best trials), with IPOP restarts, whose cost per trial stays flat and which keeps improving in
+       a basin where the GP stalls. When the study knows its budget (``study.planned_trials``, set by
+       ``optimize(n_trials=...)``) and it would leave CMA-ES fewer than ``LATE_MIN_GENERATIONS``
+       generations, the GP keeps the study to its end instead: a CMA-ES run that cannot update a few
+       times only samples around its start. Other spaces, from ``gp_max_trials`` finished trials on:
+       TPE, whose cost per trial also stays low (numeric spaces too when the optional ``cmaes``
+       package is missing);
     3. parameters that come and go between trials without a declared ``when`` condition, and that
        no categorical or integer parent explains (:mod:`parzen.samplers.inferred_conditions`): TPE,
        which models each parameter on the trials that hold it;
@@ -138,14 +141,17 @@ class AutoSampler(Sampler):
     (``"cmaes-late"`` for step 2's CMA-ES, whose state lives in ``"auto:cmaes"``).
     """
 
-    def __init__(self, seed: int | None = None, *, gp_max_trials: int = 300, cmaes_max_trials: int = 50) -> None:
-        for name, value in (("gp_max_trials", gp_max_trials), ("cmaes_max_trials", cmaes_max_trials)):
+    def __init__(self, seed: int | None = None, *, gp_max_trials: int = 300, cmaes_max_trials: int = 50,
+                 late_cmaes_trials: int = 200) -> None:
+        for name, value in (("gp_max_trials", gp_max_trials), ("cmaes_max_trials", cmaes_max_trials),
+                            ("late_cmaes_trials", late_cmaes_trials)):
             if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
                 raise ValueError(f"AutoSampler: `{name}` must be an int >= 0, got {value!r}")
         rng = make_rng(seed)
         self._seeds = {name: int(s) for name, s in zip(("tpe", "gp", "cmaes", "cmaes-late"),
                                                         rng.integers(2**31, size=4))}
         self._gp_max_trials = int(gp_max_trials)
+        self._late_start = min(int(late_cmaes_trials), self._gp_max_trials)
         self._cmaes_max_trials = int(cmaes_max_trials)
         self._has_cmaes = importlib.util.find_spec("cmaes") is not None
         self._samplers: dict[str, Sampler] = {}
@@ -213,11 +219,11 @@ class AutoSampler(Sampler):
         undeclared = summary.has_undeclared_conditions()
         free = [d for d in seen.values() if not d.is_single()]
         plain_numeric = not undeclared and not any(isinstance(d, Categorical) or d.when is not None for d in free)
+        late = plain_numeric and study.n_objectives == 1 and self._has_cmaes
+        if late and len(complete) >= self._late_start:
+            return "gp" if self._too_late_for_cmaes(study, len(free)) else "cmaes-late"
         if len(complete) >= self._gp_max_trials:
-            late = plain_numeric and study.n_objectives == 1 and self._has_cmaes
-            if late and self._too_late_for_cmaes(study, len(free)):
-                return "gp"
-            return "cmaes-late" if late else "tpe"
+            return "tpe"
         if undeclared:
             inferred = infer_conditional_space(complete)
             if inferred is None:
@@ -237,7 +243,7 @@ class AutoSampler(Sampler):
             return False
         from parzen.samplers.cmaes import default_popsize
 
-        remaining = planned - self._gp_max_trials
+        remaining = planned - self._late_start
         return remaining < LATE_MIN_GENERATIONS * default_popsize(max(n_dims, 1))
 
     def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
