@@ -105,7 +105,7 @@ class TPESampler(Sampler):
 
     Args:
         seed: seeds this sampler's own random generator (same seed and tells, same suggestions).
-        n_startup_trials: COMPLETE trials drawn at random before TPE takes over.
+        n_startup_trials: COMPLETE and FAIL trials drawn at random before TPE takes over (at least one COMPLETE).
         n_ei_candidates: points drawn from l(x) per suggestion.
         gamma: size of the good set for n complete trials: a function n -> int, a float beta in (0, 1]
             meaning min(ceil(beta n), 25), or None for :func:`default_gamma` (beta = 0.15).
@@ -189,7 +189,8 @@ class TPESampler(Sampler):
     def _context(self, study: "Study", trial: "Trial") -> _Context | None:
         """The split history, or None while sampling should be random (startup)."""
         history = study_history(study)
-        if history.count(TrialState.COMPLETE) < max(self._n_startup_trials, 1):
+        n_complete = history.count(TrialState.COMPLETE)  # failed trials count towards the startup: they teach too
+        if n_complete == 0 or n_complete + history.count(TrialState.FAIL) < self._n_startup_trials:
             return None
         rows = np.flatnonzero(history.mask(*_LEARNED_FROM))
         numbers, losses_all, violations = history.numbers[rows], history.losses[rows], history.violations[rows]
