@@ -5,6 +5,7 @@ everything else: the study, its storage, pruning, callbacks, history, plots. Eac
 its package only when a sampler is built, so ``import parzen`` never pays for them.
 
 - :class:`parzen.backends.optuna.OptunaSampler`: any optuna sampler (TPE by default).
+- :class:`parzen.backends.hyperopt.HyperoptSampler`: hyperopt's TPE or random search.
 - :class:`parzen.backends.skopt.SkoptSampler`: scikit-optimize's ``Optimizer`` (GP, forests, boosting).
 """
 
@@ -14,6 +15,7 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
+    "HyperoptSampler": "hyperopt",
     "OptunaSampler": "optuna",
     "SkoptSampler": "skopt",
 }
