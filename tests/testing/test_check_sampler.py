@@ -17,6 +17,7 @@ from parzen.samplers import (
     NSGAIISampler,
     QMCSampler,
     RandomSampler,
+    Sampler,
     TPESampler,
 )
 from parzen.space import Distribution
@@ -92,3 +93,17 @@ def test_bad_arguments_are_refused_before_any_check_runs() -> None:
         check_sampler(RandomSampler, n_trials=2)
     with pytest.raises(ValueError, match="unknown check"):
         check_sampler(RandomSampler, checks=["speed"])
+
+
+class _PlugIn(Sampler):
+    """A plug-in as a user writes one: its own class, delegating to a random sampler."""
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._random = RandomSampler(seed=seed)
+
+    def sample(self, study, trial, space):
+        return self._random.sample(study, trial, space)
+
+
+def test_a_plug_in_sampler_passes_every_check() -> None:
+    check_sampler(_PlugIn, n_trials=6)
