@@ -437,3 +437,20 @@ def test_a_lock_held_too_long_names_the_file(db: Path) -> None:
 def test_retry_timeout_is_checked(db: Path, bad: Any, error: type) -> None:
     with pytest.raises(error, match="retry_timeout"):
         RDBStorage(_url(db), retry_timeout=bad)
+
+
+def test_cache_selects_by_state_like_a_filter() -> None:
+    rng = random.Random(0)
+    cache = sql._StudyCache()
+    states = list(TrialState)
+    for round_ in range(30):
+        fresh = [FrozenTrial(number=n, trial_id=n, state=rng.choice(states))
+                 for n in range(len(cache.trials), len(cache.trials) + rng.randint(0, 4))]
+        fresh += [FrozenTrial(number=n, trial_id=n, state=rng.choice(states)) for n in cache.open_numbers
+                  if rng.random() < 0.3]
+        cache.merge(fresh)
+        for wanted in [None, (), (TrialState.RUNNING,), (TrialState.COMPLETE,), (TrialState.WAITING, TrialState.FAIL),
+                       (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL),
+                       (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL, TrialState.RUNNING), tuple(states)]:
+            expected = [t for t in cache.trials if wanted is None or t.state in wanted]
+            assert cache.select(wanted) == expected, (round_, wanted)

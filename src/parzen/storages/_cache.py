@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
+from typing import Container, Mapping
 
 from parzen.space import Distribution, distribution_from_dict
 from parzen.trial import FrozenTrial, TrialState
+
+_FINISHED = {TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -25,12 +29,13 @@ class StudyCache:
     of enqueued trials does not re-read the whole queue on every read.
     """
 
-    __slots__ = ("trials", "open_numbers", "waiting_version")
+    __slots__ = ("trials", "open_numbers", "waiting_version", "finished_counts")
 
     def __init__(self) -> None:
         self.trials: list[FrozenTrial] = []
         self.open_numbers: set[int] = set()
         self.waiting_version: int | None = None
+        self.finished_counts: collections.Counter[TrialState] = collections.Counter()
 
     def to_read_again(self, waiting_version: int) -> tuple[list[int], bool]:
         """The open numbers to read again, given the study's ``waiting_version`` read before the trials,
@@ -62,5 +67,30 @@ class StudyCache:
                 break
             if trial.state.is_finished():
                 self.open_numbers.discard(n)
+                self.finished_counts[trial.state] += 1
             else:
                 self.open_numbers.add(n)
+
+    def select(self, states: Container[TrialState] | None) -> list[FrozenTrial]:
+        """The cached trials in ``states`` (all when None), by number (see :func:`select_trials`)."""
+        return select_trials(self.trials, self.open_numbers, self.finished_counts, states)
+
+
+def select_trials(trials: list[FrozenTrial], open_numbers: set[int], finished_counts: Mapping[TrialState, int],
+                  states: Container[TrialState] | None) -> list[FrozenTrial]:
+    """The trials in ``states`` (all when None), by number, without looking at each trial where the
+    states allow: open ones come from ``open_numbers`` (the unfinished trials' numbers), and when every
+    finished trial is wanted (``finished_counts`` says which finished states occur) the list is copied
+    and the unwanted open ones taken out."""
+    if states is None:
+        return list(trials)
+    wanted = {s for s in TrialState if s in states}
+    if not wanted & _FINISHED:
+        return [trials[n] for n in sorted(open_numbers) if trials[n].state in wanted]
+    if not {s for s, count in finished_counts.items() if count} <= wanted:
+        return [t for t in trials if t.state in wanted]
+    out = list(trials)
+    for n in sorted(open_numbers, reverse=True):
+        if out[n].state not in wanted:
+            del out[n]
+    return out

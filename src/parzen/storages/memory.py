@@ -14,6 +14,7 @@ from typing import Any, Container, Mapping, Sequence
 from parzen.exceptions import DuplicatedStudyError, StudyNotFoundError, TrialFinishedError
 from parzen.space import Distribution
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate
+from parzen.storages._cache import select_trials
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
 
@@ -26,6 +27,15 @@ class _StudyRecord:
     system_attrs: dict[str, Any] = field(default_factory=dict)
     claims: set[str] = field(default_factory=set)
     waiting: collections.deque[int] = field(default_factory=collections.deque)  # numbers, oldest first
+    open_numbers: set[int] = field(default_factory=set)  # numbers of the unfinished trials
+    finished_counts: collections.Counter[TrialState] = field(default_factory=collections.Counter)
+
+    def note_state(self, number: int, state: TrialState) -> None:
+        if state.is_finished():
+            self.open_numbers.discard(number)
+            self.finished_counts[state] += 1
+        else:
+            self.open_numbers.add(number)
 
 
 def _now() -> datetime.datetime:
@@ -137,6 +147,7 @@ class InMemoryStorage(BaseStorage):
             ))
             if template.state == TrialState.WAITING:
                 record.waiting.append(number)
+            record.note_state(number, TrialState(template.state))
             self._trial_owner[trial_id] = (study_id, number)
             return trial_id, number
 
@@ -187,6 +198,7 @@ class InMemoryStorage(BaseStorage):
                 datetime_complete=_now(),
             )
             record.trials[number] = final
+            record.note_state(number, state)
             self._heartbeats.pop(trial_id, None)
             return final
 
@@ -241,16 +253,16 @@ class InMemoryStorage(BaseStorage):
 
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
         with self._lock:
-            trials = self._study(study_id).trials
-            if states is None:
-                return list(trials)
-            return [t for t in trials if t.state in states]
+            record = self._study(study_id)
+            return select_trials(record.trials, record.open_numbers, record.finished_counts, states)
 
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         with self._lock:
+            record = self._study(study_id)
             if states is None:
-                return len(self._study(study_id).trials)
-            return sum(1 for t in self._study(study_id).trials if t.state in states)
+                return len(record.trials)
+            return (sum(count for state, count in record.finished_counts.items() if state in states)
+                    + sum(1 for n in record.open_numbers if record.trials[n].state in states))
 
     def get_trial_id_from_number(self, study_id: int, number: int) -> int:
         with self._lock:

@@ -648,10 +648,7 @@ class RedisStorage(BaseStorage):
             cache = self._caches.setdefault(study_id, StudyCache())
             cache.merge([trial for _, trial in fresh])
             cache.note_read(waiting_version, read_all_waiting)
-            trials = list(cache.trials)
-        if states is None:
-            return trials
-        return [trial for trial in trials if trial.state in states]
+            return cache.select(states)
 
     @retried
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:

@@ -1138,10 +1138,7 @@ class RDBStorage(BaseStorage):
             for _, trial in fresh:
                 if trial.state.is_finished():
                     self._finished[trial.trial_id] = (study_id, trial)
-            trials = list(cache.trials)
-        if states is None:
-            return trials
-        return [trial for trial in trials if trial.state in states]
+            return cache.select(states)
 
     @retried
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
