@@ -90,6 +90,20 @@ def test_redis_reads_a_long_study_in_chunks(redis_url: str, monkeypatch: pytest.
     assert [t.values for t in trials] == [(float(i),) if i % 3 else None for i in range(30)]
 
 
+def test_a_study_runs_on_the_server_and_is_loaded_elsewhere(url: str) -> None:
+    import parzen
+
+    study = parzen.create_study(storage=url, study_name="q", seed=0)
+    study.enqueue_trial({"x": 0.25, "n": 2**60 + 7})
+    study.optimize(lambda t: (t.suggest_float("x", -1, 1) - 0.3) ** 2 + t.suggest_int("n", 0, 2**61) * 0,
+                   n_trials=12, n_jobs=2)
+    loaded = parzen.load_study(study_name="q", storage=url)
+    assert [t.number for t in loaded.trials] == list(range(12))
+    assert loaded.trials[0].params == {"x": 0.25, "n": 2**60 + 7}
+    assert loaded.best_value == study.best_value and loaded.best_params == study.best_params
+    assert parzen.get_all_study_names(url) == ["q"]
+
+
 # --- versions ----------------------------------------------------------------------------
 def test_redis_opens_without_writing_and_refuses_a_newer_format(redis_url: str) -> None:
     import redis
