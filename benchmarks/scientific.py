@@ -10,7 +10,7 @@
 (c) the hybrid optimizer (Adam, then L-BFGS) against Adam alone on a small physics-informed network
     for the 1-D Poisson problem ``u'' = -pi^2 sin(pi x)``, ``u(0) = u(1) = 0``, at equal wall time.
 
-Everything runs in float64. Times are wall-clock seconds measured after ``block_until_ready``, medians
+Everything runs in float64, with BLAS on one thread (threadpoolctl). Times are wall-clock seconds measured after ``block_until_ready``, medians
 over ``--repeats`` runs; compilation is excluded from them (ahead-of-time ``lower().compile()``) and
 reported on its own. If ``benchmarks/scientific_l2o.py`` exists, it runs afterwards (the learned-optimizer
 part; arguments this script does not know, e.g. ``--families quadratic``, are passed to it). Usage:
@@ -388,6 +388,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pinn-seconds", type=float, default=20.0, help="wall time per PINN run")
     parser.add_argument("--pinn-seeds", type=int, default=3)
     args, rest = parser.parse_known_args(argv)
+    try:  # OpenBLAS threads spinning on a busy machine made scipy's L-BFGS-B 30x slower: one thread for all
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        print("(threadpoolctl not installed: BLAS runs with its default threads)")
     parts = set(args.only or ["lbfgs", "lm", "pinn", "l2o"])
     print(f"# parzen.scientific benchmark ({jax.devices()[0].platform}, {os.cpu_count()} CPUs, float64)\n")
     print(f"command: python benchmarks/scientific.py {' '.join(sys.argv[1:] if argv is None else argv)}\n")
