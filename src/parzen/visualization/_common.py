@@ -105,7 +105,7 @@ def plotly_param_axis(column: ParamColumn) -> dict[str, Any]:
         axis.update(tickmode="array", tickvals=list(range(len(column.choices))),
                     ticktext=[short(c) for c in column.labels()], range=[-0.5, len(column.choices) - 0.5])
     elif column.log:
-        axis["type"] = "log"
+        axis.update(type="log", exponentformat="power")
     return axis
 
 

@@ -100,7 +100,8 @@ def _plotly(values: np.ndarray, numbers: np.ndarray, groups: list, labels: list[
         if not rows.any():
             continue
         pts = values[rows]
-        marker = {"color": color, "size": 7 if name == "Pareto front" else 5}
+        on_front = name == "Pareto front"
+        marker = {"color": color, "size": (4 if on_front else 3) if three else (7 if on_front else 5)}
         common = {"mode": "markers", "name": f"{name} ({int(rows.sum())})", "marker": marker,
                   "text": [f"trial {n}" for n in numbers[rows]]}
         if three:
