@@ -420,10 +420,6 @@ class RedisStorage(BaseStorage):
 
         return retry_transient(call, self._is_transient, self._retry_timeout, self.url, script)
 
-    def _require_study(self, study_id: int) -> None:
-        if not self._redis.exists(f"{_PREFIX}s:{study_id}"):
-            raise StudyNotFoundError(f"no study with id {study_id}")
-
     # --- studies -------------------------------------------------------------------------
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
         return int(self._run("create_study", [study_name, json.dumps(list(directions)), FORMAT_VERSION],
