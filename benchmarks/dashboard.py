@@ -12,7 +12,8 @@ measures, in this order:
   the plot list, and each plot;
 * a fresh server opened by headless Chromium at the study's address: time until the first table row
   shows (the study is open), until the history plot is drawn, until every plot is drawn; then the
-  same on a second visit (the server's caches are warm).
+  same on a second visit (the server's caches are warm);
+* on a copy of the study, open in the browser: how long a newly told trial takes to show in the table.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 STUDY = "bench"
+ALL_PLOTS_DRAWN = """() => {
+    const cards = [...document.querySelectorAll("#plots .plot-card")];
+    return cards.length > 0 && cards.every(c => c.classList.contains("empty") || c.querySelector(".plot").dataset.revision);
+}"""
 
 
 def build_study(path: Path, n_trials: int) -> str:
@@ -138,9 +143,9 @@ def browser_times(url: str) -> list[tuple[str, float, float]]:
                 page.goto(f"{base}/#/study/{STUDY}")
                 page.wait_for_selector("tr.trial-row", timeout=120_000)
                 table = time.perf_counter() - start_s
-                page.wait_for_selector("#plot-history .scatterlayer .point", timeout=120_000)
+                page.wait_for_selector("#plot-history[data-revision]", timeout=300_000)
                 history = time.perf_counter() - start_s
-                page.wait_for_selector("#card-timeline .main-svg", timeout=300_000)
+                page.wait_for_function(ALL_PLOTS_DRAWN, timeout=300_000)
                 every = time.perf_counter() - start_s
                 visits.append((table, history, every))
                 page.close()
@@ -149,6 +154,46 @@ def browser_times(url: str) -> list[tuple[str, float, float]]:
         stop(proc)
     names = ["first table row shown (study open)", "history plot drawn", "every plot drawn"]
     return [(name, visits[0][i], visits[1][i]) for i, name in enumerate(names)]
+
+
+def live_latency(url: str, n_new: int = 3) -> list[float]:
+    """Seconds from telling a new trial (in this process) to its row showing in the open study page.
+
+    Runs on a copy of the study, which it changes; the page is the fresh server's first visit.
+    """
+    import shutil
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    import parzen
+
+    source = Path(url.removeprefix("sqlite:///"))
+    with tempfile.TemporaryDirectory() as tmp:
+        for suffix in ("", "-wal"):  # committed trials may still wait in the write-ahead log
+            if Path(f"{source}{suffix}").exists():
+                shutil.copy(f"{source}{suffix}", f"{tmp}/copy.db{suffix}")
+        copy = f"sqlite:///{tmp}/copy.db"
+        writer = parzen.load_study(STUDY, storage=copy, sampler=parzen.RandomSampler(seed=1))
+        proc, base = start(copy)
+        latencies = []
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(f"{base}/#/study/{STUDY}")
+                page.wait_for_selector("#plot-history[data-revision]", timeout=300_000)
+                for _ in range(n_new):
+                    trial = writer.ask({"x0": parzen.Float(-5.0, 5.0)})
+                    writer.tell(trial, 1.0)
+                    told = time.perf_counter()
+                    page.wait_for_selector(f"tr.trial-row[data-number='{trial.number}']", timeout=120_000)
+                    latencies.append(time.perf_counter() - told)
+                    time.sleep(1.0)
+                browser.close()
+        finally:
+            stop(proc)
+    return latencies
 
 
 def main() -> None:
@@ -167,6 +212,8 @@ def main() -> None:
         print("\n| headless Chromium at the study page | fresh server (s) | second visit (s) |\n|---|---:|---:|")
         for name, first, second in browser_times(url):
             print(f"| {name} | {first:.2f} | {second:.2f} |")
+        latencies = ", ".join(f"{s:.2f}" for s in live_latency(url))
+        print(f"\nA trial told by another writer showed in the open page after: {latencies} s")
 
 
 if __name__ == "__main__":

@@ -43,3 +43,4 @@ def make_storage(path: Path) -> str:
         trial = front.ask({"a": Float(0.0, 1.0)})
         front.tell(trial, [trial.params["a"], 1.0 - trial.params["a"] ** 0.5])
     return url
+

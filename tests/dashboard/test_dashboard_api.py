@@ -103,11 +103,15 @@ def test_revision_changes_when_a_trial_is_added_or_finishes(client, url) -> None
     assert n_points(history["data"][0]) == N_QUAD_COMPLETE + 1
 
 
-def test_a_deleted_study_disappears(client, url) -> None:
+def test_a_deleted_study_disappears_and_one_made_again_shows(client, url) -> None:
     assert client.get("/api/studies/front").status_code == 200
     parzen.delete_study("front", storage=url)
     assert [s["name"] for s in client.get("/api/studies").json()["studies"]] == ["quad"]
     assert client.get("/api/studies/front/trials").status_code == 404
+    again = parzen.create_study(storage=url, study_name="front", direction="maximize")
+    again.tell(again.ask(), 1.0)
+    study = client.get("/api/studies/front").json()
+    assert study["directions"] == ["maximize"] and study["n_trials"] == 1
 
 
 def test_the_page_and_plotly_come_from_the_package(client) -> None:

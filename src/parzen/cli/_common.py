@@ -31,6 +31,9 @@ EXIT_USAGE = 2
 
 # The table that marks a database as parzen's (see parzen.storages.sql).
 _MARKER_TABLE = "version_info"
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+# How long a command waits for a storage server that does not answer before it gives up.
+_OPEN_RETRY_TIMEOUT_S = 5.0
 
 
 class CLIError(Exception):
@@ -75,13 +78,33 @@ def _check_parzen_tables(url: str, engine_kwargs: dict[str, Any]) -> None:
         raise CLIError(f"{url!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table (tables: {found})")
 
 
+def _open_redis(url: str) -> "BaseStorage":
+    """The Redis storage at ``url``; CLIError when the server cannot be reached soon."""
+    from parzen.exceptions import ParzenError
+
+    try:
+        from parzen.storages.redis import RedisStorage
+
+        return RedisStorage(url, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
+    except ImportError as exc:
+        raise CLIError(f"--storage {url!r} needs the redis client: pip install 'parzen[redis]' ({exc})") from None
+    except (ParzenError, ValueError) as exc:
+        raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
+
+
 def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
-    """The storage at ``url``, read-only unless ``writable``; CLIError for a URL that names no parzen storage."""
+    """The storage at ``url``, read-only unless ``writable``; CLIError for a URL that names no parzen storage.
+
+    Redis URLs (``redis://``, ``rediss://``, ``unix://``) open a Redis storage, which the reading
+    commands only read from; any other URL is an SQLAlchemy database URL.
+    """
     import sqlalchemy as sa
 
     from parzen.exceptions import ParzenError
     from parzen.storages.sql import RDBStorage
 
+    if url.lower().startswith(_REDIS_SCHEMES):
+        return _open_redis(url)
     try:
         parsed = sa.engine.make_url(url)
     except sa.exc.ArgumentError:
@@ -104,7 +127,7 @@ def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
         engine_kwargs["execution_options"] = {"postgresql_readonly": True}
     _check_parzen_tables(url, engine_kwargs)
     try:
-        return RDBStorage(url, engine_kwargs=engine_kwargs)
+        return RDBStorage(url, engine_kwargs=engine_kwargs, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
     except (ParzenError, sa.exc.DBAPIError, OSError, ValueError) as exc:
         raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
 

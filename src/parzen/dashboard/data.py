@@ -45,14 +45,15 @@ class _Snapshot:
 
 
 def revision_of(trials: list[FrozenTrial]) -> str:
-    """A string that changes when a trial is added, changes state or reports a new intermediate value."""
+    """A string that changes when a trial is added or changes state, and when a running trial gets a new
+    parameter, user attribute or intermediate value (a finished trial never changes)."""
     counts = dict.fromkeys(STATES, 0)
-    steps = 0
+    growth = 0
     for t in trials:
         counts[t.state.name] += 1
         if not t.state.is_finished():
-            steps += len(t.intermediate_values)
-    return "-".join(map(str, (len(trials), *counts.values(), steps)))
+            growth += len(t.intermediate_values) + len(t.params) + len(t.user_attrs)
+    return "-".join(map(str, (len(trials), *counts.values(), growth)))
 
 
 class DashboardData:
@@ -61,6 +62,9 @@ class DashboardData:
     def __init__(self, storage: "BaseStorage") -> None:
         self._storage = storage
         self._lock = threading.Lock()
+        # One read of the storage at a time: requests that arrive together (the page's, the warm-up's)
+        # then find the trials the first one read in the storage's cache instead of all reading them.
+        self._read_lock = threading.Lock()
         self._studies: dict[str, Study] = {}
         self._snapshots: dict[str, _Snapshot] = {}
 
@@ -83,12 +87,18 @@ class DashboardData:
         """The study and its trials as they are now; the cached snapshot when nothing changed."""
         study = self._study(name)
         try:
-            trials = study.trials
-        except StudyNotFoundError:  # deleted since it was opened
+            with self._read_lock:
+                trials = study.trials
+        except StudyNotFoundError:  # deleted since it was opened, perhaps made again under the same name
             with self._lock:
                 self._studies.pop(name, None)
                 self._snapshots.pop(name, None)
-            raise UnknownStudy(name) from None
+            study = self._study(name)
+            try:
+                with self._read_lock:
+                    trials = study.trials
+            except StudyNotFoundError:
+                raise UnknownStudy(name) from None
         revision = revision_of(trials)
         with self._lock:
             snap = self._snapshots.get(name)
