@@ -5,6 +5,7 @@ from parzen.exceptions import (
     DuplicatedStudyError,
     ParzenError,
     SearchSpaceExhausted,
+    StorageError,
     StudyNotFoundError,
     TooManyFailures,
     TrialFinishedError,
@@ -20,7 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
-    "ParzenError", "QMCSampler", "RandomSampler", "RetryPolicy", "SearchSpaceExhausted", "Study",
+    "ParzenError", "QMCSampler", "RandomSampler", "RetryPolicy", "SearchSpaceExhausted", "StorageError", "Study",
     "StudyNotFoundError", "TooManyFailures", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
     "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler", "AutoSampler",
 ]
