@@ -5,12 +5,13 @@ from __future__ import annotations
 import importlib
 
 from parzen.samplers._base import Sampler
+from parzen.samplers.ensemble import EnsembleSampler
 from parzen.samplers.exploration import ExplorationSampler
 from parzen.samplers.grid import GridSampler
 from parzen.samplers.qmc import QMCSampler
 from parzen.samplers.random import RandomSampler
 
-__all__ = ["AutoSampler", "CmaEsSampler", "ExplorationSampler", "GPSampler", "GridSampler", "NSGAIISampler", "QMCSampler",
+__all__ = ["AutoSampler", "CmaEsSampler", "EnsembleSampler", "ExplorationSampler", "GPSampler", "GridSampler", "NSGAIISampler", "QMCSampler",
            "RandomSampler", "Sampler", "TPESampler", "default_sampler"]
 
 
