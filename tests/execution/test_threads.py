@@ -81,7 +81,8 @@ def test_catch_and_timeout_apply_to_each_thread() -> None:
 
     study = parzen.create_study()
     started = time.monotonic()
-    study.optimize(objective, n_trials=10, n_jobs=2, catch=ValueError, trial_timeout=0.3)
+    with pytest.warns(RuntimeWarning, match="abandoned"):
+        study.optimize(objective, n_trials=10, n_jobs=2, catch=ValueError, trial_timeout=0.3)
     assert time.monotonic() - started < 1.2
     failed = {t.number: t.fail_reason for t in study.trials if t.state == TrialState.FAIL}
     assert set(failed) == {2, 4}
