@@ -55,8 +55,17 @@ def browser():
         browser.close()
 
 
+def _draw_every_plot(page) -> None:
+    """Scroll each plot into view (the page draws only those on screen) and wait until it is drawn."""
+    page.wait_for_selector("#plots .plot-card", timeout=WAIT_MS)
+    for card in page.locator("#plots .plot-card").all():
+        card.scroll_into_view_if_needed()
+        card.locator(".plot[data-revision]").wait_for(state="attached", timeout=WAIT_MS)
+
+
 def _screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")  # the sticky header then sits at the top of the picture
     page.screenshot(path=str(SCREENSHOTS / f"dashboard_{name}.png"), full_page=True)
 
 
@@ -79,7 +88,7 @@ def test_studies_plots_table_and_live_updates(url, browser) -> None:
         assert points["drawn"] == points["data"] == N_QUAD_COMPLETE
         assert page.locator("tr.trial-row").count() == N_QUAD_COMPLETE + 3
         assert page.get_attribute("tr.trial-row:first-child", "data-number") == str(N_QUAD_COMPLETE + 2)  # newest
-        page.wait_for_selector("#card-timeline .main-svg", timeout=WAIT_MS)  # plots draw in order: this is the last
+        _draw_every_plot(page)
         assert page.locator("#plot-intermediate_values .main-svg").count() > 0
         _screenshot(page, "study")
 
@@ -101,16 +110,19 @@ def test_studies_plots_table_and_live_updates(url, browser) -> None:
                                timeout=120, check=True)
         number = int(added.stdout)
         page.wait_for_selector(f"tr.trial-row[data-number='{number}']", timeout=WAIT_MS)
+        page.locator("#card-history").scroll_into_view_if_needed()  # off screen plots redraw once seen
         page.wait_for_function(f"() => document.getElementById('plot-history').data[0].x.length === "
                                f"{N_QUAD_COMPLETE + 1}", timeout=WAIT_MS)
         assert page.evaluate("() => window.notReloaded") is True
         assert page.inner_text(f"tr.trial-row[data-number='{number}'] td:nth-child(3)") == "-1"
+        _draw_every_plot(page)
         _screenshot(page, "live")
 
         page.goto(base + "/#/study/front")
         page.wait_for_selector("#plot-pareto_front .scatterlayer .point", timeout=WAIT_MS)
         drawn = page.evaluate("() => document.querySelectorAll('#plot-pareto_front .scatterlayer .point').length")
         assert drawn == 8
+        _draw_every_plot(page)
         _screenshot(page, "pareto")
     finally:
         stop(proc)

@@ -13,6 +13,7 @@ const view = {
   order: "desc",
   offset: 0,
   timer: null,
+  generation: 0,        // counts the views shown; each has its own poll loop
 };
 
 function $(id) { return document.getElementById(id); }
@@ -135,6 +136,18 @@ function humanize(id) {
   return text.charAt(0).toUpperCase() + text.slice(1) + (target === undefined ? "" : " (objective " + target + ")");
 }
 
+// Only the plots on screen, or about to be, are drawn: in a study of 10,000 trials a plot takes
+// seconds to draw, and one out of sight would only hold up the table's live updates. A plot that
+// scrolls into view is drawn (again, if the study changed meanwhile) right away.
+const onScreen = new IntersectionObserver((entries) => {
+  let stale = false;
+  for (const entry of entries) {
+    entry.target.dataset.onScreen = entry.isIntersecting ? "yes" : "";
+    stale = stale || (entry.isIntersecting && entry.target.querySelector(".plot").dataset.revision !== view.revision);
+  }
+  if (stale) { schedulePlots(true); }
+}, {rootMargin: "200px"});
+
 function plotCard(id) {
   let card = $("card-" + id);
   if (card === null) {
@@ -143,6 +156,7 @@ function plotCard(id) {
     const plot = cell("div", "", "plot");
     plot.id = "plot-" + id;
     card.append(cell("h3", humanize(id)), cell("p", "drawing\u2026", "muted note"), plot);
+    onScreen.observe(card);
   }
   return card;
 }
@@ -191,11 +205,14 @@ async function drawPlot(name, id) {
     if (view.study !== name) { return; }
     card.classList.add("empty");
     note.textContent = "could not draw this plot: " + err.message;
+    plot.dataset.revision = view.revision;  // tried at this revision: not again until the study changes
     return;
   }
   if (view.study !== name) { return; }  // the page moved to another study meanwhile
-  const title = result.figure.layout && result.figure.layout.title;
-  card.querySelector("h3").textContent = (title && title.text) || humanize(id);
+  const title = result.figure.layout && result.figure.layout.title && result.figure.layout.title.text;
+  const target = id.split("-")[1];
+  const which = target !== undefined && title && !/objective/i.test(title) ? " (objective " + target + ")" : "";
+  card.querySelector("h3").textContent = title ? title + which : humanize(id);
   card.classList.remove("empty");
   note.textContent = "";
   await Plotly.react(plot, fastTraces(result.figure.data || []), layoutForCard(result.figure),
@@ -209,24 +226,27 @@ async function drawPlots(name) {
   const container = $("plots");
   const cards = list.map((p) => plotCard(p.id));
   for (const old of Array.from(container.children)) {
-    if (!cards.includes(old)) { Plotly.purge(old.querySelector(".plot")); old.remove(); }
+    if (!cards.includes(old)) { onScreen.unobserve(old); Plotly.purge(old.querySelector(".plot")); old.remove(); }
   }
   cards.forEach((card) => container.append(card));  // appending an existing card moves it into order
   $("no-plots").hidden = list.length > 0;
-  for (const p of list) {  // one at a time, in page order: the first plots show first
+  for (const card of cards) {  // one at a time, in page order: the first plots show first
     if (view.study !== name) { return; }
-    await drawPlot(name, p.id);
+    if (card.dataset.onScreen && card.querySelector(".plot").dataset.revision !== view.revision) {
+      await drawPlot(name, card.id.slice("card-".length));
+    }
   }
 }
 
 // Plots take longer than the table: they are redrawn in the background, one pass at a time, and a
-// pass waits after the previous one as long as that one took (drawing gets at most half the time),
-// so that a new trial reaches the table at the next poll even while a large study's plots redraw.
-const plotPass = {busy: false, again: false, notBefore: 0, timer: null};
+// pass for a changed study waits after the previous one as long as that one took (drawing gets at
+// most half the time), so that a new trial reaches the table at the next poll even while a large
+// study's plots redraw.
+const plotPass = {busy: false, again: false, urgent: false, notBefore: 0, timer: null};
 
-function schedulePlots() {
-  if (plotPass.busy) { plotPass.again = true; return; }
-  const wait = plotPass.notBefore - Date.now();
+function schedulePlots(urgent = false) {  // urgent: a plot came into view, it does not wait its turn
+  if (plotPass.busy) { plotPass.again = true; plotPass.urgent = plotPass.urgent || urgent; return; }
+  const wait = urgent ? 0 : plotPass.notBefore - Date.now();
   if (wait > 0) {
     if (plotPass.timer === null) {
       plotPass.timer = setTimeout(() => { plotPass.timer = null; schedulePlots(); }, wait);
@@ -240,7 +260,11 @@ function schedulePlots() {
   drawPlots(name).catch(() => {}).finally(() => {  // a pass for a study left behind stops early
     plotPass.busy = false;
     plotPass.notBefore = view.study === name ? Date.now() + Math.min(30000, Date.now() - started) : 0;
-    if (plotPass.again) { plotPass.again = false; schedulePlots(); }
+    if (plotPass.again) {
+      const urgent = plotPass.urgent;
+      plotPass.again = plotPass.urgent = false;
+      schedulePlots(urgent);
+    }
   });
 }
 
@@ -328,7 +352,7 @@ async function pollStudy(name) {
 }
 
 // --- routing and polling -------------------------------------------------------------------------
-async function tick() {
+async function tick(generation) {
   try {
     if (view.study === null) { await refreshStudies(); } else { await pollStudy(view.study); }
     setLive(true, "live \u00b7 " + new Date().toLocaleTimeString());
@@ -339,11 +363,14 @@ async function tick() {
     }
     setLive(false, "no answer from the server");
   }
-  view.timer = setTimeout(tick, POLL_MS);
+  if (generation === view.generation) {  // a poll that outlived its view does not start a second loop
+    view.timer = setTimeout(() => tick(generation), POLL_MS);
+  }
 }
 
 function route() {
   clearTimeout(view.timer);
+  view.generation += 1;
   const match = /^#\/study\/(.+)$/.exec(location.hash);
   view.study = match ? decodeURIComponent(match[1]) : null;
   view.revision = null;
@@ -365,7 +392,7 @@ function route() {
     $("trials-table").tBodies[0].replaceChildren();
     showOnly("study-view");
   }
-  tick();
+  tick(view.generation);
 }
 
 function debounce(fn, ms) {
