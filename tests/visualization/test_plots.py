@@ -208,6 +208,10 @@ def test_multi_objective_plots_need_a_target() -> None:
         plot_optimization_history(s)
     fig = plot_optimization_history(s, target=1, target_name="latency")
     assert fig.axes[0].get_ylabel() == "latency"
+    fig = plot_optimization_history(s, target=lambda t: t.values[0] + t.values[1])
+    assert fig.axes[0].get_ylabel() == "Target value"
+    sums = [t.values[0] + t.values[1] for t in s.get_trials()]
+    assert fig.axes[0].lines[0].get_ydata()[-1] == pytest.approx(min(sums))
 
 
 def test_bad_backend_is_refused_by_name(study) -> None:
@@ -233,9 +237,12 @@ def test_save_plots_writes_what_applies(study, tmp_path) -> None:
 def test_save_plots_for_several_objectives_and_without_reports(tmp_path) -> None:
     s = parzen.create_study(directions=["minimize", "maximize"], sampler=parzen.RandomSampler(seed=0))
     s.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=12)
-    names = {f.name for f in save_plots(s, tmp_path)}
-    assert "pareto_front.png" in names and "history_objective1.png" in names
-    assert "intermediate_values.png" not in names
+    files = save_plots(s, tmp_path, backend="plotly", fmt="json")
+    names = {f.name for f in files}
+    assert "pareto_front.json" in names and "history_objective1.json" in names
+    assert "intermediate_values.json" not in names
+    front = json.loads((tmp_path / "pareto_front.json").read_text())
+    assert sum(len(trace["x"]) for trace in front["data"]) == 12
     assert ("pareto_front", None) in applicable_plots(s)
 
 
@@ -254,8 +261,11 @@ def test_plotly_html_works_offline(study, tmp_path) -> None:
 
 def test_plotly_json_for_the_dashboard(study) -> None:
     fig = plotly_json(study, "history")
-    json.dumps(fig)  # plain JSON types
-    assert len(fig["data"][0]["x"]) == _complete(study)
+    json.dumps(fig, allow_nan=False)  # plain JSON types, no NaN
+    assert len(fig["data"][0]["x"]) == _complete(study) and isinstance(fig["data"][0]["y"][0], float)
+    contour = plotly_json(study, "contour")
+    assert None in contour["data"][0]["z"][0]  # outside the trials' hull: a gap, not NaN
+    json.dumps(contour, allow_nan=False)
     with pytest.raises(ValueError, match="`kind`"):
         plotly_json(study, "heatmap")
 

@@ -8,8 +8,13 @@ package (inline, or one copy beside the files), never a link to a CDN.
 
 from __future__ import annotations
 
+import base64
+import json
+import math
 import pathlib
 from typing import Any
+
+import numpy as np
 
 BACKENDS = ("matplotlib", "plotly")
 FORMATS = {"matplotlib": ("png", "svg", "pdf"), "plotly": ("html", "json")}
@@ -73,5 +78,27 @@ def save_figure(fig: Any, path: pathlib.Path, *, inline_js: bool = False) -> pat
     elif suffix == "html":
         fig.write_html(path, include_plotlyjs=True if inline_js else "directory", full_html=True)
     else:
-        path.write_text(fig.to_json(), encoding="utf-8")
+        path.write_text(json.dumps(plain_json(fig.to_plotly_json())), encoding="utf-8")
     return path
+
+
+def plain_json(obj: Any) -> Any:
+    """``obj`` (a plotly figure's ``to_plotly_json()``) in plain JSON types: lists instead of numpy
+    arrays and of the base64 typed arrays plotly packs them into (which a reader would have to decode
+    to count points), and None for NaN and infinities (which JSON cannot hold; plotly.js draws gaps)."""
+    if isinstance(obj, dict):
+        if "bdata" in obj and "dtype" in obj:  # plotly's typed-array form of a numpy array
+            array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=obj["dtype"])
+            if "shape" in obj:
+                array = array.reshape([int(n) for n in str(obj["shape"]).split(",")])
+            return plain_json(array)
+        return {k: plain_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain_json(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return plain_json(obj.tolist())
+    if isinstance(obj, np.generic):
+        return plain_json(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -7,7 +7,6 @@ study with several objectives, the plots of one objective are made once per obje
 
 from __future__ import annotations
 
-import json
 import pathlib
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -84,9 +83,9 @@ def make_plot(study: "Study", kind: str, *, backend: str = "matplotlib", target:
 
 
 def plotly_json(study: "Study", kind: str, *, target: int | None = None) -> dict[str, Any]:
-    """Plot ``kind`` as a plotly figure in plain JSON types (``{"data": [...], "layout": {...}}``),
-    ready for ``Plotly.newPlot(div, fig.data, fig.layout)`` in a browser."""
-    return json.loads(make_plot(study, kind, backend="plotly", target=target).to_json())
+    """Plot ``kind`` as a plotly figure in plain JSON types (``{"data": [...], "layout": {...}}``, arrays
+    as lists, NaN as null), ready for ``json.dumps`` and ``Plotly.newPlot(div, fig.data, fig.layout)``."""
+    return bk.plain_json(make_plot(study, kind, backend="plotly", target=target).to_plotly_json())
 
 
 def save_plots(study: "Study", out_dir: str | pathlib.Path, *, backend: str = "matplotlib",
