@@ -49,8 +49,8 @@ def _ticks(column: ParamColumn) -> tuple[list[float], list[str]]:
     step = column.step or 1.0
     raw: np.ndarray
     if column.log:
-        raw = np.geomspace(lo, hi, N_TICKS)
-        pos = (np.log(raw) - math.log(lo)) / (math.log(hi) - math.log(lo)) if hi > lo else np.full(N_TICKS, 0.5)
+        raw = _log_ticks(lo, hi, column.kind == "int")
+        pos = (np.log(raw) - math.log(lo)) / (math.log(hi) - math.log(lo)) if hi > lo else np.full(len(raw), 0.5)
     else:
         raw = np.linspace(lo, hi, N_TICKS)
         pos = (raw - lo) / (hi - lo) if hi > lo else np.full(N_TICKS, 0.5)
@@ -61,6 +61,25 @@ def _ticks(column: ParamColumn) -> tuple[list[float], list[str]]:
         raw = np.unique(np.round((raw - lo) / step) * step + lo)
         pos = (np.round((raw - lo) / step) + 0.5) / column.n_cells
     return list(pos), [f"{v:.3g}" for v in raw]
+
+
+def _log_ticks(lo: float, hi: float, integer: bool) -> np.ndarray:
+    """Ticks of a log axis: its ends and the powers of ten between them (two significant digits of an even
+    spread when fewer than two powers fit), never two ticks closer than a tenth of the axis."""
+    if hi <= lo:
+        return np.array([lo])
+    span = math.log(hi) - math.log(lo)
+    powers = 10.0 ** np.arange(math.ceil(math.log10(lo)), math.floor(math.log10(hi)) + 1)
+    inner = list(powers) if len(powers) >= 2 else [float(f"{v:.2g}") for v in np.geomspace(lo, hi, N_TICKS)[1:-1]]
+    if integer:
+        inner = [float(round(v)) for v in inner]
+    ticks = [lo]
+    for v in inner + [hi]:
+        if math.log(v / ticks[-1]) >= 0.1 * span:
+            ticks.append(v)
+        elif v == hi:
+            ticks[-1] = hi
+    return np.array(ticks)
 
 
 def _objective_axis(obj: Objective) -> tuple[np.ndarray, list[float], list[str]]:
