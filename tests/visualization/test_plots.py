@@ -118,6 +118,15 @@ def test_parallel_coordinate_of_a_long_study_keeps_the_best_and_samples_the_rest
     assert np.array_equal(pc._thin(order[:100]), order[:100])
 
 
+def test_log_axes_of_parallel_coordinates_are_ticked_at_powers_of_ten() -> None:
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    s.optimize(lambda t: t.suggest_int("width", 8, 512, log=True) + t.suggest_float("lr", 1e-5, 1e-1, log=True),
+               n_trials=10)
+    dims = plot_parallel_coordinate(s, backend="plotly").data[0].dimensions
+    assert list(dims[1].ticktext) == ["8", "100", "512"]
+    assert list(dims[2].ticktext) == ["1e-05", "0.0001", "0.001", "0.01", "0.1"]
+
+
 def test_slice_uses_log_axes_for_log_parameters_and_labels_for_categories(study) -> None:
     fig = plot_slice(study)
     axes = {ax.get_xlabel(): ax for ax in fig.axes if ax.get_xlabel()}
@@ -143,6 +152,13 @@ def test_contour_of_a_pair_on_log_axes_with_the_trials_on_top(study) -> None:
     assert default.get_xlabel() and default.get_ylabel()
     with pytest.raises(ValueError, match="exactly two"):
         plot_contour(study, params=["x"])
+
+
+def test_contour_falls_back_to_nearest_values_when_the_trials_lie_on_a_line() -> None:
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    s.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("fixed", 2, 2), n_trials=10)
+    z = plot_contour(s, params=["x", "fixed"], backend="plotly").data[0].z
+    assert np.isfinite(np.asarray(z, dtype=float)).all()  # nearest neighbour fills the grid
 
 
 def test_intermediate_values_one_curve_per_reporting_trial_by_state(study) -> None:
