@@ -154,8 +154,9 @@ def browser_times(url: str) -> list[tuple[str, float, float]]:
     return [(name, visits[0][i], visits[1][i]) for i, name in enumerate(names)]
 
 
+# Every plot on screen is drawn at the revision the page shows (``view`` is the page script's state).
 ON_SCREEN_PLOTS_DRAWN = """() => [...document.querySelectorAll("#plots .plot-card")].every(
-    card => !card.dataset.onScreen || card.querySelector(".plot").dataset.revision)"""
+    card => !card.dataset.onScreen || card.querySelector(".plot").dataset.revision === view.revision)"""
 
 
 def live_latency(url: str, n_new: int = 3) -> list[float]:
@@ -188,7 +189,7 @@ def live_latency(url: str, n_new: int = 3) -> list[float]:
                 page.goto(f"{base}/#/study/{STUDY}")
                 page.wait_for_selector("#plot-history[data-revision]", timeout=300_000)
                 for i in range(1 + n_new):
-                    if i == 1:
+                    if i > 0:  # the page redrew its plots for the last trial and is idle
                         page.wait_for_function(ON_SCREEN_PLOTS_DRAWN, timeout=300_000)
                     trial = writer.ask({"x0": parzen.Float(-5.0, 5.0)})
                     writer.tell(trial, 1.0)
