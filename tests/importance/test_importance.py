@@ -161,6 +161,18 @@ def test_top_quantile_changes_the_answer() -> None:
     assert a != b and list(a)[0] == list(b)[0] == "x"
 
 
+def test_null_draws_remove_the_divergence_a_few_random_good_trials_show() -> None:
+    study = _study(_ninety_ten, n=60)  # six good trials: the useless z looks concentrated by chance
+    raw = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(null_draws=0), normalize=False)
+    debiased = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(), normalize=False)
+    assert raw["z"] > 0 and debiased["z"] < raw["z"] / 2
+    assert debiased["x"] > 0.9 * raw["x"]  # a real effect keeps nearly all of its score
+    again = get_param_importances(study, evaluator=PedAnovaImportanceEvaluator(seed=0), normalize=False)
+    assert again == debiased  # seeded: the same draws every time
+    with pytest.raises(ValueError, match="`null_draws`"):
+        PedAnovaImportanceEvaluator(null_draws=-1)
+
+
 def test_region_quantile_asks_what_matters_among_the_good_trials() -> None:
     def objective(trial: parzen.Trial) -> float:  # x decides good from bad; among good x, only y matters
         x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)

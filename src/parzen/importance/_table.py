@@ -129,7 +129,7 @@ def _column(name: str, last: Distribution, distinct: list[Distribution], rows: n
         index = [lookup.get((type(v), v)) for v in raw]
         values[rows] = [merged.index(v) if i is None else i for v, i in zip(raw, index)]  # NaN misses the dict
         n = len(merged.choices)
-        return ParamColumn(name, "categorical", False, 0.0, n - 1.0, 1.0, merged.choices, values, present)
+        return ParamColumn(name, "categorical", False, 0.0, n - 1.0, 1.0, tuple(merged.choices), values, present)
     numeric = [d for d in distinct if isinstance(d, (Float, Int))]
     low = min(float(d.low) for d in numeric)
     high = max(float(d.high) for d in numeric)
@@ -150,7 +150,7 @@ def _merged_choices(last: Categorical, dists: Sequence[Categorical]) -> Categori
     for d in dists:
         extra = [c for c in d.choices if not merged.contains(c)]
         if extra:
-            merged = Categorical(merged.choices + tuple(extra))
+            merged = Categorical((*merged.choices, *extra))
     return merged
 
 

@@ -41,10 +41,15 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
     share that forms the region compared against (``gamma``, 1.0 = every trial; a smaller value asks
     what matters among the already good trials). ``min_top`` is the least number of good trials.
     ``n_grid`` is the number of grid points on which a continuous density is integrated.
+
+    ``null_draws`` debiases the score: a handful of good trials always look concentrated somewhere, so
+    the divergence of that many trials drawn from the region at random (the mean over ``null_draws``
+    draws, from a generator seeded with ``seed``) is subtracted, and a parameter whose good trials look
+    no more special than random ones scores 0. With ``null_draws=0`` the raw divergence is returned.
     """
 
     def __init__(self, *, top_quantile: float = 0.1, region_quantile: float = 1.0, min_top: int = 2,
-                 n_grid: int = 64) -> None:
+                 n_grid: int = 64, null_draws: int = 16, seed: int = 0) -> None:
         self.top_quantile = check_real("top_quantile", top_quantile, 0.0, 1.0)
         self.region_quantile = check_real("region_quantile", region_quantile, 0.0, 1.0)
         if self.top_quantile <= 0.0:
@@ -55,6 +60,8 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
             )
         self.min_top = check_int("min_top", min_top, 1)
         self.n_grid = check_int("n_grid", n_grid, 4)
+        self.null_draws = check_int("null_draws", null_draws, 0)
+        self.seed = check_int("seed", seed, 0)
 
     def evaluate(self, x: np.ndarray, n_cells: Sequence[int], categorical: Sequence[bool], loss: np.ndarray,
                  columns: Sequence[int]) -> np.ndarray:
@@ -66,12 +73,21 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
         if n_top >= n_region:
             return scores  # the top is the whole region: nothing to tell apart
         top, region = x[order[:n_top]], x[order[:n_region]]
+        rng = np.random.default_rng(self.seed)
+        nulls = [rng.choice(n_region, n_top, replace=False) for _ in range(self.null_draws)]
         for k, j in enumerate(columns):
-            p = self._density(top[:, j], n_cells[j], categorical[j])
             q = self._density(region[:, j], n_cells[j], categorical[j])
-            divergence = float(np.sum(p * p / q) - 1.0)
+            divergence = self._divergence(top[:, j], q, n_cells[j], categorical[j])
+            if nulls:
+                divergence -= float(np.mean([self._divergence(region[rows, j], q, n_cells[j], categorical[j])
+                                             for rows in nulls]))
             scores[k] = (n_top / n_region) ** 2 * max(divergence, 0.0)
         return scores
+
+    def _divergence(self, u: np.ndarray, q: np.ndarray, n_cells: int, categorical: bool) -> float:
+        """Pearson divergence D_PE(p || q) of the density ``p`` of ``u`` from the region's ``q``."""
+        p = self._density(u, n_cells, categorical)
+        return float(np.sum(p * p / q) - 1.0)
 
     def _density(self, u: np.ndarray, n_cells: int, categorical: bool) -> np.ndarray:
         """Probabilities of the grid points (the cells of a gridded column) that sum to 1.
