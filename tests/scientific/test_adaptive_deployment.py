@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import pytest
 
 from parzen.scientific.adaptive_deployment import AdaptiveDeploymentSystem
 
 
-def latency(seed: int):  # noqa: ANN201
+def latency(seed: int) -> Callable[[dict[str, float]], float]:
+    """A noisy metric: the parameter set's mean plus standard normal noise."""
     rng = np.random.default_rng(seed)
     return lambda params: params["mean"] + rng.normal()
 
