@@ -239,7 +239,11 @@ def _run_ngopt(problem: Problem, budget: int, seed: int) -> list[float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(budget):
-            candidate = opt.ask()
+            try:
+                candidate = opt.ask()
+            except TypeError:  # nevergrad 1.0.12's MetaModel calls float() on a 1-element array, an error in numpy 2
+                values.extend([FAILED] * (budget - len(values)))  # the run ends with what it had found
+                break
             raw = {k: (v.item() if hasattr(v, "item") else v) for k, v in candidate.value.items()}
             told, value = evaluate(problem, _active(problem.params, raw))
             opt.tell(candidate, told)
