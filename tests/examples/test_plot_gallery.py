@@ -23,11 +23,13 @@ def test_gallery_writes_every_plot_of_a_single_objective_study(tmp_path, capsys)
     assert all(f.stat().st_size > 1000 for f in files)
     assert (tmp_path / "training" / "plotly.min.js").exists()
     assert "training: 8 matplotlib plots" in capsys.readouterr().out
+    assert "(fANOVA)" in (tmp_path / "training" / "importance.html").read_text()
 
 
 def test_gallery_multi_objective_studies_get_their_pareto_fronts(tmp_path) -> None:
     files = _load_example().main(["--out", str(tmp_path), "--trials", "12", "--backend", "plotly",
-                                  "--studies", "trade_off", "three_objectives"])
+                                  "--studies", "trade_off", "three_objectives", "--importance", "ped-anova"])
     assert tmp_path / "trade_off" / "pareto_front.html" in files
     assert tmp_path / "three_objectives" / "pareto_front.html" in files
     assert tmp_path / "three_objectives" / "history_objective2.html" in files
+    assert "(PED-ANOVA)" in (tmp_path / "trade_off" / "importance_objective0.html").read_text()

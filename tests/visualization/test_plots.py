@@ -14,6 +14,7 @@ import pytest
 
 import parzen
 from parzen import TrialState
+from parzen.importance import FanovaImportanceEvaluator
 from parzen.visualization import (
     applicable_plots,
     plot_contour,
@@ -87,6 +88,7 @@ def test_importance_bars_sum_to_one_most_important_on_top(study) -> None:
     widths = [p.get_width() for p in ax.patches]
     assert len(widths) == 4 and sum(widths) == pytest.approx(1.0)
     assert widths[-1] == max(widths)  # barh draws bottom-up: the last bar is the top one
+    assert ax.get_title() == "Parameter importance for Objective value (PED-ANOVA)"
     pfig = plot_param_importances(study, backend="plotly", params=["x", "lr"])
     assert set(pfig.data[0].y) == {"x", "lr"}
 
@@ -246,8 +248,9 @@ def test_save_plots_writes_what_applies(study, tmp_path) -> None:
                      "edf.png", "intermediate_values.png", "timeline.png"}  # no Pareto front: one objective
     for f in files:
         assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 5000
-    svg = save_plots(study, tmp_path / "svg", fmt="svg")
+    svg = save_plots(study, tmp_path / "svg", fmt="svg", evaluator=FanovaImportanceEvaluator(n_trees=8, seed=0))
     assert all(f.read_text().lstrip().startswith("<?xml") for f in svg)
+    assert "(fANOVA)" in (tmp_path / "svg" / "importance.svg").read_text()
 
 
 def test_save_plots_for_several_objectives_and_without_reports(tmp_path) -> None:

@@ -16,6 +16,9 @@ class ImportanceEvaluator(abc.ABC):
     parameter already on the unit encoding of :mod:`parzen.importance._table`.
     """
 
+    name = "importance"
+    """How plots and reports name the method."""
+
     @abc.abstractmethod
     def evaluate(self, x: np.ndarray, n_cells: Sequence[int], categorical: Sequence[bool], loss: np.ndarray,
                  columns: Sequence[int]) -> np.ndarray:

@@ -33,6 +33,8 @@ class FanovaImportanceEvaluator(ImportanceEvaluator):
     give the same importances.
     """
 
+    name = "fANOVA"
+
     def __init__(self, *, n_trees: int = 64, max_depth: int = 64, min_samples_leaf: int = 1,
                  max_samples: int | None = None, seed: int | None = None) -> None:
         self.n_trees = check_int("n_trees", n_trees, 1)

@@ -48,6 +48,8 @@ class PedAnovaImportanceEvaluator(ImportanceEvaluator):
     no more special than random ones scores 0. With ``null_draws=0`` the raw divergence is returned.
     """
 
+    name = "PED-ANOVA"
+
     def __init__(self, *, top_quantile: float = 0.1, region_quantile: float = 1.0, min_top: int = 2,
                  n_grid: int = 64, null_draws: int = 16, seed: int = 0) -> None:
         self.top_quantile = check_real("top_quantile", top_quantile, 0.0, 1.0)

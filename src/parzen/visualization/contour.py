@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from parzen.importance import get_param_importances
+from parzen.importance import ImportanceEvaluator, get_param_importances
 from parzen.importance._table import ParamColumn, Target
 from parzen.visualization import _backend as bk
 from parzen.visualization._common import (
@@ -34,8 +34,10 @@ CELLS = 40  # cells per axis of that averaging
 
 
 def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
-                 target: int | Target | None = None, target_name: str | None = None) -> Any:
-    """The objective over the two parameters ``params`` (by default the two most important ones).
+                 target: int | Target | None = None, target_name: str | None = None,
+                 evaluator: ImportanceEvaluator | None = None) -> Any:
+    """The objective over the two parameters ``params`` (by default the two that ``evaluator``, the
+    default importance evaluator if None, ranks highest).
 
     Uses the COMPLETE trials that hold both parameters; needs at least three of them.
     """
@@ -43,7 +45,7 @@ def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequenc
     obj = objective(study, target, target_name)
     require_trials(obj, "plot_contour")
     if params is None:
-        params = _default_pair(study, obj, target)
+        params = _default_pair(study, obj, target, evaluator)
     if isinstance(params, str) or len(params) != 2:
         raise ValueError(f"`params` must name exactly two parameters, got {params!r}")
     cx, cy = columns(obj.trials, params)
@@ -55,9 +57,10 @@ def plot_contour(study: "Study", *, backend: str = "matplotlib", params: Sequenc
     return draw(obj, cx, cy, both, surface)
 
 
-def _default_pair(study: "Study", obj: Objective, target: int | Target | None) -> list[str]:
+def _default_pair(study: "Study", obj: Objective, target: int | Target | None,
+                  evaluator: ImportanceEvaluator | None) -> list[str]:
     """The two most important parameters that at least three trials hold together."""
-    ranked = list(get_param_importances(study, target=target))
+    ranked = list(get_param_importances(study, target=target, evaluator=evaluator))
     for i, a in enumerate(ranked):
         for b in ranked[i + 1:]:
             if sum(1 for t in obj.trials if a in t.params and b in t.params) >= 3:

@@ -23,8 +23,7 @@ def plot_param_importances(study: "Study", *, backend: str = "matplotlib",
     _, name, _ = check_target(study.directions, target, target_name)
     evaluator = evaluator if evaluator is not None else PedAnovaImportanceEvaluator()
     importances = get_param_importances(study, evaluator=evaluator, params=params, target=target)
-    method = type(evaluator).__name__.replace("ImportanceEvaluator", "") or type(evaluator).__name__
-    title = f"Parameter importance for {name} ({method})"
+    title = f"Parameter importance for {name} ({evaluator.name})"
     names = list(importances)[::-1]  # bars are drawn bottom-up
     values = [importances[n] for n in names]
     if backend == "matplotlib":

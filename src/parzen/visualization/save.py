@@ -10,6 +10,7 @@ from __future__ import annotations
 import pathlib
 from typing import TYPE_CHECKING, Any, Callable
 
+from parzen.importance import ImportanceEvaluator
 from parzen.importance._table import param_names
 from parzen.trial import TrialState
 from parzen.visualization import _backend as bk
@@ -73,10 +74,14 @@ def _has_pair(complete: list) -> bool:
     return False
 
 
-def make_plot(study: "Study", kind: str, *, backend: str = "matplotlib", target: int | None = None) -> Any:
-    """The figure of plot ``kind`` (a key of :data:`PLOT_KINDS`) for objective ``target``."""
+def make_plot(study: "Study", kind: str, *, backend: str = "matplotlib", target: int | None = None,
+              evaluator: ImportanceEvaluator | None = None) -> Any:
+    """The figure of plot ``kind`` (a key of :data:`PLOT_KINDS`) for objective ``target``; ``evaluator``
+    ranks the parameters of the importance plot and picks the pair of the contour."""
     if kind not in PLOT_KINDS:
         raise ValueError(f"`kind` must be one of {sorted(PLOT_KINDS)}, got {kind!r}")
+    if kind in ("importance", "contour"):
+        return PLOT_KINDS[kind](study, backend=backend, target=target, evaluator=evaluator)
     if kind in PER_OBJECTIVE:
         return PLOT_KINDS[kind](study, backend=backend, target=target)
     return PLOT_KINDS[kind](study, backend=backend)
@@ -89,13 +94,15 @@ def plotly_json(study: "Study", kind: str, *, target: int | None = None) -> dict
 
 
 def save_plots(study: "Study", out_dir: str | pathlib.Path, *, backend: str = "matplotlib",
-               fmt: str | None = None, inline_js: bool = False) -> list[pathlib.Path]:
+               fmt: str | None = None, inline_js: bool = False,
+               evaluator: ImportanceEvaluator | None = None) -> list[pathlib.Path]:
     """Write every plot that applies to ``study`` into ``out_dir`` (created if missing); returns the files.
 
     ``fmt`` is png (default), svg or pdf for matplotlib and html (default) or json for plotly. HTML
     files work offline: plotly.js is copied once into ``out_dir`` from the installed plotly package,
     or embedded in each file with ``inline_js=True``. Files are named after the plot kind, with
-    ``_objective{i}`` for the per-objective plots of a study with several objectives.
+    ``_objective{i}`` for the per-objective plots of a study with several objectives. ``evaluator``
+    is the importance evaluator of the importance and contour plots (PED-ANOVA if None).
     """
     backend = bk.check_backend(backend)
     formats = bk.FORMATS[backend]
@@ -108,7 +115,7 @@ def save_plots(study: "Study", out_dir: str | pathlib.Path, *, backend: str = "m
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for kind, target in applicable_plots(study):
-        fig = make_plot(study, kind, backend=backend, target=target)
+        fig = make_plot(study, kind, backend=backend, target=target, evaluator=evaluator)
         name = kind if target is None else f"{kind}_objective{target}"
         written.append(bk.save_figure(fig, out / f"{name}.{fmt}", inline_js=inline_js))
         _close(fig)
