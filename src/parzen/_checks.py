@@ -27,9 +27,10 @@ def check_real(name: str, value: Any, low: float = -math.inf, high: float = math
     """``value`` as a finite float in ``[low, high]``: TypeError for a non-number, ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a number, got {value!r}")
-    if not math.isfinite(value) or not low <= value <= high:
+    number = float(value)
+    if not math.isfinite(number) or not low <= number <= high:
         raise ValueError(f"`{name}` must be a finite number in [{low}, {high}], got {value!r}")
-    return float(value)
+    return number
 
 
 def check_bool(name: str, value: Any) -> bool:

@@ -116,7 +116,7 @@ class ParameterDef:
                     if isinstance(v, bool) or not isinstance(v, numbers.Real):
                         raise TypeError(f"Discrete values must be numbers, got {v!r}; use Categorical for other values")
             if self.kind in ("discrete", "categorical"):
-                return _Categorical(self.values)
+                return _Categorical(self.values or ())
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"parameter {name!r}: {exc}") from None
         raise ValueError(f"parameter {name!r}: unknown kind {self.kind!r}; expected one of {list(self._KINDS)}")
@@ -401,6 +401,7 @@ class _AskTellOptimizer:
             trial_id = trial_id.id
         if isinstance(trial_id, bool) or not isinstance(trial_id, numbers.Integral):
             raise TypeError(f"`trial_id` must be an int (Trial.id), got {trial_id!r}")
+        trial_id = int(trial_id)
         with self._lock:
             live = self._running.pop(trial_id, None) if pop else self._running.get(trial_id)
         if live is not None:

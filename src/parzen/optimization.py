@@ -119,6 +119,7 @@ class Parameter:
                 raise self._fail(f"`{field_name}` must be a finite number, got {value!r}")
             if integer and not float(value).is_integer():
                 raise self._fail(f"`{field_name}` must be an integer, got {value!r}")
+        assert self.min_value is not None and self.max_value is not None  # required, checked above
         if self.min_value > self.max_value:
             raise self._fail(f"`min_value` ({self.min_value}) must be <= `max_value` ({self.max_value})")
         if self.step is not None and not self.step > 0:
@@ -131,7 +132,9 @@ class Parameter:
 def _distribution(p: Parameter) -> Distribution:
     """The core distribution of ``p``; categories are encoded as their index, so any object can be a choice."""
     if p.type is ParameterType.CATEGORICAL:
+        assert p.choices is not None
         return Categorical(tuple(range(len(p.choices))))
+    assert p.min_value is not None and p.max_value is not None  # a numeric Parameter has both
     if p.type is ParameterType.INTEGER:
         low, high, step = int(p.min_value), int(p.max_value), int(p.step or 1)
         return Int(low, low + (high - low) // step * step, step=step)
@@ -150,7 +153,7 @@ class _Space:
         self.distributions = {p.name: _distribution(p) for p in self.parameters}
 
     def decode(self, core_params: dict[str, Any]) -> dict[str, Any]:
-        return {p.name: p.choices[core_params[p.name]] if p.type is ParameterType.CATEGORICAL else core_params[p.name]
+        return {p.name: p.choices[core_params[p.name]] if p.choices is not None else core_params[p.name]
                 for p in self.parameters}
 
     def random_core_params(self, seed: int) -> dict[str, Any]:
@@ -250,7 +253,7 @@ class _Evaluations:
         history = [dict(self.records[n]) for n in sorted(self.records)]
         if study.get_trials((TrialState.COMPLETE,)):
             best = study.best_trial
-            parameters, score = dict(self.records[best.number]["parameters"]), float(best.value)
+            parameters, score = dict(self.records[best.number]["parameters"]), float(study.best_value)
         else:
             parameters, score = {}, math.inf
         return OptimizationResult(parameters=parameters, score=score, history=history,

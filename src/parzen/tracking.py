@@ -182,7 +182,7 @@ class SqliteBackend:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read(self, statement: sa.Executable) -> list[sa.Row[Any]]:
+    def _read(self, statement: sa.Executable) -> list[Any]:
         with self._lock, self._engine.connect() as conn:
             return list(conn.execute(statement))
 

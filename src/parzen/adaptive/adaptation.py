@@ -29,9 +29,10 @@ WIDEN = 0.5  # a range whose best value sits at a bound grows by this share of i
 
 def best_trials(trials: Sequence["FrozenTrial"], direction: str) -> list["FrozenTrial"]:
     """The best ``TOP_SHARE`` of the completed ``trials`` (at least ``MIN_TOP``), best first."""
-    done = [t for t in trials if t.values is not None]
-    done.sort(key=lambda t: t.values[0], reverse=direction == "maximize")
-    return done[:max(MIN_TOP, math.ceil(TOP_SHARE * len(done)))]
+    done = [(t.values[0], t) for t in trials if t.values is not None]
+    done.sort(key=lambda pair: pair[0], reverse=direction == "maximize")
+    top = [t for _, t in done]
+    return top[:max(MIN_TOP, math.ceil(TOP_SHARE * len(top)))]
 
 
 def _to_axis(dist: Float | Int, value: float) -> float:
@@ -45,13 +46,13 @@ def _from_axis(dist: Float | Int, value: float) -> float:
 def _rebuild(dist: Float | Int, low: float, high: float) -> Distribution:
     """``dist`` with the range [low, high] snapped onto its integers or grid, inside its kind's rules."""
     if isinstance(dist, Int):
-        lo, hi = math.floor(low), math.ceil(high)
+        first, last = math.floor(low), math.ceil(high)
         if dist.step > 1:
-            lo = dist.low + math.floor((lo - dist.low) / dist.step) * dist.step
-            hi = lo + max(1, math.ceil((hi - lo) / dist.step)) * dist.step
+            first = int(dist.low) + math.floor((first - dist.low) / dist.step) * dist.step
+            last = first + max(1, math.ceil((last - first) / dist.step)) * dist.step
         if dist.log:
-            lo = max(lo, 1)
-        return Int(lo, max(hi, lo), log=dist.log, step=dist.step, when=dist.when)
+            first = max(first, 1)
+        return Int(first, max(last, first), log=dist.log, step=dist.step, when=dist.when)
     if dist.step is not None:
         lo = dist.low + math.floor((low - dist.low) / dist.step) * dist.step
         hi = lo + max(1, math.ceil((high - lo) / dist.step)) * dist.step
@@ -65,7 +66,7 @@ def narrow(space: Mapping[str, Distribution], trials: Sequence["FrozenTrial"], d
     out = dict(space)
     for name, dist in space.items():
         values = [t.params[name] for t in top if name in t.params]
-        if isinstance(dist, Categorical) or not values or dist.low == dist.high:
+        if not isinstance(dist, (Float, Int)) or not values or dist.low == dist.high:
             continue
         if not all(dist.contains(v) for v in values):
             continue
@@ -92,12 +93,13 @@ def expand(space: Mapping[str, Distribution], trials: Sequence["FrozenTrial"], d
     out = dict(space)
     for name, dist in space.items():
         best = next((t.params[name] for t in top if name in t.params), None)
-        if isinstance(dist, Categorical) or best is None or dist.low == dist.high:
+        if not isinstance(dist, (Float, Int)) or best is None or dist.low == dist.high:
             continue
         lo_axis, hi_axis = _to_axis(dist, dist.low), _to_axis(dist, dist.high)
         width = hi_axis - lo_axis
         value = _to_axis(dist, min(max(best, dist.low), dist.high))
-        low, high = lo_axis, hi_axis
+        low: float = lo_axis
+        high: float = hi_axis
         if value - lo_axis <= AT_BOUND * width:
             low -= WIDEN * width
         if hi_axis - value <= AT_BOUND * width:

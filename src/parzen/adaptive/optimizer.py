@@ -21,6 +21,7 @@ import inspect
 import logging
 import math
 import os
+import pathlib
 import pickle
 import time
 import warnings
@@ -321,7 +322,7 @@ class AdaptiveHyperparameterOptimizer:
         from parzen.export import add_trials
         from parzen.space import active_names
 
-        assert self._cache is not None
+        assert self._cache is not None and self._cache_key is not None
         known = {tuple(sorted(t.params.items())) for t in self.study.get_trials([TrialState.COMPLETE])}
         records = []
         for params, values in self._cache.entries(self._cache_key):
@@ -364,6 +365,7 @@ class AdaptiveHyperparameterOptimizer:
             if remaining is not None and remaining <= 0:
                 break
             round_size = min(self.adaptation_interval, n_trials - done)
+            assert self._objective is not None
             evaluate = Evaluate(self._objective, self._space, memory_limit=self.memory_limit,
                                 collect=self.enable_gc, driver_pid=os.getpid(), cache=self._cache,
                                 cache_key=self._cache_key)
@@ -383,8 +385,8 @@ class AdaptiveHyperparameterOptimizer:
 
     def _after_trial(self, study: Any, trial: FrozenTrial) -> None:
         """Per finished trial: cache its value, log it, and call the user's callbacks."""
-        if (self._cache is not None and trial.state == TrialState.COMPLETE
-                and not trial.user_attrs.get(CACHED_ATTR)):
+        if (self._cache is not None and self._cache_key is not None and trial.values is not None
+                and trial.state == TrialState.COMPLETE and not trial.user_attrs.get(CACHED_ATTR)):
             self._cache.put(self._cache_key, trial.params, tuple(trial.values))
         best = self._best_value()
         if self.enable_monitoring:
@@ -408,7 +410,7 @@ class AdaptiveHyperparameterOptimizer:
         done = self._completed()
         if not done or self.study.n_objectives != 1:
             return None
-        values = [t.values[0] for t in done]
+        values = [t.values[0] for t in done if t.values]
         return max(values) if self._direction == "maximize" else min(values)
 
     def _narrow_search_space(self) -> dict[str, tuple[Any, ...]]:
@@ -560,7 +562,7 @@ class AdaptiveHyperparameterOptimizer:
 
         if self.study is None:
             raise RuntimeError("nothing to plot: call optimize() first")
-        return save_plots(self.study, directory, **kwargs)
+        return save_plots(self.study, pathlib.Path(directory), **kwargs)
 
 
 def _json_or_none(value: Any) -> Any:

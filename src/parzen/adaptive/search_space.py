@@ -16,7 +16,7 @@ from __future__ import annotations
 import numbers
 from typing import Any, Mapping, Sequence
 
-from parzen.space import Categorical, Distribution, Float, Int, validate_space
+from parzen.space import Categorical, Condition, Distribution, Float, Int, validate_space
 
 KINDS = ("int", "float", "categorical")
 
@@ -30,7 +30,7 @@ def _number(name: str, spec: Any, what: str, value: Any, integer: bool) -> Any:
         raise _fail(name, spec, f"the {what} bound must be a number, got {value!r}")
     if integer and not float(value).is_integer():
         raise _fail(name, spec, f"the {what} bound of an 'int' must be an integer, got {value!r}")
-    return int(value) if integer else float(value)
+    return int(float(value)) if integer else float(value)
 
 
 def parse_parameter(name: str, spec: Any) -> Distribution:
@@ -44,14 +44,14 @@ def parse_parameter(name: str, spec: Any) -> Distribution:
     kind, rest = spec[0], list(spec[1:])
     if kind not in KINDS:
         raise _fail(name, spec, f"unknown kind {kind!r}; expected one of {KINDS}")
-    when = None
+    when: Condition | None = None
     if "when" in rest:
         at = rest.index("when")
         condition = rest[at + 1:]
         if len(condition) != 2:
             raise _fail(name, spec, "a condition is written 'when', parent, value")
         parent, values = condition
-        when = (parent, tuple(values) if isinstance(values, (list, tuple)) else (values,))
+        when = Condition(parent, tuple(values) if isinstance(values, (list, tuple)) else (values,))
         rest = rest[:at]
     try:
         if kind == "categorical":
@@ -89,6 +89,7 @@ def to_tuple(dist: Distribution) -> tuple[Any, ...]:
     if isinstance(dist, Categorical):
         out: tuple[Any, ...] = ("categorical", list(dist.choices))
     else:
+        assert isinstance(dist, (Float, Int)), dist
         out = ("int" if isinstance(dist, Int) else "float", dist.low, dist.high)
         if dist.log:
             out += ("log",)

@@ -81,6 +81,7 @@ def _from_raw(dist: Distribution, raw: Any) -> Any:
         return dist.choices[int(raw)]
     if isinstance(dist, Int):
         return min(max(int(round(raw)), dist.low), dist.high)
+    assert isinstance(dist, Float), dist
     if dist.step is not None:
         k = round((raw - dist.low) / dist.step)
         return float(dist.grid_value(min(max(k, 0), int(round((dist.high - dist.low) / dist.step)))))
@@ -125,7 +126,7 @@ class HyperoptSampler(Sampler):
                            if name in t.params and dist.contains(t.params[name]) else [])
                     for name, dist in space.items()}
             ok = t.state == TrialState.COMPLETE and t.values is not None
-            result = {"status": "ok", "loss": sign * t.values[0]} if ok else {"status": "fail"}
+            result = {"status": "ok", "loss": sign * t.values[0]} if ok and t.values else {"status": "fail"}
             misc = {"tid": tid, "cmd": domain.cmd, "workdir": None,
                     "idxs": {n: [tid] if v else [] for n, v in vals.items()}, "vals": vals}
             (doc,) = trials.new_trial_docs([tid], [None], [result], [misc])

@@ -43,7 +43,7 @@ def to_optuna_distribution(dist: Distribution) -> Any:
     if isinstance(dist, Categorical):
         return CategoricalDistribution(dist.choices)
     if isinstance(dist, Int):
-        return IntDistribution(dist.low, dist.high, log=dist.log, step=dist.step)
+        return IntDistribution(int(dist.low), int(dist.high), log=dist.log, step=dist.step)
     if isinstance(dist, Float):
         return FloatDistribution(dist.low, dist.high, log=dist.log, step=dist.step)
     raise TypeError(f"the optuna back end cannot sample {dist!r}")
@@ -100,7 +100,8 @@ class _Mirror:
         if isinstance(dist, Categorical):
             return live.suggest_categorical(name, dist.choices)
         if isinstance(dist, Int):
-            return int(live.suggest_int(name, dist.low, dist.high, step=dist.step, log=dist.log))
+            return int(live.suggest_int(name, int(dist.low), int(dist.high), step=dist.step, log=dist.log))
+        assert isinstance(dist, Float), dist
         return float(live.suggest_float(name, dist.low, dist.high, step=dist.step, log=dist.log))
 
 

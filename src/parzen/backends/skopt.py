@@ -52,6 +52,7 @@ def _dimension(dist: Distribution) -> Any:
 
     if isinstance(dist, Categorical):
         return SkCategorical(list(range(len(dist.choices))), transform="onehot")
+    assert isinstance(dist, (Float, Int)), dist
     if isinstance(dist, Int) and dist.step == 1:
         return Integer(dist.low, dist.high, prior="log-uniform" if dist.log else "uniform")
     if dist.step is not None:
@@ -63,6 +64,7 @@ def _to_point(dist: Distribution, value: Any) -> Any:
     """A parzen value as the coordinate of its dimension."""
     if isinstance(dist, Categorical):
         return dist.index(value)
+    assert isinstance(dist, (Float, Int)), dist
     if isinstance(dist, Int) and dist.step == 1:
         return int(value)
     if dist.step is not None:
@@ -75,6 +77,7 @@ def _from_point(dist: Distribution, coordinate: Any) -> Any:
         return dist.choices[int(coordinate)]
     if isinstance(dist, Int):
         return int(coordinate) if dist.step == 1 else dist.low + int(coordinate) * dist.step
+    assert isinstance(dist, Float), dist
     if dist.step is not None:
         return float(dist.grid_value(int(coordinate)))
     return float(coordinate)
@@ -84,6 +87,7 @@ def _middle(dist: Distribution) -> Any:
     """The stand-in coordinate of a parameter a trial does not have."""
     if isinstance(dist, Categorical):
         return 0
+    assert isinstance(dist, (Float, Int)), dist
     if isinstance(dist, Int) and dist.step == 1:
         return int(round(math.sqrt(dist.low * dist.high))) if dist.log else (dist.low + dist.high) // 2
     if dist.step is not None:
@@ -125,7 +129,7 @@ class _Box:
                 continue
             self.told.add(t.number)
             point = self.point_of(t)
-            if point is not None:
+            if point is not None and t.values is not None:
                 points.append(point)
                 values.append(sign * t.values[0])
         if points:

@@ -88,10 +88,10 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError("give --objective (module:function or file.py:function)")
     opt = _optimizer(args)
     if args.objective is None:
-        spec = opt.metadata.get("objective")
-        if not isinstance(spec, str):
+        saved = opt.metadata.get("objective")
+        if not isinstance(saved, str):
             raise CLIError(f"--resume {args.resume!r} does not name its objective; give --objective")
-        objective = load_objective(spec)
+        spec, objective = saved, load_objective(saved)
     opt.metadata["objective"] = spec
     checkpoint = args.checkpoint or args.resume or DEFAULT_CHECKPOINT
     done = sum(t.state != TrialState.Running for t in opt.trials())

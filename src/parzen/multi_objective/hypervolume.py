@@ -21,7 +21,7 @@ import numpy as np
 from parzen.multi_objective.pareto import non_dominated_mask, to_minimization
 
 
-def hypervolume(points: np.ndarray | Sequence[Sequence[float]], reference_point: Sequence[float],
+def hypervolume(points: np.ndarray | Sequence[Sequence[float]], reference_point: np.ndarray | Sequence[float],
                 directions: Sequence[str] | None = None) -> float:
     """Volume of the region dominated by ``points`` (n, m) and bounded by ``reference_point`` (m,).
 
@@ -33,7 +33,7 @@ def hypervolume(points: np.ndarray | Sequence[Sequence[float]], reference_point:
     return _hypervolume(pts, ref)
 
 
-def hypervolume_contributions(points: np.ndarray, reference_point: Sequence[float],
+def hypervolume_contributions(points: np.ndarray, reference_point: np.ndarray | Sequence[float],
                               directions: Sequence[str] | None = None) -> np.ndarray:
     """Exclusive hypervolume of each row: the volume lost if that row alone were removed.
 
@@ -63,7 +63,7 @@ def _front_of(pts: np.ndarray) -> np.ndarray:
     return np.unique(pts[non_dominated_mask(pts)], axis=0)
 
 
-def _as_arrays(points: np.ndarray, reference_point: Sequence[float],
+def _as_arrays(points: np.ndarray, reference_point: np.ndarray | Sequence[float],
                directions: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
     pts = np.asarray(points, dtype=float)
     ref = np.asarray(reference_point, dtype=float).reshape(-1)
@@ -83,7 +83,7 @@ def _as_arrays(points: np.ndarray, reference_point: Sequence[float],
     return pts, ref
 
 
-def _prepare(points: np.ndarray | Sequence[Sequence[float]], reference_point: Sequence[float],
+def _prepare(points: np.ndarray | Sequence[Sequence[float]], reference_point: np.ndarray | Sequence[float],
              directions: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
     """Minimization arrays holding only the distinct non-dominated points inside the reference box."""
     pts, ref = _as_arrays(np.asarray(points, dtype=float), reference_point, directions)
