@@ -119,3 +119,21 @@ def test_bad_worker_arguments(tmp_path: pathlib.Path, capsys: pytest.CaptureFixt
     assert returned == code
     assert message in capsys.readouterr().err
     assert parzen.load_study("shared", storage=url).trials == []
+
+
+def _run_in_process(url: str, *options: str) -> list[parzen.FrozenTrial]:
+    parzen.create_study(storage=url, study_name="shared")
+    assert main(["worker", "--storage", url, "--study", "shared", "--objective", f"{OBJECTIVES}:quick",
+                 *options]) == 0
+    return parzen.load_study("shared", storage=url).trials
+
+
+def test_worker_seed_makes_its_sampler_repeat(tmp_path: pathlib.Path) -> None:
+    runs = [_run_in_process(f"sqlite:///{tmp_path / f'seed{i}.db'}", "--sampler", "random", "--seed", "7",
+                            "--n-trials", "3") for i in range(2)]
+    assert [t.params for t in runs[0]] == [t.params for t in runs[1]]
+
+
+def test_worker_tpe_sampler_and_timeout(tmp_path: pathlib.Path) -> None:
+    trials = _run_in_process(f"sqlite:///{tmp_path / 'tpe.db'}", "--sampler", "tpe", "--timeout", "0.5")
+    assert trials and {t.state for t in trials} == {TrialState.COMPLETE}
