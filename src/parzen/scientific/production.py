@@ -90,7 +90,8 @@ class ServedModel:
             seconds = time.perf_counter() - began
             self._executables[key] = compiled
             memory = compiled.memory_analysis()
-            self.stats[key] = ExecutableStats(rows, seconds, int(memory.temp_size_in_bytes) if memory is not None else -1)
+            temp_bytes = int(memory.temp_size_in_bytes) if memory is not None else -1
+            self.stats[key] = ExecutableStats(rows, seconds, temp_bytes)
         began = time.perf_counter()
         out = jax.block_until_ready(self._executables[key](params, x))
         self.stats[key].run_seconds.append(time.perf_counter() - began)

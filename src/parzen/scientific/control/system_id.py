@@ -2,14 +2,15 @@
 
 The model is either a Flax NNX module called as ``model(state, input)`` on one sample (its
 ``nnx.Param`` variables are trained; other state, such as BatchNorm statistics, is held fixed), or a
-plain function ``model(params, state, input)`` with initial ``params`` given to the identifier (a Flax Linen
-module goes this way: ``model=module.apply, params=variables``).
+plain function ``model(params, state, input)`` with initial ``params`` given to the identifier (a
+Flax Linen module goes this way: ``model=module.apply, params=variables``).
+
 ``fit`` minimizes the mean squared one-step prediction error over every recorded transition, full
 batch, with L-BFGS (optax's, zoom line search; the default: the problem is small and smooth) or Adam,
 under one ``jax.jit`` ``lax.while_loop`` that stops after ``max_iterations`` or when the gradient's
-norm falls below ``tolerance`` (checked at the start of each step). It returns the trained model: a new module (the given one is left as
-it was), or ``functools.partial(model, trained_params)`` for a function, in both cases a callable of
-``(state, input)`` that :class:`DifferentiableMPC` accepts.
+norm falls below ``tolerance`` (checked at the start of each step). It returns the trained model: a
+new module (the given one is left as it was), or ``functools.partial(model, trained_params)`` for a
+function; in both cases a callable of ``(state, input)`` that :class:`DifferentiableMPC` accepts.
 """
 
 from __future__ import annotations

@@ -125,9 +125,9 @@ class LearnToOptimize:
         # the fields the compiled loop does not read (the step size lives in theta_), fixed, so that
         # configurations differing only in them share one compilation
         c = self.config
+        hypergradient_step = c.meta_learning_rate if c.meta_algorithm == "adaptive_lr" else 1.0
         return dataclasses.replace(c, warm_start_strategy="none", performance_tracking=True, learning_rate=1.0,
-                                   adaptation_steps=1,
-                                   meta_learning_rate=c.meta_learning_rate if c.meta_algorithm == "adaptive_lr" else 1.0)
+                                   adaptation_steps=1, meta_learning_rate=hypergradient_step)
 
     # --- running the rule -----------------------------------------------------------------------
     def _start(self, params: Any) -> tuple[Any, bool]:
@@ -167,7 +167,8 @@ class LearnToOptimize:
         from the family's ``init_params`` and sees the data of one fixed key; warm starts do not apply."""
         num_tasks = check_int("num_tasks", num_tasks, 1)
         num_steps = check_int("num_steps", num_steps, 1)
-        return np.asarray(_evaluate(self._graph_config(), task_family, num_tasks, num_steps, self.theta_, jax.random.key(seed)))
+        curves = _evaluate(self._graph_config(), task_family, num_tasks, num_steps, self.theta_, jax.random.key(seed))
+        return np.asarray(curves)
 
     # --- meta-training --------------------------------------------------------------------------
     def meta_train(self, task_family: TaskFamily, *, num_iterations: int = 200, population: int = 8,
@@ -250,9 +251,10 @@ class LearnToOptimize:
             raise ValueError(f"`method` must be 'maml' or 'reptile', got {method!r}")
         c = self.config
         if method == "maml":
-            result = meta_learning.maml(task_family, inner_learning_rate=c.learning_rate, inner_steps=c.adaptation_steps,
-                                        meta_learning_rate=c.meta_learning_rate, num_iterations=num_iterations,
-                                        tasks_per_batch=tasks_per_batch, first_order=first_order, seed=seed)
+            result = meta_learning.maml(task_family, inner_learning_rate=c.learning_rate,
+                                        inner_steps=c.adaptation_steps, meta_learning_rate=c.meta_learning_rate,
+                                        num_iterations=num_iterations, tasks_per_batch=tasks_per_batch,
+                                        first_order=first_order, seed=seed)
         else:
             result = meta_learning.reptile(task_family, inner_learning_rate=c.learning_rate,
                                            inner_steps=c.adaptation_steps, meta_learning_rate=c.meta_learning_rate,

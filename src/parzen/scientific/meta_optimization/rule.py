@@ -108,7 +108,8 @@ def _rms(x: jax.Array) -> jax.Array:
 
 
 def _learned_step(config: MetaOptimizerConfig, mlp: dict[str, jax.Array], time_features: jax.Array,
-                  g: jax.Array, p: jax.Array, d: jax.Array, momenta: tuple[jax.Array, ...], v_hat: jax.Array) -> jax.Array:
+                  g: jax.Array, p: jax.Array, d: jax.Array, momenta: tuple[jax.Array, ...],
+                  v_hat: jax.Array) -> jax.Array:
     """The learned step of one array (before the step size)."""
     inv_root = jax.lax.rsqrt(v_hat + _EPS)
     columns = [g * inv_root, *(m * inv_root for m in momenta), p, d]
