@@ -18,15 +18,22 @@ const view = {
 
 function $(id) { return document.getElementById(id); }
 
-// plotly.js (4.8 MB, from the installed plotly package) loads after the page is shown: the tables
-// do not wait for it, the plots do.
-const plotlyReady = new Promise((resolve, reject) => {
-  const script = document.createElement("script");
-  script.src = "/static/plotly.min.js";
-  script.onload = resolve;
-  script.onerror = () => reject(new Error("plotly.js did not load"));
-  document.head.append(script);
-});
+// plotly.js (4.8 MB, from the installed plotly package) loads when the first plot is about to be
+// drawn, after the tables are shown: they do not wait for it to download and compile.
+let plotlyLoading = null;
+
+function plotlyReady() {
+  if (plotlyLoading === null) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "/static/plotly.min.js";
+      script.onload = resolve;
+      script.onerror = () => { plotlyLoading = null; reject(new Error("plotly.js did not load")); };
+      document.head.append(script);
+    });
+  }
+  return plotlyLoading;
+}
 
 async function getJSON(url) {
   const response = await fetch(url, {cache: "no-store"});
@@ -222,7 +229,7 @@ async function drawPlot(name, id) {
 
 async function drawPlots(name) {
   const list = (await getJSON(studyURL(name) + "/plots")).plots;
-  await plotlyReady;
+  await plotlyReady();
   const container = $("plots");
   const cards = list.map((p) => plotCard(p.id));
   for (const old of Array.from(container.children)) {
@@ -387,6 +394,7 @@ function route() {
     showOnly("studies-view");
   } else {
     document.title = view.study + " \u00b7 parzen dashboard";
+    for (const card of $("plots").children) { onScreen.unobserve(card); }
     $("plots").replaceChildren();
     $("trials-table").tHead.replaceChildren();
     $("trials-table").tBodies[0].replaceChildren();
