@@ -320,6 +320,8 @@ class CmaEsSampler(Sampler):
         while True:
             assert run.config is not None, "a started run has a configuration"
             bucket = history.buckets.get((run.key, run.restart, run.generation), [])
+            if len(bucket) < run.config.popsize:  # cheap exit while a generation fills (large IPOP populations)
+                return
             told = [e for e in sorted(bucket, key=lambda e: e.number)
                     if e.x.shape == (run.geometry.dim,) and run.geometry.holds(e.trial)][: run.config.popsize]
             if len(told) < run.config.popsize:
