@@ -55,16 +55,16 @@ def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int 
     failures = FailurePolicy(retry, max_failures)
     runner_executor = resolve_executor(executor)
     with InterruptShield() as shield:
-        runner_executor.start(objective, n_workers, trial_timeout)
         progress = Progress(study, n_trials, show_progress_bar)
         heartbeat = None if beating is None else Heartbeat(
             study, *beating, running=lambda: runner.running_trials(),
             on_stale=lambda frozen: failures.retry_if_covered(study, frozen, "stale"))
         runner = TrialRunner(study, catch_types, callback_list, progress, shield, failures,
                              None if heartbeat is None else heartbeat.beat)
-        if heartbeat is not None:
-            heartbeat.start()
         try:
+            runner_executor.start(objective, n_workers, trial_timeout)
+            if heartbeat is not None:
+                heartbeat.start()
             drive(runner, budget, runner_executor, n_workers)
         except BaseException as exc:
             budget.stop()
