@@ -28,3 +28,8 @@ def test_readme_quick_start_runs(tmp_path, monkeypatch):
     told = study.trials[-1]
     assert told.value == 0.25
     assert ("alpha" in told.params) == (told.params["act"] == "gelu")
+    # The later sections do what their text says.
+    assert len(namespace["cluster_study"].trials) == 10  # evaluated on the Dask cluster
+    assert (tmp_path / "history.png").stat().st_size > 0 and namespace["files"]
+    assert namespace["optimizer"].search_space["x"][2] > 8.0 and namespace["best_score"] > -1.0
+    assert namespace["result"].converged

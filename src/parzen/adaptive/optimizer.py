@@ -424,10 +424,11 @@ class AdaptiveHyperparameterOptimizer:
     def _adapt(self) -> None:
         """Between rounds: the custom strategy's space, or the default rule.
 
-        Default rule: when the best value moved by less than ``min_improvement_threshold`` over the
-        last round, widen the ranges whose best value sits at a bound if there are any, else narrow
-        every numeric range around the best trials; then freeze the parameters whose importance
-        (:func:`parzen.importance.get_param_importances`) is below 5% at their best value.
+        Default rule: a range whose best value sits at a bound is widened there after any round (the
+        optimum likely lies beyond it). When the best value moved by less than
+        ``min_improvement_threshold`` over the last round and nothing was widened, every numeric
+        range narrows around the best trials; and on such a stall the parameters whose importance
+        (:func:`parzen.importance.get_param_importances`) is below 5% are frozen at their best value.
         """
         if self.study.n_objectives != 1:
             return
@@ -437,11 +438,13 @@ class AdaptiveHyperparameterOptimizer:
         else:
             best = self._best_value()
             previous, self._best_at_last_round = self._best_at_last_round, best
-            if best is None or previous is None or abs(best - previous) >= self.min_improvement_threshold:
-                return
-            widened = adaptation.expand(self._space, history, self._direction, self._first_space)
-            new = widened if widened != self._space else adaptation.narrow(self._space, history, self._direction)
-            new = self._freeze_unimportant(new, history)
+            stalled = (best is not None and previous is not None
+                       and abs(best - previous) < self.min_improvement_threshold)
+            new = adaptation.expand(self._space, history, self._direction, self._first_space)
+            if stalled and new == self._space:
+                new = adaptation.narrow(self._space, history, self._direction)
+            if stalled:
+                new = self._freeze_unimportant(new, history)
         if new != self._space:
             self.adaptations.append({"after_trial": len(self.study.trials) - 1, "search_space": to_tuple_space(new)})
             self._log(f"search space adapted after {len(self.study.trials)} trials: {to_tuple_space(new)}")
