@@ -7,6 +7,7 @@ says which back ends have it, raised before any trial runs.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from parzen.pruners._base import Pruner
@@ -87,6 +88,32 @@ def _gamma_function(gamma: Any) -> Callable[[int], int]:
     return lambda n: min(math.ceil(gamma * n), 25)
 
 
+def _weights_function(weights: Any) -> Callable[[int], Any]:
+    """optuna's ``weights(n)`` gives the weights of the n observations, oldest first. A function that
+    returns one number k instead (seed 003 writes ``lambda x: min(x, 25)``) means: the k newest
+    observations weigh 1 and the older ones ramp linearly up to 1, as optuna's default does with k = 25.
+    The function is tried once here, so a wrong one is an error before any trial runs."""
+    import numpy as np
+
+    if not callable(weights):
+        raise TypeError(f"`sampler_config['weights']` must be a function of the number of trials, got {weights!r}")
+
+    def full(n: int) -> Any:
+        out = weights(n)
+        if isinstance(out, numbers.Real) and not isinstance(out, bool):
+            k = min(n, max(0, int(float(out))))
+            return np.concatenate([np.linspace(1.0 / max(n, 1), 1.0, num=n - k), np.ones(k)])
+        return out
+
+    try:
+        shape = np.shape(full(30))
+    except Exception as exc:
+        raise ValueError(f"`sampler_config['weights']` failed on 30 trials: {exc!r}") from None
+    if shape != (30,):
+        raise ValueError(f"`sampler_config['weights']`(30) must give one number or 30 weights, got shape {shape}")
+    return full
+
+
 def make_sampler(backend: str, config: Mapping[str, Any] | None, seed: int | None, n_objectives: int) -> Sampler:
     """The sampler ``backend`` runs with ``config``, seeded by ``seed``."""
     kind, options = check_sampler_config(backend, config)
@@ -127,6 +154,8 @@ def _optuna_sampler(kind: str, options: dict[str, Any], seed: int | None, n_obje
     if kind == "tpe":
         if "gamma" in options:
             options["gamma"] = _gamma_function(options["gamma"])
+        if "weights" in options:
+            options["weights"] = _weights_function(options["weights"])
         inner = optuna.samplers.TPESampler(seed=seed, **options)
     elif kind == "gp":
         inner = optuna.samplers.GPSampler(seed=seed, **options)
