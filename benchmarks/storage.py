@@ -5,8 +5,8 @@
     (file, Redis). ``--prefill N`` first fills each study to N trials, to measure a study that is
     already large. Every run checks that the study ends with exactly the expected trials, numbered
     0..N-1 once each (the load test of issue 10 at ``--workers 8 --trials-per-worker 250``).
-(b) latency: milliseconds of one ask + tell + read of the finished trials (what a model-based sampler
-    does each trial) once a study holds each of ``--sizes`` trials, in a long-running worker.
+(b) latency: milliseconds of one ask + tell, and of one read of the finished trials (what a model-based
+    sampler does each trial), once a study holds each of ``--sizes`` trials, in a long-running worker.
 (c) dask: seconds per trial of a no-op objective on a 2-worker ``LocalCluster`` beside the thread
     executor with 2 threads.
 (d) async: the longest stall of the event loop while ``optimize_async`` runs with the default sampler,
@@ -120,9 +120,11 @@ class Study:
     def optimize(self, n_trials: int) -> None:
         self._study.optimize(_noop, n_trials=n_trials)
 
-    def ask_tell_read(self) -> None:
+    def ask_tell(self) -> None:
         trial = self._study.ask()
         self._study.tell(trial, _noop(trial))
+
+    def read_finished(self) -> None:
         if self.peer == "parzen":
             self._study.get_trials((TrialState.COMPLETE,))
         else:
@@ -178,20 +180,24 @@ def throughput(peer: str, url: str, n_workers: int, per_worker: int, prefill: in
 
 
 # --- (b) latency ---------------------------------------------------------------------------
-def latency(peer: str, url: str, sizes: list[int]) -> dict[int, float]:
-    """Milliseconds per ask + tell + read of finished trials once the study holds each size."""
+def latency(peer: str, url: str, sizes: list[int]) -> dict[int, tuple[float, float]]:
+    """Milliseconds per ask + tell, and per read of the finished trials, once the study holds each size."""
     study = Study(peer, url, "latency", create=True)
-    out: dict[int, float] = {}
+    out: dict[int, tuple[float, float]] = {}
     held = 0
     for size in sizes:
         if size > held:
             study.optimize(size - held)
             held = size
-        started = time.perf_counter()
+        asking = reading = 0.0
         for _ in range(LATENCY_STEPS):
-            study.ask_tell_read()
+            started = time.perf_counter()
+            study.ask_tell()
+            middle = time.perf_counter()
+            study.read_finished()
+            asking, reading = asking + middle - started, reading + time.perf_counter() - middle
         held += LATENCY_STEPS
-        out[size] = (time.perf_counter() - started) / LATENCY_STEPS * 1e3
+        out[size] = (asking / LATENCY_STEPS * 1e3, reading / LATENCY_STEPS * 1e3)
     return out
 
 
@@ -310,14 +316,14 @@ def main() -> None:
                              for n in args.workers]
                     print(f"| {backend} | {peer} | {' | '.join(cells)} |", flush=True)
         if "latency" in args.only:
-            print(f"\n(b) ms per ask + tell + read of the finished trials, mean of {LATENCY_STEPS}, one worker")
+            print(f"\n(b) ms per ask + tell / per read of the finished trials, mean of {LATENCY_STEPS}, one worker")
             print(f"| back end | storage | {' | '.join(f'at {s:,}' for s in args.sizes)} |")
             print(f"|---|---|{'---:|' * len(args.sizes)}")
             for backend in backends:
                 for peer in PEERS[backend][:1 if args.no_peers else None]:
                     cells = latency(peer, servers.url(backend, peer), args.sizes)
-                    print(f"| {backend} | {peer} | {' | '.join(f'{cells[s]:.2f}' for s in args.sizes)} |",
-                          flush=True)
+                    row = " | ".join(f"{cells[s][0]:.2f} / {cells[s][1]:.2f}" for s in args.sizes)
+                    print(f"| {backend} | {peer} | {row} |", flush=True)
         if "dask" in args.only:
             cells = dask_overhead(args.dask_trials)
             print(f"\n(c) ms per no-op trial, {args.dask_trials} trials, 2 workers: thread executor "
