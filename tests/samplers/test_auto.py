@@ -13,6 +13,7 @@ from parzen.samplers.auto import (
     LATE_CMAES_ATTR,
     LATE_MIN_GENERATIONS,
     AutoSampler,
+    is_discrete_heavy,
     warm_start,
 )
 from parzen.samplers.cmaes import default_popsize
@@ -181,14 +182,22 @@ def _ask_fixed(study: parzen.Study, space: dict, x: float) -> parzen.Trial:
     return study.ask(space)
 
 
-def test_an_integer_and_categorical_heavy_space_stays_with_the_gp() -> None:
-    space = {**{f"n{i}": parzen.Int(-10, 10) for i in range(4)}, "c0": parzen.Categorical([1, 2, 3]),
-             "c1": parzen.Categorical([1, 2]), "x0": parzen.Float(-1, 1), "x1": parzen.Float(-1, 1)}
+@pytest.mark.parametrize(("space", "heavy", "choice"), [
+    ({**{f"n{i}": parzen.Int(-10, 10) for i in range(4)}, "c0": parzen.Categorical([1, 2, 3]),
+      "c1": parzen.Categorical([1, 2]), "x0": parzen.Float(-1, 1), "x1": parzen.Float(-1, 1)}, True, "tpe"),
+    ({**{f"n{i}": parzen.Int(0, 9) for i in range(6)}, **{f"x{i}": parzen.Float(0, 1) for i in range(7)}}, False,
+     "cmaes"),
+    ({"layers": parzen.Int(1, 12), "units": parzen.Int(16, 512, log=True), "opt": parzen.Categorical(["a", "b"]),
+      "act": parzen.Categorical(["r", "t"]), "x0": parzen.Float(0, 1), "lr": parzen.Float(1e-5, 1, log=True)}, False,
+     "gp"),
+])
+def test_integer_or_categorical_heavy_spaces_get_tpe(space: dict, heavy: bool, choice: str) -> None:
+    assert is_discrete_heavy(list(space.values())) is heavy
     study = parzen.create_study(seed=0)
     for _ in range(4):
         trial = study.ask(space)
-        study.tell(trial, float(sum(abs(v) for v in trial.params.values())))
-    assert set(_choices(study)) == {"gp"}
+        study.tell(trial, float(sum(abs(v) for v in trial.params.values() if not isinstance(v, str))))
+    assert _choices(study)[1:] == [choice] * 3
 
 
 def test_same_seed_same_suggestions() -> None:

@@ -7,8 +7,8 @@ figures are in BENCHMARKS.md, not here, as they change with each release):
   and model-tuning problems, and the best hypervolume on most multi-objective problems;
 - on numeric spaces of 10 or more dimensions, CMA-ES for the first trials and then the GP beat both
   alone, so CMA-ES hands over to the GP after ``cmaes_max_trials``;
-- on a space dominated by integers and categories (the mixed Levy problem) the GP beat parzen's TPE
-  at 100 trials, so such spaces stay with the GP;
+- on spaces dominated by integers and categories (the mixed Levy problem) the default with TPE there
+  beat the default with the GP at 50 and 100 trials (same seeds), so such spaces go to TPE;
 - on numeric spaces the GP's progress stalled in a basin between ``late_cmaes_trials`` and
   ``gp_max_trials`` trials while its cost per trial grew, and CMA-ES started at the best point with
   a step size from the spread of the best trials kept improving at a flat cost, so numeric spaces go
@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 CHOICE_ATTR = "auto:sampler"
 LATE_CMAES_ATTR = "auto:cmaes"
 WIDE_NUMERIC_DIMS = 10
+# A space of at least this many discrete dimensions (integers, stepped floats, categories), making up at
+# least half of its free dimensions, is integer-heavy and goes to TPE.
+DISCRETE_HEAVY_DIMS = 6
 # A late CMA-ES phase is started only if the study's known budget leaves it this many generations.
 LATE_MIN_GENERATIONS = 5
 _WARM_TOP_SHARE = 0.1  # the warm start's step size is the spread of this share of the best trials
@@ -67,6 +70,16 @@ class _SpaceSummary:
     def has_undeclared_conditions(self) -> bool:
         """True when some trial lacks a parameter that no ``when`` condition explains (define-by-run branches)."""
         return any(self.held[name] < self.n_read and dist.when is None for name, dist in self.seen.items())
+
+
+def _is_discrete(dist: Distribution) -> bool:
+    return isinstance(dist, Categorical) or getattr(dist, "step", None) is not None
+
+
+def is_discrete_heavy(free: list[Distribution]) -> bool:
+    """Whether a space of free dimensions is integer- or categorical-heavy (see ``DISCRETE_HEAVY_DIMS``)."""
+    n_discrete = sum(_is_discrete(d) for d in free)
+    return n_discrete >= DISCRETE_HEAVY_DIMS and 2 * n_discrete >= len(free)
 
 
 def warm_start(complete: list[FrozenTrial], space: Mapping[str, Distribution],
@@ -114,10 +127,13 @@ class AutoSampler(Sampler):
     3. parameters that come and go between trials without a declared ``when`` condition, and that
        no categorical or integer parent explains (:mod:`parzen.samplers.inferred_conditions`): TPE,
        which models each parameter on the trials that hold it;
-    4. one objective, a space of only unconditional numeric parameters with at least 10 free
+    4. an integer- or categorical-heavy space (:func:`is_discrete_heavy`: at least
+       ``DISCRETE_HEAVY_DIMS`` integer, stepped or categorical dimensions, making up at least half of
+       the free ones): TPE;
+    5. one objective, a space of only unconditional numeric parameters with at least 10 free
        dimensions, fewer than ``cmaes_max_trials`` finished trials: CMA-ES (when the optional
        ``cmaes`` package is installed, TPE otherwise);
-    5. otherwise: GP (which then also models what CMA-ES evaluated, conditional parameters
+    6. otherwise: GP (which then also models what CMA-ES evaluated, conditional parameters
        declared with ``when``, the branches of a define-by-run objective that step 3 explained, and
        several objectives through random scalarizations).
 
@@ -214,6 +230,8 @@ class AutoSampler(Sampler):
             if inferred is None:
                 return "tpe"
             free = [d for d in inferred.values() if not d.is_single()]
+        if is_discrete_heavy(free):
+            return "tpe"
         wide = plain_numeric and len(free) >= WIDE_NUMERIC_DIMS
         if study.n_objectives == 1 and wide and len(complete) < self._cmaes_max_trials:
             return "cmaes" if self._has_cmaes else "tpe"
