@@ -175,6 +175,7 @@ def test_warm_start_step_is_the_spread_of_the_best_trials() -> None:
     assert x0 == {"x": 5.0}
     assert sigma == pytest.approx(np.std([0.5, 0.52]))  # the best 10% of 20 trials: x = 5.0 and 5.2
     assert warm_start(study.trials[:1], space, 1.0) is None
+    assert warm_start(study.trials, {}, 1.0) is None
 
 
 def _ask_fixed(study: parzen.Study, space: dict, x: float) -> parzen.Trial:

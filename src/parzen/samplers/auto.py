@@ -89,9 +89,11 @@ def warm_start(complete: list[FrozenTrial], space: Mapping[str, Distribution],
     The step size is the root mean variance, in the unit-cube encoding, of the best
     ``_WARM_TOP_SHARE`` of the trials that hold every parameter of ``space`` (at least two of them),
     clipped to ``_WARM_SIGMA_RANGE``: a basin the earlier phase has narrowed down gets a local search.
-    None when fewer than two trials hold the whole space.
+    None when the space is empty or fewer than two trials hold all of it.
     """
     names = list(space)
+    if not names:
+        return None
     held, rows, losses = [], [], []
     for t in complete:
         if t.values is None or not all(n in t.params and space[n].contains(t.params[n]) for n in names):
