@@ -150,6 +150,18 @@ def test_late_cmaes_trials_starts_cmaes_before_gp_max_trials_on_numeric_spaces_o
     assert set(_choices(mixed)) == {"gp"}
 
 
+def test_late_cmaes_starts_inside_a_range_narrowed_mid_study() -> None:
+    study = parzen.create_study(sampler=AutoSampler(seed=0, late_cmaes_trials=8, gp_max_trials=50))
+    wide, narrow = {"x": parzen.Float(-5, 5), "y": parzen.Float(-5, 5)}, {"x": parzen.Float(-1, 1), "y": parzen.Float(-5, 5)}
+    for space in [wide] * 12 + [narrow] * 6:
+        trial = study.ask(space)
+        study.tell(trial, (trial.params["x"] - 3) ** 2 + trial.params["y"] ** 2)
+    assert abs(study.best_params["x"]) > 1  # the best point lies outside the narrowed range
+    late = study.trials[12:]
+    assert all(t.state == parzen.TrialState.COMPLETE and t.system_attrs[CHOICE_ATTR] == "cmaes-late" for t in late)
+    assert all(-1 <= t.params["x"] <= 1 for t in late)
+
+
 def test_past_gp_max_trials_a_space_with_a_categorical_gets_tpe() -> None:
     study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=6))
     study.optimize(lambda t: _sphere(t, 2) + (t.suggest_categorical("c", ["a", "b"]) == "b"), n_trials=9)

@@ -158,7 +158,7 @@ class AutoSampler(Sampler):
         self._cmaes_max_trials = int(cmaes_max_trials)
         self._has_cmaes = importlib.util.find_spec("cmaes") is not None
         self._samplers: dict[str, Sampler] = {}
-        self._late: weakref.WeakKeyDictionary[StudyHistory, Sampler] = weakref.WeakKeyDictionary()
+        self._late: weakref.WeakKeyDictionary[StudyHistory, dict[str, Sampler]] = weakref.WeakKeyDictionary()
         self._summaries: weakref.WeakKeyDictionary[StudyHistory, _SpaceSummary] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -179,24 +179,31 @@ class AutoSampler(Sampler):
                     self._samplers[name] = TPESampler(seed=self._seeds[name])
             return self._samplers[name]
 
-    def _late_sampler(self, study: "Study") -> Sampler:
-        """This study's warm-started CMA-ES, created from its history at the first late trial.
+    def _late_sampler(self, study: "Study", space: Mapping[str, Distribution] | None = None) -> Sampler:
+        """This study's CMA-ES for ``space`` (None: the space its trials held), warm-started from its history
+        the first time that space is sampled.
 
-        Its runs are recorded on the trials (``"auto:cmaes"``), so a sampler in another process replays
-        the same run whatever start it would have computed itself.
+        One per space, so a range changed mid-study gets a start inside the new range. Its runs are
+        recorded on the trials (``"auto:cmaes"``), so a sampler in another process replays the same run
+        whatever start it would have computed itself.
         """
         history = study_history(study)
         with self._lock:
-            sampler = self._late.get(history)
+            if space is None:
+                summary = self._summaries.get(history)
+                space = summary.seen if summary is not None else {}
+            numeric = {n: d for n, d in space.items()
+                       if not d.is_single() and d.when is None and not isinstance(d, Categorical)}
+            key = "\n".join(f"{n}:{d.describe()}" for n, d in sorted(numeric.items()))
+            per_space = self._late.setdefault(history, {})
+            sampler = per_space.get(key)
             if sampler is None:
                 from parzen.samplers.cmaes import CmaEsSampler
 
-                summary = self._summaries.get(history)
-                space = {n: d for n, d in (summary.seen if summary else {}).items() if not d.is_single()}
                 sign = 1.0 if study.direction == "minimize" else -1.0
-                start = warm_start(history.select((TrialState.COMPLETE,)), space, sign)
+                start = warm_start(history.select((TrialState.COMPLETE,)), numeric, sign)
                 x0, sigma0 = start if start is not None else (None, None)
-                sampler = self._late[history] = CmaEsSampler(
+                sampler = per_space[key] = CmaEsSampler(
                     seed=self._seeds["cmaes-late"], x0=x0, sigma0=sigma0, restart_strategy="ipop",
                     attr=LATE_CMAES_ATTR)
             return sampler
@@ -242,7 +249,7 @@ class AutoSampler(Sampler):
     def _too_late_for_cmaes(self, study: "Study", n_dims: int) -> bool:
         """Whether the study's known budget ends before a late CMA-ES phase could run its minimum generations."""
         planned = getattr(study, "planned_trials", None)
-        if planned is None or self._late.get(study_history(study)) is not None:
+        if planned is None or self._late.get(study_history(study)):
             return False
         from parzen.samplers.cmaes import default_popsize
 
@@ -262,6 +269,8 @@ class AutoSampler(Sampler):
         return self._for(trial).infer_relative_space(study, trial)
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
+        if trial.system_attrs.get(CHOICE_ATTR) == "cmaes-late":
+            return self._late_sampler(study, space).sample(study, trial, space)
         return self._for(trial).sample(study, trial, space)
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
@@ -269,6 +278,6 @@ class AutoSampler(Sampler):
 
     def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
         with self._lock:
-            samplers = list(self._samplers.values()) + list(self._late.values())
+            samplers = list(self._samplers.values()) + [s for per in self._late.values() for s in per.values()]
         for sampler in samplers:
             sampler.after_trial(study, trial)
