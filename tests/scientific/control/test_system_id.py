@@ -9,6 +9,7 @@ jax = pytest.importorskip("jax")
 import jax.numpy as jnp  # noqa: E402
 
 from parzen.scientific.control import LinearDynamics, SystemIdentifier  # noqa: E402
+from parzen.scientific.control.system_id import _transitions  # noqa: E402
 
 
 def linear_system(seed: int = 0, n: int = 3, m: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -39,12 +40,14 @@ def test_recovers_a_and_b_from_noisy_trajectories() -> None:
     assert identifier.converged_ and identifier.iterations_ < 500
     assert identifier.loss_ == pytest.approx(3 * 0.02**2, rel=0.3)  # the noise floor
     np.testing.assert_array_equal(start.A[...], np.eye(3))  # the given module is left as it was
-    # one trajectory, and explicit (x, u, x') pairs, are accepted too
+    # explicit (x, u, x') pairs, and one trajectory, are accepted too
     pairs = SystemIdentifier(model=LinearDynamics(3, 2)).fit(xs[:, :-1].reshape(-1, 3), us.reshape(-1, 2),
                                                                 xs[:, 1:].reshape(-1, 3))
     np.testing.assert_allclose(pairs.A[...], model.A[...], atol=1e-3)
-    single = SystemIdentifier(model=LinearDynamics(3, 2)).fit(xs[0], us[0])
-    np.testing.assert_allclose(single.B[...], b, atol=0.05)
+    x, u, nxt = _transitions(xs[0], us[0], None)  # one trajectory: its 50 transitions, in order
+    np.testing.assert_allclose(x, xs[0, :-1], rtol=1e-6)
+    np.testing.assert_allclose(u, us[0], rtol=1e-6)
+    np.testing.assert_allclose(nxt, xs[0, 1:], rtol=1e-6)
 
 
 def test_a_plain_function_with_adam_and_its_stopping_rules() -> None:

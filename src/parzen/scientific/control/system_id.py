@@ -104,17 +104,19 @@ class SystemIdentifier:
         x, u, y = _transitions(state_data, input_data, next_state_data)
         predict, params, build = self._split()
 
-        def loss_fn(p: Any) -> jax.Array:
-            pred = jax.vmap(predict, in_axes=(None, 0, 0))(p, x, u)
-            return jnp.mean(jnp.sum((pred - y) ** 2, axis=-1))
-
         lbfgs = self.optimizer == "lbfgs"
         opt = optax.lbfgs() if lbfgs else optax.adam(self.learning_rate)
-        value_and_grad = optax.value_and_grad_from_state(loss_fn)
         max_iterations, tolerance = self.max_iterations, self.tolerance
 
         @jax.jit
-        def run(p: Any) -> tuple[Any, jax.Array, jax.Array, jax.Array]:
+        def run(p: Any, x: jax.Array, u: jax.Array, y: jax.Array) -> tuple[Any, jax.Array, jax.Array, jax.Array]:
+            # the data are arguments, not constants folded into the compiled program
+            def loss_fn(p: Any) -> jax.Array:
+                pred = jax.vmap(predict, in_axes=(None, 0, 0))(p, x, u)
+                return jnp.mean(jnp.sum((pred - y) ** 2, axis=-1))
+
+            value_and_grad = optax.value_and_grad_from_state(loss_fn)
+
             def step(carry: tuple[Any, Any, jax.Array, jax.Array]) -> tuple[Any, Any, jax.Array, jax.Array]:
                 p, state, i, _ = carry
                 if lbfgs:
@@ -134,7 +136,7 @@ class SystemIdentifier:
             p, _, i, grad_norm = jax.lax.while_loop(keep_going, step, init)
             return p, loss_fn(p), i, grad_norm
 
-        trained, loss, iterations, grad_norm = run(params)
+        trained, loss, iterations, grad_norm = run(params, x, u, y)
         self.params_ = trained
         self.loss_ = float(loss)
         self.iterations_ = int(iterations)
