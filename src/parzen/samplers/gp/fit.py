@@ -150,7 +150,7 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
     """log p(y | X, theta) (Rasmussen & Williams 2006, eq. 2.30) and its gradient in theta (eq. 5.9)."""
     params, noise = layout.unpack(theta)
     n, d, c, w_n = len(y), layout.d_num, layout.d_cat, layout.n_warp
-    if w_n:
+    if w_n and params.warp_a is not None and params.warp_b is not None:
         w, dw_la, dw_lb, _ = kumaraswamy_grads(x_num, params.warp_a, params.warp_b)
     else:
         w = x_num
@@ -243,7 +243,7 @@ class GPPosterior:
         B = k_* K^-1.
         """
         params = self.params
-        if params.warp_a is not None and x_num.shape[1]:
+        if params.warp_a is not None and params.warp_b is not None and x_num.shape[1]:
             w, _, _, dwdx = kumaraswamy_grads(x_num, params.warp_a, params.warp_b)
         else:
             w, dwdx = x_num, np.ones_like(x_num)

@@ -54,7 +54,7 @@ def kumaraswamy_grads(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[np.n
 
 def warp(x_num: np.ndarray, params: KernelParams) -> np.ndarray:
     """Numeric inputs after the input warp (unchanged when the kernel has none)."""
-    if params.warp_a is None or x_num.shape[1] == 0:
+    if params.warp_a is None or params.warp_b is None or x_num.shape[1] == 0:
         return x_num
     return kumaraswamy_cdf(x_num, params.warp_a, params.warp_b)
 
