@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
-EXIT_USAGE = 2
+# A usage error exits with status 2, through argparse's own ``parser.error``.
 
 # The table that marks a database as parzen's (see parzen.storages.sql).
 _MARKER_TABLE = "version_info"
