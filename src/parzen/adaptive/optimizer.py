@@ -456,11 +456,25 @@ class AdaptiveHyperparameterOptimizer:
         from parzen.importance import get_param_importances
 
         try:
-            importances = get_param_importances(self.study, params=[n for n in space if any(
-                n in t.params for t in history)])
+            importances = get_param_importances(self.study, evaluator=self._importance_evaluator(), params=[
+                n for n in space if any(n in t.params for t in history)])
         except ValueError:
             return space
         return adaptation.freeze(space, history, self._direction, importances, IMPORTANCE_FLOOR)
+
+    def _importance_evaluator(self) -> Any:
+        """fANOVA where scikit-learn is installed: it measures how the value depends on a parameter, so a
+        parameter that does nothing scores near 0 even where the sampler (or an earlier narrowing) has
+        concentrated its trials, which makes late, good trials share a value of it and fools PED-ANOVA.
+        Without scikit-learn: PED-ANOVA with null draws, which removes part of that effect."""
+        from parzen.importance import FanovaImportanceEvaluator, PedAnovaImportanceEvaluator
+
+        seed = 0 if self.random_state is None else self.random_state
+        try:
+            import sklearn  # noqa: F401
+        except ImportError:
+            return PedAnovaImportanceEvaluator(null_draws=16, seed=seed)
+        return FanovaImportanceEvaluator(seed=seed)
 
     # --- results ------------------------------------------------------------------------------
     def _result(self) -> tuple[dict[str, Any], float, list[dict]]:
