@@ -19,7 +19,7 @@ from _dashboard_serving import ROOT, start_dashboard, stop
 import parzen
 from _sample_studies import N_QUAD_COMPLETE
 
-playwright = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright")
+from playwright import sync_api as playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -14,7 +14,7 @@ import pytest
 import parzen
 from parzen import TrialState
 
-distributed = pytest.importorskip("distributed")
+import distributed
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from parzen import Categorical, Float, Int, TrialState
 from parzen.samplers.cmaes import ATTR, CmaEsSampler, default_popsize
 from parzen.storages import InMemoryStorage
 
-pytest.importorskip("cmaes")
+import cmaes  # noqa: F401  (the cmaes extra)
 
 BOX5 = {f"x{i}": Float(-2.0, 2.0) for i in range(5)}
 BOX2 = {"x": Float(-5.12, 5.12), "y": Float(-5.12, 5.12)}

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 
-jax = pytest.importorskip("jax")
+import jax
 import jax.numpy as jnp  # noqa: E402
 
 from parzen.scientific.control import DifferentiableMPC, LinearDynamics, MPCConfig  # noqa: E402

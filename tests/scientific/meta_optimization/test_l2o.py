@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-jax = pytest.importorskip("jax")
+import jax
 import jax.numpy as jnp  # noqa: E402
 from flax import nnx  # noqa: E402
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-pytest.importorskip("jax")
+import jax  # noqa: F401  (the scientific extra)
 
 from parzen.scientific.meta_optimization import MetaOptimizerConfig  # noqa: E402
 

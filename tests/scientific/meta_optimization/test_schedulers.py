@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-jax = pytest.importorskip("jax")
+import jax
 
 from parzen.scientific.meta_optimization import (  # noqa: E402
     ReduceOnPlateau,
