@@ -28,6 +28,7 @@ import logging
 import multiprocessing
 import os
 import pathlib
+import shutil
 import signal
 import sys
 import tempfile
@@ -78,6 +79,7 @@ class Servers:
     def close(self) -> None:
         for server in self._owned:
             server.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 PEERS = {  # the storages compared on each back end
