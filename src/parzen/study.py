@@ -121,13 +121,16 @@ class Study:
         if not complete:
             feasible = " feasible" if self.get_trials((TrialState.COMPLETE,)) else ""
             raise ValueError(f"study {self.study_name!r} has no{feasible} COMPLETE trial yet")
+        scored = [(t.values[0], t) for t in complete if t.values]
         if self._directions[0] == "minimize":
-            return min(complete, key=lambda t: (t.values[0], t.number))
-        return max(complete, key=lambda t: (t.values[0], -t.number))
+            return min(scored, key=lambda pair: (pair[0], pair[1].number))[1]
+        return max(scored, key=lambda pair: (pair[0], -pair[1].number))[1]
 
     @property
     def best_value(self) -> float:
-        return self.best_trial.values[0]
+        value = self.best_trial.value
+        assert value is not None  # the best trial is COMPLETE with one value
+        return value
 
     @property
     def best_params(self) -> dict[str, Any]:
@@ -239,6 +242,7 @@ class Study:
         The values go into the same ``finish_trial`` call as the state, so a trial is never COMPLETE
         without them. Returns why the trial must FAIL instead (the function raised or returned junk).
         """
+        assert self._constraints_func is not None
         record = self._storage.get_trial(trial_id)
         finished = dataclasses.replace(record, state=TrialState.COMPLETE, values=values)
         try:
@@ -435,8 +439,8 @@ class Study:
         return self._planned_trials
 
     def _plan(self, n_trials: Any) -> None:
-        if isinstance(n_trials, numbers.Integral) and not isinstance(n_trials, bool) and n_trials >= 0:
-            self._planned_trials = self._storage.get_n_trials(self._study_id) + int(n_trials)
+        if isinstance(n_trials, int) and not isinstance(n_trials, bool) and n_trials >= 0:
+            self._planned_trials = self._storage.get_n_trials(self._study_id) + n_trials
 
     # --- export --------------------------------------------------------------------------
     def trials_dataframe(self) -> "pandas.DataFrame":

@@ -158,7 +158,7 @@ def _fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
         raise ValueError(f"parameter {name!r}: the fixed value {value!r} is not {wanted}")
     if not distribution.contains(value):
         raise ValueError(f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}")
-    return int(value) if isinstance(distribution, Int) else float(value)
+    return math.floor(value) if isinstance(distribution, Int) else float(value)
 
 
 class Trial:
