@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import time
 
 import matplotlib
 import numpy as np
@@ -156,6 +157,52 @@ def test_contour_of_a_pair_on_log_axes_with_the_trials_on_top(study) -> None:
         plot_contour(study, params=["x"])
 
 
+def test_contour_surface_is_the_linear_interpolation_of_scipy() -> None:
+    from scipy.interpolate import griddata
+    from scipy.spatial import Delaunay
+
+    from parzen.visualization.contour import _linear
+
+    rng = np.random.default_rng(0)
+    points = rng.random((300, 2))
+    values = np.sin(3 * points[:, 0]) + points[:, 1] ** 2
+    g = np.linspace(0, 1, 50)
+    ours = _linear(Delaunay(points), values, g)
+    theirs = griddata(points, values, tuple(np.meshgrid(g, g)), method="linear")
+    assert np.array_equal(np.isnan(ours), np.isnan(theirs)) and np.isnan(ours).sum() > 0
+    assert np.nanmax(np.abs(ours - theirs)) < 1e-12
+
+
+def test_log_axes_are_labelled_at_few_powers_of_ten(study) -> None:
+    from parzen.visualization._common import log_ticks
+
+    assert log_ticks(1e-5, 1e-1, 6) == ([1e-5, 1e-4, 1e-3, 1e-2, 1e-1], [-5, -4, -3, -2, -1])
+    assert log_ticks(1e-5, 1e-1, 3) == ([1e-5, 1e-3, 1e-1], [-5, -3, -1])
+    assert log_ticks(2e-3, 8e-3, 3) == ([0.002, 0.004, 0.008], [None, None, None])  # no power of ten inside
+    fig = plot_slice(study, params=["lr", "x"])
+    ax = next(a for a in fig.axes if a.get_xlabel() == "lr (log)")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["$10^{-5}$", "$10^{-3}$", "$10^{-1}$"]
+    assert not any(t.get_text() for t in ax.get_xticklabels(minor=True))
+    pfig = plot_slice(study, backend="plotly", params=["lr"])
+    assert list(pfig.layout.xaxis.ticktext) == ["10<sup>-5</sup>", "10<sup>-3</sup>", "10<sup>-1</sup>"]
+    contour = plot_contour(study, params=["x", "lr"]).axes[0]
+    assert len([t for t in contour.get_yticklabels() if t.get_text()]) == 5
+
+
+def test_importance_leaves_room_for_the_labels_and_history_names_the_objective(study) -> None:
+    fig = plot_param_importances(study)
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] >= 1.25 * max(p.get_width() for p in ax.patches)
+    pfig = plot_param_importances(study, backend="plotly")
+    assert pfig.data[0].cliponaxis is False and pfig.layout.xaxis.range[1] >= 1.25 * max(pfig.data[0].x)
+    two = parzen.create_study(directions=["minimize", "maximize"], sampler=parzen.RandomSampler(seed=0))
+    two.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=5)
+    assert plot_optimization_history(two, target=1, target_name="accuracy").axes[0].get_title() == (
+        "Optimization history of accuracy (maximize)")
+    assert "of accuracy" in plot_optimization_history(two, target=1, target_name="accuracy",
+                                                      backend="plotly").layout.title.text
+
+
 def test_contour_falls_back_to_nearest_values_when_the_trials_lie_on_a_line() -> None:
     s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
     s.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("fixed", 2, 2), n_trials=10)
@@ -193,10 +240,47 @@ def test_timeline_shows_every_started_trial_failures_and_overlap() -> None:
     s.ask()
     fig = plot_timeline(s)
     ax = fig.axes[0]
-    assert "3 trials, up to 2 at once" in ax.get_title()
-    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"complete (1)", "fail (1)", "running (1)"}
+    assert "3 trials, up to 2 at once" in ax.get_title() and ax.get_ylabel().startswith("Worker lane")
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"complete (1)", "fail (1)", "running (1, to now)"}
     pfig = plot_timeline(s, backend="plotly")
     assert sum(len(t.y) for t in pfig.data) == 3
+    assert {int(t.customdata[0]) for t in pfig.data} == {0, 1, 2}
+
+
+def test_timeline_packs_parallel_trials_into_lanes_and_scales_to_finished_trials() -> None:
+    from parzen.visualization.timeline import _lanes, _most_at_once
+
+    start, end = np.array([0.0, 0.0, 1.0, 2.0, 2.5]), np.array([2.0, 1.0, 3.0, 4.0, 3.0])
+    lanes = _lanes(start, end)
+    assert lanes.max() + 1 == _most_at_once(start, end) == 3  # 2.0-4.0, 2.5-3.0 and 1.0-3.0 overlap
+    for k in set(lanes.tolist()):  # no two trials of a lane overlap
+        spans = sorted(zip(start[lanes == k], end[lanes == k]))
+        assert all(e <= b for (_, e), (b, _) in zip(spans, spans[1:]))
+    assert np.array_equal(_lanes(np.arange(4.0), np.arange(4.0) + 1), np.zeros(4))  # one after another: one lane
+
+
+def test_timeline_of_a_long_running_trial_is_scaled_to_the_finished_ones() -> None:
+    s = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    a = s.ask()
+    time.sleep(0.02)
+    b = s.ask()  # overlaps a
+    time.sleep(0.02)
+    s.tell(a, 1.0)
+    s.ask()  # starts after a ended: a's lane is free again; left running
+    time.sleep(0.02)
+    s.tell(b, 2.0)
+    time.sleep(0.3)  # the running trial's bar reaches to now, far beyond the others
+    trials = s.get_trials()
+    origin = trials[0].datetime_start
+    last = max((trials[1].datetime_complete - origin).total_seconds(), (trials[2].datetime_start - origin).total_seconds())
+    ax = plot_timeline(s).axes[0]
+    assert ax.get_xlim()[1] == pytest.approx(last * 1.03)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["1", "2"]  # two lanes for three trials
+    assert plot_timeline(s, backend="plotly").layout.xaxis.range[1] == pytest.approx(last * 1.03)
+    sequential = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    sequential.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    seq_ax = plot_timeline(sequential).axes[0]
+    assert seq_ax.get_ylabel() == "Trial" and "up to 1 at once" in seq_ax.get_title()
 
 
 def test_pareto_front_in_two_and_three_objectives() -> None:

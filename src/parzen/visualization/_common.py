@@ -8,6 +8,7 @@ choices (plotted at their indices, with a little jitter so that points do not hi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -80,8 +81,24 @@ def short(label: str) -> str:
     return label if len(label) <= MAX_TICK_LABEL else label[: MAX_TICK_LABEL - 1] + "…"
 
 
-def mpl_param_axis(ax: Any, column: ParamColumn, which: str = "x") -> None:
-    """Scale and ticks of a matplotlib axis that shows ``column``; its label is the parameter name."""
+def log_ticks(low: float, high: float, max_ticks: int) -> tuple[list[float], list[int | None]]:
+    """Labelled ticks of a log axis over [low, high]: powers of ten (every second or third one when more
+    than ``max_ticks`` fit), or, where fewer than two powers fit, both ends and a point between,
+    rounded to two digits. Returns the values and each one's power of ten (None: not a power)."""
+    first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
+    if last - first + 1 >= 2:
+        step = math.ceil((last - first + 1) / max_ticks)
+        powers = list(range(first, last + 1, step))
+        return [10.0 ** e for e in powers], list(powers)
+    values = sorted({float(f"{v:.2g}") for v in np.geomspace(low, high, 3)})
+    return values, [None] * len(values)
+
+
+def mpl_param_axis(ax: Any, column: ParamColumn, which: str = "x", max_log_ticks: int = 6) -> None:
+    """Scale and ticks of a matplotlib axis that shows ``column``; its label is the parameter name.
+
+    A log axis is labelled only at the ticks of :func:`log_ticks` (at most ``max_log_ticks``), so that
+    labels never run into each other in a narrow panel."""
     set_label = ax.set_xlabel if which == "x" else ax.set_ylabel
     set_label(column.name + (" (log)" if column.log else ""))
     if column.is_categorical:
@@ -94,18 +111,27 @@ def mpl_param_axis(ax: Any, column: ParamColumn, which: str = "x") -> None:
         else:
             ax.set_yticks(range(n), labels)
             ax.set_ylim(-0.5, n - 0.5)
-    elif column.log:
+    elif column.log and column.high > column.low > 0:
+        from matplotlib.ticker import NullFormatter
+
         (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+        values, powers = log_ticks(column.low, column.high, max_log_ticks)
+        labels = [f"{v:.3g}" if e is None else f"$10^{{{e}}}$" for v, e in zip(values, powers)]
+        axis = ax.xaxis if which == "x" else ax.yaxis
+        axis.set_ticks(values, labels)
+        axis.set_minor_formatter(NullFormatter())
 
 
-def plotly_param_axis(column: ParamColumn) -> dict[str, Any]:
-    """Layout of a plotly axis that shows ``column``."""
+def plotly_param_axis(column: ParamColumn, max_log_ticks: int = 6) -> dict[str, Any]:
+    """Layout of a plotly axis that shows ``column``; a log axis is labelled as by :func:`mpl_param_axis`."""
     axis: dict[str, Any] = {"title": {"text": column.name}}
     if column.is_categorical:
         axis.update(tickmode="array", tickvals=list(range(len(column.choices))),
                     ticktext=[short(c) for c in column.labels()], range=[-0.5, len(column.choices) - 0.5])
-    elif column.log:
-        axis.update(type="log", exponentformat="power")
+    elif column.log and column.high > column.low > 0:
+        values, powers = log_ticks(column.low, column.high, max_log_ticks)
+        axis.update(type="log", tickmode="array", tickvals=values,
+                    ticktext=[f"{v:.3g}" if e is None else f"10<sup>{e}</sup>" for v, e in zip(values, powers)])
     return axis
 
 

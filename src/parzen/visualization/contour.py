@@ -72,16 +72,48 @@ def _surface(cx: ParamColumn, cy: ParamColumn, values: np.ndarray,
              rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Grid coordinates (in plot coordinates) and the interpolated values (GRID x GRID, NaN outside)."""
     from scipy.interpolate import griddata
-    from scipy.spatial import QhullError
+    from scipy.spatial import Delaunay, QhullError
 
     points, z_points = _nodes(np.column_stack([cx.unit()[rows], cy.unit()[rows]]), values[rows])
     gu = np.linspace(0.0, 1.0, GRID)
-    mesh = np.meshgrid(gu, gu)
     try:
-        z = griddata(points, z_points, tuple(mesh), method="linear")
+        z = _linear(Delaunay(points), z_points, gu)
     except QhullError:  # all points on one line (e.g. two-choice categories): nearest neighbour instead
-        z = griddata(points, z_points, tuple(mesh), method="nearest")
+        z = griddata(points, z_points, tuple(np.meshgrid(gu, gu)), method="nearest")
     return _from_unit(cx, gu), _from_unit(cy, gu), z
+
+
+def _linear(tri: Any, values: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Linear interpolation of ``values`` (at ``tri``'s points) on the square grid ``g`` x ``g``; NaN
+    outside the triangulation.
+
+    Each triangle fills the grid points inside its bounding box, by barycentric weights computed here
+    in one vectorized pass. scipy's own lookup (``griddata``) instead inverts one tiny matrix per
+    triangle through BLAS, whose thread pool on a busy machine turns milliseconds into seconds.
+    """
+    pts, tris = tri.points, tri.simplices
+    a, b, c = pts[tris[:, 0]], pts[tris[:, 1]], pts[tris[:, 2]]
+    det = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    ok = np.abs(det) > 1e-14
+    a, b, c, tris, det = a[ok], b[ok], c[ok], tris[ok], det[ok]
+    n, step = len(g), g[1] - g[0]
+    corners = np.stack([a, b, c])
+    lo = np.clip(np.ceil(corners.min(axis=0) / step - 1e-9), 0, n - 1).astype(int)
+    hi = np.clip(np.floor(corners.max(axis=0) / step + 1e-9), 0, n - 1).astype(int)
+    nx, ny = np.maximum(hi[:, 0] - lo[:, 0] + 1, 0), np.maximum(hi[:, 1] - lo[:, 1] + 1, 0)
+    which = np.repeat(np.arange(len(tris)), nx * ny)  # one row per (triangle, grid point in its box)
+    offset = np.arange(len(which)) - np.repeat(np.cumsum(nx * ny) - nx * ny, nx * ny)
+    ix, iy = lo[which, 0] + offset % nx[which], lo[which, 1] + offset // nx[which]
+    px, py = g[ix] - a[which, 0], g[iy] - a[which, 1]
+    bx, by = b[which, 0] - a[which, 0], b[which, 1] - a[which, 1]
+    ex, ey = c[which, 0] - a[which, 0], c[which, 1] - a[which, 1]
+    wb = (px * ey - py * ex) / det[which]
+    wc = (bx * py - by * px) / det[which]
+    inside = (wb >= -1e-9) & (wc >= -1e-9) & (wb + wc <= 1 + 1e-9)
+    v = values[tris[which]]
+    z = np.full((n, n), np.nan)
+    z[iy[inside], ix[inside]] = ((1 - wb - wc) * v[:, 0] + wb * v[:, 1] + wc * v[:, 2])[inside]
+    return z
 
 
 def _nodes(points: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

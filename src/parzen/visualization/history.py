@@ -56,7 +56,7 @@ def _matplotlib(obj: Objective, log_y: bool) -> Any:
         ax.set_yscale("log")
     ax.set_xlabel("Trial")
     ax.set_ylabel(obj.name + (" (log)" if log_y else ""))
-    ax.set_title(f"Optimization history ({obj.direction})")
+    ax.set_title(f"Optimization history of {obj.name} ({obj.direction})")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="upper right", frameon=True, framealpha=0.9)
     return fig
@@ -67,7 +67,7 @@ def _plotly(obj: Objective, log_y: bool) -> Any:
     numbers = [t.number for t in obj.trials]
     ok = obj.feasible
     fig = go.Figure(layout=bk.plotly_layout(
-        f"Optimization history ({obj.direction})", xaxis={"title": {"text": "Trial"}},
+        f"Optimization history of {obj.name} ({obj.direction})", xaxis={"title": {"text": "Trial"}},
         yaxis={"title": {"text": obj.name}, "type": "log" if log_y else "linear"}))
     idx = np.flatnonzero(ok)
     fig.add_trace(go.Scatter(x=[numbers[i] for i in idx], y=obj.values[idx], mode="markers", name=obj.name,

@@ -31,7 +31,7 @@ def plot_param_importances(study: "Study", *, backend: str = "matplotlib",
         ax = fig.add_subplot()
         bars = ax.barh(names, values, color=bk.STATE_COLORS["COMPLETE"])
         ax.bar_label(bars, labels=[f"{v:.2f}" for v in values], padding=3)
-        ax.set_xlim(0, max(max(values, default=0.0) * 1.15, 0.05))
+        ax.set_xlim(0, _axis_end(values))
         ax.set_xlabel("Importance (share of the total)")
         ax.set_title(title)
         ax.grid(True, axis="x", alpha=0.3)
@@ -39,6 +39,12 @@ def plot_param_importances(study: "Study", *, backend: str = "matplotlib",
     go = bk.plotly_go()
     return go.Figure(
         go.Bar(x=values, y=names, orientation="h", text=[f"{v:.2f}" for v in values], textposition="outside",
-               marker={"color": bk.STATE_COLORS["COMPLETE"]}),
-        layout=bk.plotly_layout(title, xaxis={"title": {"text": "Importance (share of the total)"}},
+               cliponaxis=False, marker={"color": bk.STATE_COLORS["COMPLETE"]}),
+        layout=bk.plotly_layout(title, xaxis={"title": {"text": "Importance (share of the total)"},
+                                              "range": [0, _axis_end(values)]},
                                 height=max(300, 40 * len(names) + 150)))
+
+
+def _axis_end(values: list[float]) -> float:
+    """The right end of the value axis: a quarter beyond the longest bar, room for its label."""
+    return max(max(values, default=0.0) * 1.25, 0.05)

@@ -58,7 +58,7 @@ def _matplotlib(obj: Objective, cols: list[ParamColumn]) -> Any:
         has = column.present
         points = ax.scatter(coords(column, jitter=True, seed=k)[has], obj.values[has], c=numbers[has], s=10,
                             cmap="viridis", norm=norm, alpha=0.7, linewidths=0, rasterized=has.sum() > 2000)
-        mpl_param_axis(ax, column, "x")
+        mpl_param_axis(ax, column, "x", max_log_ticks=3)
         ax.grid(True, alpha=0.3)
         if k % n_cols == 0:
             ax.set_ylabel(obj.name)
@@ -87,7 +87,7 @@ def _plotly(obj: Objective, cols: list[ParamColumn]) -> Any:
             marker={"color": numbers[has], "colorscale": "Viridis", "size": 6, "opacity": 0.7,
                     "cmin": int(numbers.min()), "cmax": int(numbers.max()), "showscale": k == 0,
                     "colorbar": {"title": {"text": "Trial"}}}), row=k // n_cols + 1, col=k % n_cols + 1)
-        fig.update_xaxes(plotly_param_axis(column), row=k // n_cols + 1, col=k % n_cols + 1)
+        fig.update_xaxes(plotly_param_axis(column, max_log_ticks=3), row=k // n_cols + 1, col=k % n_cols + 1)
     fig.update_yaxes(title_text=obj.name, col=1)
     fig.update_layout(bk.plotly_layout(f"Slice plot ({len(obj.trials)} trials)",
                                        height=max(380, 320 * n_rows)))
