@@ -130,6 +130,18 @@ def test_log_axes_of_parallel_coordinates_are_ticked_at_powers_of_ten() -> None:
     assert list(dims[2].ticktext) == ["1e-05", "0.0001", "0.001", "0.01", "0.1"]
 
 
+def test_plotly_parallel_coordinates_slant_crowded_names_below_the_axes() -> None:
+    short_names = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    short_names.optimize(lambda t: t.suggest_float("a", 0, 1) + t.suggest_float("b", 0, 1), n_trials=5)
+    assert plot_parallel_coordinate(short_names, backend="plotly").data[0].labelside in (None, "top")
+    names = [f"a_rather_long_parameter_name_{i}" for i in range(8)]
+    crowded = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    crowded.optimize(lambda t: sum(t.suggest_float(n, 0, 1) for n in names), n_trials=5)
+    fig = plot_parallel_coordinate(crowded, backend="plotly")
+    assert fig.data[0].labelside == "bottom" and fig.data[0].labelangle != 0
+    assert fig.layout.margin.b > 100 and [d.label for d in fig.data[0].dimensions][1:] == names
+
+
 def test_slice_uses_log_axes_for_log_parameters_and_labels_for_categories(study) -> None:
     fig = plot_slice(study)
     axes = {ax.get_xlabel(): ax for ax in fig.axes if ax.get_xlabel()}

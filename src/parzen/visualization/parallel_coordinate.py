@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 N_TICKS = 5
 MAX_LINES = 2000  # lines drawn by matplotlib: rasterizing ten thousand full-width lines takes seconds
 COLOR_LEVELS = 48  # distinct line colours (each a single path), finer than the eye tells apart
+LABEL_PX, PLOTLY_WIDTH, SLANT = 7, 850, 30  # plotly: pixels per label character, width of the axes, label angle
 
 
 def plot_parallel_coordinate(study: "Study", *, backend: str = "matplotlib", params: Sequence[str] | None = None,
@@ -159,4 +160,9 @@ def _plotly(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
                                                            if left_out else ")")
     line = {"color": obj.values[rows], "colorscale": bk.colorscale(obj.direction), "showscale": True,
             "colorbar": {"title": {"text": obj.name}}}
-    return go.Figure(go.Parcoords(dimensions=dims, line=line), layout=bk.plotly_layout(title))
+    longest = max(len(d["label"]) for d in dims)
+    if longest * LABEL_PX <= PLOTLY_WIDTH / len(dims):
+        return go.Figure(go.Parcoords(dimensions=dims, line=line), layout=bk.plotly_layout(title))
+    # names wider than their axes' spacing would run into each other above the plot: slanted below it
+    return go.Figure(go.Parcoords(dimensions=dims, line=line, labelside="bottom", labelangle=SLANT),
+                     layout=bk.plotly_layout(title, margin={"b": 40 + int(longest * LABEL_PX * 0.5)}))
