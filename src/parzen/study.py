@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from parzen.execution.retry import RetryPolicy
 
 ObjectiveFunc = Callable[[Trial], Any]
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 Callback = Callable[["Study", FrozenTrial], None]
 ConstraintsFunc = Callable[[FrozenTrial], Sequence[float]]
 
@@ -55,6 +56,7 @@ class Study:
         self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
         self._pruner = pruner if pruner is not None else NopPruner()
         self._known_distributions: dict[str, Distribution] = {}
+        self._n_learned_finished = -1  # finished trials read by _learn_stored_distributions (-1: none yet)
         self._dist_lock = threading.Lock()
         self._stop_requested = False
 
@@ -180,7 +182,8 @@ class Study:
         return trial
 
     def _sample_space(self, trial: Trial, space: dict[str, Distribution]) -> None:
-        joint = self._sampler.sample(self, trial, space)
+        # An enqueued trial that fixes every parameter needs no sampler (whose model would cost a fit).
+        joint = {} if trial._fixed.keys() >= space.keys() else self._sampler.sample(self, trial, space)
         params: dict[str, Any] = {}
         dists: dict[str, Distribution] = {}
         for name, dist in walk_active(space, params):
@@ -360,11 +363,18 @@ class Study:
     def _learn_stored_distributions(self) -> None:
         """Remember the definition of every parameter stored in this study's trials, first trial first.
 
-        A definition this object already holds is kept. Called under ``_dist_lock``.
+        A definition this object already holds is kept. Finished trials never change, so they are read
+        again only when more have finished since the last call; RUNNING ones are read every time, and
+        WAITING ones hold no definition until they run. So a queue of enqueued trials, or enqueueing
+        many trials before the first ask, does not read the whole study on every call.
+        Called under ``_dist_lock``.
         """
-        for stored in self._storage.get_all_trials(self._study_id):
+        n_finished = self._storage.get_n_trials(self._study_id, _FINISHED)
+        states = (TrialState.RUNNING,) if n_finished == self._n_learned_finished else _FINISHED + (TrialState.RUNNING,)
+        for stored in self._storage.get_all_trials(self._study_id, states):
             for name, dist in stored.distributions.items():
                 self._known_distributions.setdefault(name, dist)
+        self._n_learned_finished = n_finished
 
     def _record_param(self, trial: Trial, name: str, value: Any, dist: Distribution) -> None:
         self._storage.set_trial_params(trial.trial_id, {name: value}, {name: dist})

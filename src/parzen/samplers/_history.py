@@ -193,6 +193,8 @@ def study_history(study: "Study") -> StudyHistory:
     """The study's history, brought up to date with the trials finished since the last call."""
     per_study = _cached(study)
     history = per_study.get(study.study_id) if per_study is not None else None
+    if history is not None and study.storage.get_n_trials(study.study_id, FINISHED) == history.n:
+        return history  # a count is cheaper than the list (a study with a long queue of WAITING trials)
     finished = study.get_trials(FINISHED)
     if history is None or len(finished) < history.n:  # fewer finished trials: the study was deleted and remade
         history = StudyHistory(study.directions)

@@ -261,8 +261,10 @@ class InMemoryStorage(BaseStorage):
             record = self._study(study_id)
             if states is None:
                 return len(record.trials)
-            return (sum(count for state, count in record.finished_counts.items() if state in states)
-                    + sum(1 for n in record.open_numbers if record.trials[n].state in states))
+            finished = sum(count for state, count in record.finished_counts.items() if state in states)
+            if not any(s in states for s in (TrialState.RUNNING, TrialState.WAITING)):
+                return finished  # no need to look at the open trials
+            return finished + sum(1 for n in record.open_numbers if record.trials[n].state in states)
 
     def get_trial_id_from_number(self, study_id: int, number: int) -> int:
         with self._lock:

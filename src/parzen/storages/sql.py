@@ -256,6 +256,13 @@ _SELECT_WAITING_VERSION = sa.select(_studies.c.waiting_version).where(_studies.c
 _BUMP_WAITING_VERSION = (sa.update(_studies).where(_studies.c.study_id == sa.bindparam("sid"))
                          .values(waiting_version=_studies.c.waiting_version + 1))
 
+# Trials in a span of numbers that are not WAITING (the index on study, state and number serves it).
+_SELECT_NOT_WAITING = sa.select(_trials.c.number).where(
+    _trials.c.study_id == sa.bindparam("study_id"),
+    _trials.c.state.in_([int(s) for s in TrialState if s != TrialState.WAITING]),
+    _trials.c.number.between(sa.bindparam("low"), sa.bindparam("high")),
+)
+
 _SELECT_LAST_NUMBER = sa.select(sa.func.max(_trials.c.number)).where(_trials.c.study_id == sa.bindparam("study_id"))
 
 _INSERT_TRIAL = sa.insert(_trials)
@@ -1117,6 +1124,12 @@ class RDBStorage(BaseStorage):
 
     @retried
     def get_all_trials(self, study_id: int, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
+        """Trials of a study by number: new ones and those unfinished at the last read are read again.
+
+        A read for states without WAITING (the samplers' reads of finished or running trials) does not
+        read a changed queue of WAITING trials again, only those that left it since (one indexed query).
+        """
+        waiting_wanted = states is None or TrialState.WAITING in states
         with self._read() as conn:
             # The version first: a change to a WAITING trial after this read shows next time.
             waiting_version = conn.execute(_SELECT_WAITING_VERSION, {"study_id": study_id}).scalar()
@@ -1125,8 +1138,14 @@ class RDBStorage(BaseStorage):
             with self._cache_lock:
                 cache = self._caches.get(study_id)
                 known = len(cache.trials) if cache is not None else 0
-                open_numbers, read_all_waiting = (cache.to_read_again(waiting_version) if cache is not None
-                                                  else ([], True))
+                open_numbers, read_all_waiting = (cache.to_read_again(waiting_version, waiting_wanted)
+                                                  if cache is not None else ([], True))
+                span = (cache.waiting_span() if cache is not None and not waiting_wanted
+                        and waiting_version != cache.waiting_version else None)
+            if span is not None and cache is not None:
+                moved = conn.execute(_SELECT_NOT_WAITING, {"study_id": study_id, "low": span[0], "high": span[1]})
+                with self._cache_lock:
+                    open_numbers = sorted({*open_numbers, *cache.left_waiting([n for (n,) in moved])})
             fresh = _LOAD_FROM_NUMBER.load(conn, {"study_id": study_id, "number": known})
             for i in range(0, len(open_numbers), _IN_CHUNK):
                 fresh += _LOAD_NUMBERS.load(
