@@ -95,6 +95,8 @@ def test_importance_bars_sum_to_one_most_important_on_top(study) -> None:
 
 
 def test_parallel_coordinate_has_one_polyline_per_trial_and_a_labelled_colour_bar(study) -> None:
+    from parzen.visualization import parallel_coordinate as pc
+
     fig = plot_parallel_coordinate(study, params=["x", "lr", "kind"])
     ys = np.concatenate([line.get_ydata() for line in fig.axes[0].lines if line.get_gid() == "trials"])
     assert len(ys) == 5 * _complete(study)  # objective + 3 parameters + the NaN that ends each polyline
@@ -106,8 +108,9 @@ def test_parallel_coordinate_has_one_polyline_per_trial_and_a_labelled_colour_ba
     dims = pfig.data[0].dimensions
     alpha_trials = sum("alpha" in t.params for t in study.get_trials(states=(TrialState.COMPLETE,)))
     assert [d.label for d in dims] == ["Objective value", "x", "lr (log)", "kind", "alpha"]
-    assert len(dims[0]["values"]) == alpha_trials  # trials lacking alpha are counted in the title
-    assert "lacking a parameter" in pfig.layout.title.text
+    assert len(dims[0]["values"]) == _complete(study)  # trials lacking alpha cross its axis at "not set"
+    assert sum(v == pc.NOT_SET for v in dims[4]["values"]) == _complete(study) - alpha_trials
+    assert dims[4]["ticktext"][0] == "not set" and dims[3]["ticktext"][0] == "relu"
 
 
 def test_parallel_coordinate_of_a_long_study_keeps_the_best_and_samples_the_rest() -> None:

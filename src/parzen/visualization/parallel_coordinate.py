@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 N_TICKS = 5
 MAX_LINES = 2000  # lines drawn by matplotlib: rasterizing ten thousand full-width lines takes seconds
 COLOR_LEVELS = 48  # distinct line colours (each a single path), finer than the eye tells apart
+NOT_SET = -0.12  # plotly: where a trial lacking a parameter crosses its axis, below the range
 LABEL_PX, PLOTLY_WIDTH, SLANT = 7, 850, 30  # plotly: pixels per label character, width of the axes, label angle
 
 
@@ -30,7 +31,7 @@ def plot_parallel_coordinate(study: "Study", *, backend: str = "matplotlib", par
     """One line per COMPLETE trial across the axes of ``params`` (all by default) and the objective.
 
     A trial without one of the parameters (a conditional one) is drawn across the axes it has
-    (matplotlib) or left out and counted in the title (plotly, whose lines cannot break).
+    (matplotlib), or crosses that axis at a "not set" mark below its range (plotly, whose lines cannot break).
     """
     backend = bk.check_backend(backend)
     obj = objective(study, target, target_name)
@@ -148,16 +149,17 @@ def _thin(order: np.ndarray) -> np.ndarray:
 
 def _plotly(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
     go = bk.plotly_go()
-    whole = np.all([c.present for c in cols], axis=0) if cols else np.ones(len(obj.trials), dtype=bool)
-    rows = order[whole[order]]
+    rows = order
     dims = [{"label": obj.name, "values": obj.values[rows]}]
     for c in cols:
         pos, labels = _ticks(c)
-        dims.append({"label": c.name + (" (log)" if c.log else ""), "values": c.unit()[rows], "range": [0, 1],
-                     "tickvals": pos, "ticktext": labels})
-    left_out = len(obj.trials) - len(rows)
-    title = f"Parallel coordinates ({len(rows)} trials" + (f"; {left_out} lacking a parameter not shown)"
-                                                           if left_out else ")")
+        dim = {"label": c.name + (" (log)" if c.log else ""), "values": c.unit()[rows], "range": [0, 1],
+               "tickvals": pos, "ticktext": labels}
+        if not c.present.all():  # plotly's lines cannot break: a trial lacking the parameter passes "not set"
+            dim.update(values=np.where(c.present[rows], c.unit()[rows], NOT_SET), range=[NOT_SET - 0.03, 1],
+                       tickvals=[NOT_SET, *pos], ticktext=["not set", *labels])
+        dims.append(dim)
+    title = f"Parallel coordinates ({len(rows)} trials)"
     line = {"color": obj.values[rows], "colorscale": bk.colorscale(obj.direction), "showscale": True,
             "colorbar": {"title": {"text": obj.name}}}
     longest = max(len(d["label"]) for d in dims)
