@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from parzen.study import Study
 
 N_TICKS = 5
-MAX_LINES = 2000  # lines drawn by matplotlib: rasterizing ten thousand full-width lines takes seconds
+MAX_LINES = 1000  # lines drawn by matplotlib: rasterizing ten thousand full-width lines takes seconds
 COLOR_LEVELS = 48  # distinct line colours (each a single path), finer than the eye tells apart
 NOT_SET = -0.12  # plotly: where a trial lacking a parameter crosses its axis, below the range
 LABEL_PX, PLOTLY_WIDTH, SLANT = 7, 850, 30  # plotly: pixels per label character, width of the axes, label angle
