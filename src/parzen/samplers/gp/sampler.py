@@ -221,10 +221,11 @@ class GPSampler(Sampler):
     shows which parent value enables each parameter (:mod:`parzen.samplers.inferred_conditions`); other
     parameters are drawn at random. With several objectives each suggestion models a fresh random
     augmented-Chebyshev scalarization of them (ParEGO, :mod:`.scalarization`); constraints are not
-    modelled. PRUNED trials are not modelled. Where trials FAILED, the acquisition is multiplied by the
-    probability that the objective works (:class:`.acquisition.Feasibility`), and the failed points join
-    the data at a pessimistic value, so that the GP stops proposing points in the failing region. No point
-    already evaluated (COMPLETE, PRUNED or FAIL) or running is proposed again.
+    modelled. Where trials FAILED, the acquisition is multiplied by the probability that the objective
+    works (:class:`.acquisition.Feasibility`). Failed and PRUNED points join the data at a pessimistic
+    value (the posterior mean, at most the median), so that the GP stops proposing points in a failing
+    region or next to a pruned point. No point already evaluated (COMPLETE, PRUNED or FAIL) or running is
+    proposed again.
 
     Args:
         seed: seeds this sampler's own random generator (same seed and tells, same suggestions).
@@ -324,19 +325,22 @@ class GPSampler(Sampler):
         pruned, _ = _encoded_rows(history, key, TrialState.PRUNED)
         seen = (np.vstack([x_num, pruned[:, : len(numeric)], failed[:, : len(numeric)]]),
                 np.vstack([x_cat, pruned[:, len(numeric):], failed[:, len(numeric):]]).astype(int))
-        # Running trials join the data at the posterior mean (the kriging believer), failed ones at that mean
-        # capped by the median value: the variance collapses there, and a region that failed no longer looks
-        # better than the typical trial. Their values do not enter the hyperparameter fit, so a failure does
+        # Running trials join the data at the posterior mean (the kriging believer), pruned and failed ones at
+        # that mean capped by the median value: the variance collapses there, and a region that failed, or that
+        # the pruner judged worse than the median, no longer looks better than the typical trial. Without the
+        # pruned ones the model never learns of them, and the acquisition's maximum stays a hair away from a
+        # pruned point trial after trial. Their values do not enter the hyperparameter fit, so a failure does
         # not put a cliff into the lengthscales (imputing the worst value into the fit did, and the GP then
         # settled on worse optima of the failing-region problems in parzen.testing.problems).
         believed = [lies] if lies is not None else []
-        if len(failed):
-            believed.append((failed[:, : len(numeric)], failed[:, len(numeric):].astype(int)))
+        doubted = np.vstack([pruned, failed])
+        if len(doubted):
+            believed.append((doubted[:, : len(numeric)], doubted[:, len(numeric):].astype(int)))
         if believed:
             b_num, b_cat = np.vstack([b[0] for b in believed]), np.vstack([b[1] for b in believed])
             b_mean, _ = posterior.predict(b_num, b_cat)
-            if len(failed):
-                b_mean[len(b_mean) - len(failed):] = np.minimum(b_mean[len(b_mean) - len(failed):], np.median(y))
+            if len(doubted):
+                b_mean[len(b_mean) - len(doubted):] = np.minimum(b_mean[len(b_mean) - len(doubted):], np.median(y))
             posterior = GPPosterior(kernel_params, noise, np.vstack([x_num, b_num]), np.vstack([x_cat, b_cat]),
                                     np.concatenate([y, b_mean]))
         if lies is not None:
