@@ -216,6 +216,7 @@ def test_importance_leaves_room_for_the_labels_and_history_names_the_objective(s
         "Optimization history of accuracy (maximize)")
     assert "of accuracy" in plot_optimization_history(two, target=1, target_name="accuracy",
                                                       backend="plotly").layout.title.text
+    assert plot_edf(two, target=0, target_name="error").axes[0].get_title() == "Empirical distribution of error"
 
 
 def test_contour_falls_back_to_nearest_values_when_the_trials_lie_on_a_line() -> None:

@@ -30,6 +30,7 @@ def plot_edf(study: "Study | Sequence[Study]", *, backend: str = "matplotlib", t
     if not curves:
         raise ValueError("plot_edf needs at least one COMPLETE trial with a finite value")
     value_name = objs[0][1].name
+    title = f"Empirical distribution of {value_name}"
     if backend == "matplotlib":
         fig = bk.matplotlib_figure(8, 4.8)
         ax = fig.add_subplot()
@@ -38,12 +39,12 @@ def plot_edf(study: "Study | Sequence[Study]", *, backend: str = "matplotlib", t
         ax.set_xlabel(value_name)
         ax.set_ylabel("Share of trials with a value <= x")
         ax.set_ylim(0, 1.02)
-        ax.set_title("Empirical distribution of the objective")
+        ax.set_title(title)
         ax.grid(True, alpha=0.3)
         ax.legend(loc="best", frameon=False)
         return fig
     go = bk.plotly_go()
-    fig = go.Figure(layout=bk.plotly_layout("Empirical distribution of the objective",
+    fig = go.Figure(layout=bk.plotly_layout(title,
                                             xaxis={"title": {"text": value_name}},
                                             yaxis={"title": {"text": "Share of trials with a value <= x"},
                                                    "range": [0, 1.02]}))
