@@ -35,6 +35,7 @@ import contextlib
 import datetime
 import functools
 import importlib.metadata
+import itertools
 import json
 import math
 import numbers
@@ -252,7 +253,6 @@ _SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.b
 # databases with row locks queue instead of colliding (SQLite's BEGIN IMMEDIATE locks everything).
 _LOCK_STUDY = _SELECT_STUDY.with_for_update()
 
-_SELECT_WAITING_VERSION = sa.select(_studies.c.waiting_version).where(_studies.c.study_id == sa.bindparam("study_id"))
 _BUMP_WAITING_VERSION = (sa.update(_studies).where(_studies.c.study_id == sa.bindparam("sid"))
                          .values(waiting_version=_studies.c.waiting_version + 1))
 
@@ -299,11 +299,12 @@ _DELETE_HEARTBEAT = sa.delete(_trial_heartbeats).where(_trial_heartbeats.c.trial
 _KIND_PARAM, _KIND_VALUE, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR = range(5)
 
 
-def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
+def _children_query(trial_ids: sa.Select, schema: int = SCHEMA_VERSION) -> sa.CompoundSelect:
     """Everything stored about the trials in ``trial_ids``, from all child tables in one query.
 
     Rows are ``(trial_id, kind, order, name, index, number, text, exact)``; ``kind`` says which table
-    a row comes from and the other columns are NULL where that table has no such field.
+    a row comes from and the other columns are NULL where that table has no such field (``exact``
+    everywhere in a ``schema`` 1 database, which has no exact values).
     """
     def part(kind: int, table: sa.Table, order: sa.ColumnElement[Any], name: Any = None,
              index: Any = None, number: Any = None, text: Any = None, exact: Any = None) -> sa.Select:
@@ -325,7 +326,7 @@ def _children_query(trial_ids: sa.Select) -> sa.CompoundSelect:
     ua, sy = _trial_user_attrs.c, _trial_system_attrs.c
     return sa.union_all(
         part(_KIND_PARAM, _trial_params, p.param_id, name=p.param_name, number=p.value,
-             text=p.distribution_json, exact=p.exact_value),
+             text=p.distribution_json, exact=p.exact_value if schema >= 2 else None),
         part(_KIND_VALUE, _trial_values, v.objective, number=v.value),
         part(_KIND_INTERMEDIATE, _trial_intermediate_values, iv.intermediate_value_id, index=iv.step,
              number=iv.value),
@@ -345,11 +346,11 @@ class _TrialLoader:
     subquery, the rows of the child tables.
     """
 
-    def __init__(self, condition: sa.ColumnElement[bool]) -> None:
+    def __init__(self, condition: sa.ColumnElement[bool], schema: int = SCHEMA_VERSION) -> None:
         t = _trials.c
         self._trials = sa.select(t.study_id, t.trial_id, t.number, t.state, t.datetime_start,
                                  t.datetime_complete).where(condition)
-        self._children = _children_query(sa.select(t.trial_id).where(condition))
+        self._children = _children_query(sa.select(t.trial_id).where(condition), schema)
 
     def load(self, conn: sa.Connection, params: dict[str, Any]) -> list[tuple[int, FrozenTrial]]:
         """``(study_id, trial)`` for every matching trial."""
@@ -393,11 +394,27 @@ class _TrialLoader:
         ]
 
 
-_LOAD_TRIAL = _TrialLoader(_trials.c.trial_id == sa.bindparam("trial_id"))
-_LOAD_FROM_NUMBER = _TrialLoader(sa.and_(_trials.c.study_id == sa.bindparam("study_id"),
-                                         _trials.c.number >= sa.bindparam("number")))
-_LOAD_NUMBERS = _TrialLoader(sa.and_(_trials.c.study_id == sa.bindparam("study_id"),
-                                     _trials.c.number.in_(sa.bindparam("numbers", expanding=True))))
+class _Reads:
+    """The statements that read trials, for the current schema or, read-only, an older one."""
+
+    def __init__(self, schema: int) -> None:
+        t = _trials.c
+        self.load_trial = _TrialLoader(t.trial_id == sa.bindparam("trial_id"), schema)
+        self.load_from_number = _TrialLoader(
+            sa.and_(t.study_id == sa.bindparam("study_id"), t.number >= sa.bindparam("number")), schema)
+        self.load_numbers = _TrialLoader(
+            sa.and_(t.study_id == sa.bindparam("study_id"), t.number.in_(sa.bindparam("numbers", expanding=True))),
+            schema)
+        # Schema 1 has no waiting version: its reads take the WAITING trials again every time.
+        self.versioned = schema >= 2
+        version = _studies.c.waiting_version if self.versioned else sa.literal(0)
+        self.waiting_version = sa.select(version).select_from(_studies).where(
+            _studies.c.study_id == sa.bindparam("study_id"))
+
+
+_READS = _Reads(SCHEMA_VERSION)
+# Older schemas that a read-only connection reads as they are (it cannot upgrade them).
+_OLD_READS = {1: _Reads(1)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,6 +504,13 @@ def _migrate_1_to_2(conn: sa.Connection) -> None:
 _MIGRATIONS = {1: _migrate_1_to_2}
 
 
+def _is_read_only_error(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a write failed because the connection or file is read-only (SQLite ``mode=ro`` or file
+    permissions, a PostgreSQL read-only transaction)."""
+    message = str(exc.orig).lower()
+    return "readonly" in message or "read-only" in message
+
+
 def _needs_exact_text(dist: Distribution, value: Any) -> bool:
     """Whether an integer parameter is too large for the double column to hold it exactly."""
     return isinstance(dist, Int) and isinstance(value, numbers.Integral) and abs(int(value)) > 2**53
@@ -508,7 +532,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode = WAL")
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc):
+                raise
+            # A read-only connection cannot change the journal; it reads the file in the mode it has.
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
@@ -633,6 +662,8 @@ class RDBStorage(BaseStorage):
 
         self._cache_lock = threading.Lock()
         self._caches: dict[int, _StudyCache] = {}
+        self._reads = _READS
+        self._unversioned_reads = itertools.count(1)
         # trial_id -> (study_id, trial) for every finished trial this object has seen.
         self._finished: dict[int, tuple[int, FrozenTrial]] = {}
 
@@ -767,7 +798,13 @@ class RDBStorage(BaseStorage):
                     raise
         schema_version, library_version = found
         if schema_version in _MIGRATIONS:
-            self._migrate()
+            try:
+                self._migrate()
+            except sa.exc.DBAPIError as exc:
+                if not _is_read_only_error(exc):
+                    raise
+                # A read-only connection (the dashboard's, the command's) reads the old layout as it is.
+                self._reads = _OLD_READS[schema_version]
         elif schema_version != SCHEMA_VERSION:
             raise SchemaVersionError(
                 f"the storage {hide_password(self.url)!r} uses schema version {schema_version} (written by "
@@ -1044,7 +1081,7 @@ class RDBStorage(BaseStorage):
         _VALUES.add(conn, trial_id, value_rows)
         _TRIAL_SYSTEM_ATTRS.put(conn, trial_id, system_rows)
         conn.execute(_DELETE_HEARTBEAT, {"tid": trial_id})
-        ((study_id, final),) = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+        ((study_id, final),) = self._reads.load_trial.load(conn, {"trial_id": trial_id})
         return study_id, final
 
     def _remember_finished(self, study_id: int, final: FrozenTrial) -> None:
@@ -1117,7 +1154,7 @@ class RDBStorage(BaseStorage):
         if entry is not None:
             return entry[1]
         with self._read() as conn:
-            found = _LOAD_TRIAL.load(conn, {"trial_id": trial_id})
+            found = self._reads.load_trial.load(conn, {"trial_id": trial_id})
         if not found:
             raise KeyError(f"no trial with id {trial_id}")
         return found[0][1]
@@ -1132,9 +1169,11 @@ class RDBStorage(BaseStorage):
         waiting_wanted = states is None or TrialState.WAITING in states
         with self._read() as conn:
             # The version first: a change to a WAITING trial after this read shows next time.
-            waiting_version = conn.execute(_SELECT_WAITING_VERSION, {"study_id": study_id}).scalar()
+            waiting_version = conn.execute(self._reads.waiting_version, {"study_id": study_id}).scalar()
             if waiting_version is None:
                 raise StudyNotFoundError(f"no study with id {study_id}")
+            if not self._reads.versioned:  # an old schema read as it is: a new version each time
+                waiting_version = next(self._unversioned_reads)
             with self._cache_lock:
                 cache = self._caches.get(study_id)
                 known = len(cache.trials) if cache is not None else 0
@@ -1146,9 +1185,9 @@ class RDBStorage(BaseStorage):
                 moved = conn.execute(_SELECT_NOT_WAITING, {"study_id": study_id, "low": span[0], "high": span[1]})
                 with self._cache_lock:
                     open_numbers = sorted({*open_numbers, *cache.left_waiting([n for (n,) in moved])})
-            fresh = _LOAD_FROM_NUMBER.load(conn, {"study_id": study_id, "number": known})
+            fresh = self._reads.load_from_number.load(conn, {"study_id": study_id, "number": known})
             for i in range(0, len(open_numbers), _IN_CHUNK):
-                fresh += _LOAD_NUMBERS.load(
+                fresh += self._reads.load_numbers.load(
                     conn, {"study_id": study_id, "numbers": open_numbers[i:i + _IN_CHUNK]})
         with self._cache_lock:
             cache = self._caches.setdefault(study_id, _StudyCache())
