@@ -23,8 +23,8 @@ Design:
   retry after a lost acknowledgement does not write twice.
 * Heartbeats are stamped and compared by the database's clock (``_server_clock``).
 * An SQLite file is opened only when it is empty or parzen's, and created only by ``create_study``.
-  The schema version is checked on open: an older schema is upgraded (``_MIGRATIONS``), a newer
-  one refused without a write.
+  The schema version is checked on open: an older schema is upgraded (``_MIGRATIONS``), or, over a
+  read-only connection, read as it is (``_OLD_READS``); a newer one is refused without a write.
 * The statements used for every trial are built once, at import (or, where they depend on the
   database, when the storage opens): building a statement costs more than running a small one.
 """
