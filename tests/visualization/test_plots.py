@@ -313,6 +313,7 @@ def test_pareto_front_in_two_and_three_objectives() -> None:
     assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "size (minimize)"
     pfig = plot_pareto_front(three, backend="plotly")
     assert pfig.data[0].type == "scatter3d" and sum(len(t.x) for t in pfig.data) == 20
+    assert pfig.layout.scene.camera.eye.x > 1.25  # further back than plotly's default: axis titles in the frame
     pair = plot_pareto_front(three, objectives=[0, 2], backend="plotly")
     assert pair.data[0].type == "scatter"
     with pytest.raises(ValueError, match="`objectives`"):

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 FRONT_COLOR = "#d62728"
 OTHER_COLOR = "#1f77b4"
+CAMERA_EYE = {"x": 1.7, "y": 1.7, "z": 1.1}  # plotly 3-D view: far enough back that the axis titles stay in the frame
 
 
 def plot_pareto_front(study: "Study", *, backend: str = "matplotlib", objectives: Sequence[int] | None = None,
@@ -92,7 +93,9 @@ def _plotly(values: np.ndarray, numbers: np.ndarray, groups: list, labels: list[
     if three:
         layout = bk.plotly_layout(title, scene={"xaxis": {"title": {"text": labels[0]}},
                                                 "yaxis": {"title": {"text": labels[1]}},
-                                                "zaxis": {"title": {"text": labels[2]}}})
+                                                "zaxis": {"title": {"text": labels[2]}},
+                                                "camera": {"eye": CAMERA_EYE}},
+                                  margin={"l": 10, "r": 10, "b": 10, "t": 60})
     else:
         layout = bk.plotly_layout(title, xaxis={"title": {"text": labels[0]}}, yaxis={"title": {"text": labels[1]}})
     fig = go.Figure(layout=layout)
