@@ -149,18 +149,17 @@ def _thin(order: np.ndarray) -> np.ndarray:
 
 def _plotly(obj: Objective, cols: list[ParamColumn], order: np.ndarray) -> Any:
     go = bk.plotly_go()
-    rows = order
-    dims = [{"label": obj.name, "values": obj.values[rows]}]
+    dims = [{"label": obj.name, "values": obj.values[order]}]
     for c in cols:
         pos, labels = _ticks(c)
-        dim = {"label": c.name + (" (log)" if c.log else ""), "values": c.unit()[rows], "range": [0, 1],
+        dim = {"label": c.name + (" (log)" if c.log else ""), "values": c.unit()[order], "range": [0, 1],
                "tickvals": pos, "ticktext": labels}
         if not c.present.all():  # plotly's lines cannot break: a trial lacking the parameter passes "not set"
-            dim.update(values=np.where(c.present[rows], c.unit()[rows], NOT_SET), range=[NOT_SET - 0.03, 1],
+            dim.update(values=np.where(c.present[order], c.unit()[order], NOT_SET), range=[NOT_SET - 0.03, 1],
                        tickvals=[NOT_SET, *pos], ticktext=["not set", *labels])
         dims.append(dim)
-    title = f"Parallel coordinates ({len(rows)} trials)"
-    line = {"color": obj.values[rows], "colorscale": bk.colorscale(obj.direction), "showscale": True,
+    title = f"Parallel coordinates ({len(order)} trials)"
+    line = {"color": obj.values[order], "colorscale": bk.colorscale(obj.direction), "showscale": True,
             "colorbar": {"title": {"text": obj.name}}}
     longest = max(len(d["label"]) for d in dims)
     if longest * LABEL_PX <= PLOTLY_WIDTH / len(dims):
