@@ -66,3 +66,31 @@ def test_default_sampler_does_not_return_to_pruned_points(seed):
     assert {t.system_attrs.get("auto:sampler") for t in study.trials[10:]} == {"gp"}
     assert _returns_to_pruned_points(study) <= 3
     assert study.best_value < 0.11
+
+
+@pytest.mark.parametrize("multi_objective", [False, True])
+def test_tpe_does_not_repeat_a_point_of_a_finite_space(multi_objective):
+    """On grids and choices TPE's candidates used to be evaluated points again: 17 distinct points in 36
+    trials of a 36-point space. Only the random startup trials may repeat one now."""
+    space = {"n": parzen.Int(0, 3), "c": parzen.Categorical(["a", "b", "c"]), "s": parzen.Float(0, 1, step=0.5)}
+    study = parzen.create_study(sampler=parzen.samplers.TPESampler(seed=0),
+                                directions=["minimize"] * (2 if multi_objective else 1))
+    points = []
+    for _ in range(36):
+        trial = study.ask(space)
+        p = trial.params
+        loss = (p["n"] - 2) ** 2 + (p["c"] != "b") + p["s"]
+        study.tell(trial, (loss, -loss + p["n"]) if multi_objective else loss)
+        points.append((p["n"], p["c"], p["s"]))
+    after_startup = points[10:]
+    assert not [p for i, p in enumerate(after_startup) if p in points[:10 + i]]
+    assert len(set(points)) >= 34
+
+
+def test_tpe_on_a_spent_finite_space_still_proposes():
+    space = {"n": parzen.Int(0, 2), "c": parzen.Categorical(["a", "b"])}
+    study = parzen.create_study(sampler=parzen.samplers.TPESampler(seed=1, n_startup_trials=2))
+    for _ in range(12):
+        trial = study.ask(space)
+        study.tell(trial, trial.params["n"] + (trial.params["c"] == "b"))
+    assert len({(t.params["n"], t.params["c"]) for t in study.trials}) == 6

@@ -39,6 +39,7 @@ _DEFAULT_BETA = 0.15
 _WEIGHTINGS = ("ei", "uniform")
 _OBSERVED = (TrialState.COMPLETE, TrialState.PRUNED)
 _LEARNED_FROM = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+_UNSEEN_DRAWS = 256  # uniform draws searched for a point not yet seen when every candidate was
 
 
 def default_gamma(n: int) -> int:
@@ -246,8 +247,11 @@ class TPESampler(Sampler):
                     params[name] = dist.to_external(0.5)
                 else:
                     to_sample[name] = dist
-            for group in self._groups(context, to_sample):
-                params.update(self._sample_group(context, group))
+            groups = self._groups(context, to_sample)
+            # One group holding every parameter of the space: its point is the trial's whole point.
+            whole = len(groups) == 1 and not pending and len(to_sample) + len(params) == len(space) and not fixed
+            for group in groups:
+                params.update(self._sample_group(context, group, avoid_seen=whole))
 
     def _groups(self, context: _Context, dists: dict[str, Distribution]) -> list[dict[str, Distribution]]:
         if not self._multivariate:
@@ -258,8 +262,13 @@ class TPESampler(Sampler):
             groups.setdefault(np.packbits(present).tobytes(), {})[name] = dist
         return list(groups.values())
 
-    def _sample_group(self, context: _Context, group: dict[str, Distribution]) -> dict[str, Any]:
-        """Joint TPE draw for parameters that are present in the same finished trials."""
+    def _sample_group(self, context: _Context, group: dict[str, Distribution],
+                      avoid_seen: bool = False) -> dict[str, Any]:
+        """Joint TPE draw for parameters that are present in the same finished trials.
+
+        With ``avoid_seen`` (the group is the whole space) and a finite space (grids and choices only),
+        a point already evaluated or running is not proposed while the space holds another one.
+        """
         names = list(group)
         values = np.stack([context.column(name, dist) for name, dist in group.items()], axis=1)
         present = ~np.isnan(values).any(axis=1)
@@ -286,6 +295,10 @@ class TPESampler(Sampler):
         above = fit(bad_values, np.ones(bad_values.shape[0]))  # g(x)
         cand_num, cand_cat = below.sample(self._rng, self._n_ei_candidates)
         score = below.log_pdf(cand_num, cand_cat) - above.log_pdf(cand_num, cand_cat)
+        if avoid_seen and np.all(n_cells > 0):
+            seen = np.vstack([values[present], lies])
+            cand_num, cand_cat, score = self._unseen(cand_num, cand_cat, score, n_cells, n_choices,
+                                                     set(_cell_keys(seen[:, num_idx], seen[:, cat_idx], n_cells)))
         best = int(np.argmax(score))
         out: dict[str, Any] = {}
         for j, i in enumerate(num_idx):
@@ -293,6 +306,21 @@ class TPESampler(Sampler):
         for j, (name, dist) in enumerate(categorical.items()):
             out[name] = dist.choices[int(cand_cat[best, j])]
         return out
+
+    def _unseen(self, cand_num: np.ndarray, cand_cat: np.ndarray, score: np.ndarray, n_cells: np.ndarray,
+                n_choices: list[int], seen: set[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidates with the points in ``seen`` scored -inf; when every candidate was seen, uniform
+        draws that were not (all candidates as they were when the draws find none: the space is spent)."""
+        fresh = np.array([key not in seen for key in _cell_keys(cand_num, cand_cat, n_cells)])
+        if fresh.any():
+            return cand_num, cand_cat, np.where(fresh, score, -np.inf)
+        draws_num = self._rng.random((_UNSEEN_DRAWS, len(n_cells)))
+        draws_cat = np.stack([self._rng.integers(k, size=_UNSEEN_DRAWS) for k in n_choices], axis=1) if n_choices \
+            else np.zeros((_UNSEEN_DRAWS, 0), dtype=int)
+        fresh = np.array([key not in seen for key in _cell_keys(draws_num, draws_cat, n_cells)])
+        if not fresh.any():
+            return cand_num, cand_cat, score
+        return draws_num[fresh][:1], draws_cat[fresh][:1], np.zeros(1)
 
     @staticmethod
     def _lies(running: Sequence[FrozenTrial], group: dict[str, Distribution]) -> np.ndarray:
@@ -303,6 +331,12 @@ class TPESampler(Sampler):
     def _draw_at_random(self, group: dict[str, Distribution]) -> dict[str, Any]:
         """Uniform draw (in the encoding) for parameters no finished trial holds yet."""
         return {name: draw_uniform(dist, self._rng) for name, dist in group.items()}
+
+
+def _cell_keys(num: np.ndarray, cat: np.ndarray, n_cells: np.ndarray) -> list[bytes]:
+    """Each encoded row's grid cell (numeric) and choice (categorical), as a hashable key."""
+    cells = np.minimum(np.floor(num * n_cells), n_cells - 1).astype(np.int64)
+    return [row.tobytes() for row in np.hstack([cells, cat.astype(np.int64)])]
 
 
 def _check_gamma(gamma: GammaFunc | float | None) -> GammaFunc:
