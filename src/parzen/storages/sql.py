@@ -417,6 +417,26 @@ _READS = _Reads(SCHEMA_VERSION)
 _OLD_READS = {1: _Reads(1)}
 
 
+@functools.lru_cache(maxsize=64)
+def _count_statement(unwanted: tuple[int, ...]) -> sa.Select:
+    """``(study_id, count)`` of a study's trials not in the ``unwanted`` states (built once per set).
+
+    Numbers are dense, so a study holds max(number) + 1 trials: when only open states are left out (the
+    samplers' count of finished trials at each ask), that minus the few open ones counts the rest
+    without walking them.
+    """
+    t = _trials.c
+    in_study = t.study_id == sa.bindparam("study_id")
+    counted: sa.ColumnElement[Any]
+    if all(not TrialState(s).is_finished() for s in unwanted):
+        last = sa.select(sa.func.coalesce(sa.func.max(t.number) + 1, 0)).where(in_study)
+        left_out = sa.select(sa.func.count()).where(in_study, t.state.in_(unwanted))
+        counted = last.scalar_subquery() - left_out.scalar_subquery()
+    else:
+        counted = sa.select(sa.func.count()).where(in_study, t.state.not_in(unwanted)).scalar_subquery()
+    return sa.select(_studies.c.study_id, counted).where(_studies.c.study_id == sa.bindparam("study_id"))
+
+
 # ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
@@ -1200,22 +1220,9 @@ class RDBStorage(BaseStorage):
 
     @retried
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
-        t = _trials.c
-        unwanted = [int(s) for s in TrialState if states is not None and s not in states]
-        counted: sa.ColumnElement[Any]
-        if all(not TrialState(s).is_finished() for s in unwanted):
-            # Numbers are dense, so the trials are max(number) + 1: minus the few open ones not wanted,
-            # this counts the finished trials (the samplers' question at each ask) without walking them.
-            last = sa.select(sa.func.coalesce(sa.func.max(t.number) + 1, 0)).where(t.study_id == study_id)
-            left_out = sa.select(sa.func.count()).where(t.study_id == study_id, t.state.in_(unwanted))
-            counted = last.scalar_subquery() - left_out.scalar_subquery()
-        else:
-            counted = sa.select(sa.func.count()).where(
-                t.study_id == study_id, t.state.not_in(unwanted)).scalar_subquery()
+        unwanted = tuple(int(s) for s in TrialState if states is not None and s not in states)
         with self._read() as conn:
-            row = conn.execute(
-                sa.select(_studies.c.study_id, counted).where(_studies.c.study_id == study_id)
-            ).first()
+            row = conn.execute(_count_statement(unwanted), {"study_id": study_id}).first()
         if row is None:
             raise StudyNotFoundError(f"no study with id {study_id}")
         return int(row[1])
