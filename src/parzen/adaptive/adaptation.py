@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 TOP_SHARE = 0.2  # the share of completed trials counted as the best
 MIN_TOP = 3  # ... and never fewer than this many
-PAD = 0.1  # a narrowed range reaches this share of the old width beyond the best trials' values
-MIN_WIDTH = 0.1  # ... and keeps at least this share of the old width
+PAD = 0.25  # a narrowed range reaches this share of the old width beyond the best trials' values
+MIN_WIDTH = 0.5  # ... and keeps at least half the old width: the model-based samplers do the rest
 AT_BOUND = 0.05  # a best value this close to a bound (share of the width) sits at it
 WIDEN = 0.5  # a range whose best value sits at a bound grows by this share of its width there
 
@@ -74,9 +74,10 @@ def narrow(space: Mapping[str, Distribution], trials: Sequence["FrozenTrial"], d
         width = hi_axis - lo_axis
         low = min(_to_axis(dist, v) for v in values) - PAD * width
         high = max(_to_axis(dist, v) for v in values) + PAD * width
-        if high - low < MIN_WIDTH * width:
-            middle = (low + high) / 2
-            low, high = middle - MIN_WIDTH * width / 2, middle + MIN_WIDTH * width / 2
+        low, high = max(low, lo_axis), min(high, hi_axis)
+        if high - low < MIN_WIDTH * width:  # widen to MIN_WIDTH around the middle, kept inside the old range
+            low = min(max((low + high) / 2 - MIN_WIDTH * width / 2, lo_axis), hi_axis - MIN_WIDTH * width)
+            high = low + MIN_WIDTH * width
         low_value = dist.low if low <= lo_axis else _from_axis(dist, low)  # the old bound exactly, not exp(log())
         high_value = dist.high if high >= hi_axis else _from_axis(dist, high)
         out[name] = _rebuild(dist, low_value, high_value)
@@ -120,11 +121,16 @@ def expand(space: Mapping[str, Distribution], trials: Sequence["FrozenTrial"], d
 
 def freeze(space: Mapping[str, Distribution], trials: Sequence["FrozenTrial"], direction: str,
            importances: Mapping[str, float], threshold: float) -> dict[str, Distribution]:
-    """Each parameter whose importance is below ``threshold`` fixed at its value in the best trial."""
+    """Each parameter whose importance is below ``threshold`` fixed at its value in the best trial.
+
+    A categorical parameter that other parameters are conditioned on is never frozen: its branches are
+    measured on few trials each, and freezing it would remove whole parts of the space.
+    """
     top = best_trials(trials, direction)
+    parents = {d.when.parent for d in space.values() if d.when is not None}
     out = dict(space)
     for name, dist in space.items():
-        if importances.get(name, 1.0) >= threshold:
+        if importances.get(name, 1.0) >= threshold or name in parents:
             continue
         best: Any = next((t.params[name] for t in top if name in t.params), None)
         if best is None or not dist.contains(best):

@@ -42,7 +42,8 @@ __all__ = ["AdaptiveHyperparameterOptimizer"]
 logger = logging.getLogger("parzen.adaptive")
 
 _METADATA_KEY = "parzen.adaptive"
-IMPORTANCE_FLOOR = 0.05  # a parameter below this share of the importance is frozen when adapting
+IMPORTANCE_FLOOR = 0.01  # a parameter below this share of the importance is frozen when adapting
+MIN_TRIALS_TO_FREEZE = 50  # ... and only once this many trials completed: a rough estimate freezes what matters
 _DIRECTIONS = ("minimize", "maximize")
 
 
@@ -178,6 +179,8 @@ class AdaptiveHyperparameterOptimizer:
         self._cache_key: str | None = None
         self._run_callbacks: list[Callable[..., Any]] = []
         self._best_at_last_round: float | None = None
+        self._widened: dict[str, Distribution] = {}  # ranges widened after the last round: their old range
+        self._not_widened: set[str] = set()  # parameters whose widening gave nothing
         self._ensemble: list[dict[str, Any]] | None = None
 
     # --- construction ----------------------------------------------------------------------
@@ -308,6 +311,7 @@ class AdaptiveHyperparameterOptimizer:
         self._objective, self._space, self._first_space = objective, space, dict(space)
         self._direction = directions[0]
         self._run_callbacks = run_callbacks
+        self._best_at_last_round, self._widened, self._not_widened = None, {}, set()
         self.search_space = to_tuple_space(space)
         if self.cache_dir is not None:
             self._cache = ResultCache(self.cache_dir)
@@ -424,11 +428,17 @@ class AdaptiveHyperparameterOptimizer:
     def _adapt(self) -> None:
         """Between rounds: the custom strategy's space, or the default rule.
 
-        Default rule: a range whose best value sits at a bound is widened there after any round (the
-        optimum likely lies beyond it). When the best value moved by less than
-        ``min_improvement_threshold`` over the last round and nothing was widened, every numeric
-        range narrows around the best trials; and on such a stall the parameters whose importance
-        (:func:`parzen.importance.get_param_importances`) is below 5% are frozen at their best value.
+        Default rule, after each round:
+
+        1. A range widened after the last round that gave nothing (the best trial's value still lies
+           in the old range) goes back to the old range and is not widened again: a best value at a
+           bound is often a sampler's proposal clipped to it, or a bound of the domain itself
+           (a momentum below 1), not an optimum beyond it.
+        2. A range whose best value sits at a bound is widened there (the optimum may lie beyond).
+        3. When the best value moved by less than ``min_improvement_threshold`` over the round and
+           nothing was widened, every numeric range narrows around the best trials; and on such a
+           stall the parameters whose importance is below 1% (after at least 50 completed trials) are
+           frozen at their best value.
         """
         if self.study.n_objectives != 1:
             return
@@ -436,22 +446,36 @@ class AdaptiveHyperparameterOptimizer:
         if self._strategy is not None:
             new = parse_space(self._strategy(self, history))
         else:
-            best = self._best_value()
-            previous, self._best_at_last_round = self._best_at_last_round, best
-            stalled = (best is not None and previous is not None
-                       and abs(best - previous) < self.min_improvement_threshold)
-            new = adaptation.expand(self._space, history, self._direction, self._first_space)
-            if stalled and new == self._space:
-                new = adaptation.narrow(self._space, history, self._direction)
-            if stalled:
-                new = self._freeze_unimportant(new, history)
+            new = self._default_adaptation(history)
         if new != self._space:
             self.adaptations.append({"after_trial": len(self.study.trials) - 1, "search_space": to_tuple_space(new)})
             self._log(f"search space adapted after {len(self.study.trials)} trials: {to_tuple_space(new)}")
             self._space, self.search_space = new, to_tuple_space(new)
 
+    def _default_adaptation(self, history: list[FrozenTrial]) -> dict[str, Distribution]:
+        """The space the default rule of :meth:`_adapt` gives after a round."""
+        best = self._best_value()
+        previous, self._best_at_last_round = self._best_at_last_round, best
+        stalled = best is not None and previous is not None and abs(best - previous) < self.min_improvement_threshold
+        space = dict(self._space)
+        top = adaptation.best_trials(history, self._direction)[:1]
+        for name, old in self._widened.items():
+            value = top[0].params.get(name) if top else None
+            if value is None or old.contains(value):
+                space[name] = old
+                self._not_widened.add(name)
+        widened = adaptation.expand(space, history, self._direction, self._first_space)
+        self._widened = {name: space[name] for name, dist in widened.items()
+                         if dist != space[name] and name not in self._not_widened}
+        new = {name: dist if name in self._widened else space[name] for name, dist in widened.items()}
+        if stalled and not self._widened:
+            new = adaptation.narrow(new, history, self._direction)
+        if stalled:
+            new = self._freeze_unimportant(new, history)
+        return new
+
     def _freeze_unimportant(self, space: dict[str, Distribution], history: list[FrozenTrial]) -> dict[str, Distribution]:
-        if len(space) < 2 or len(history) < 2 * self.adaptation_interval:
+        if len(space) < 2 or len(history) < max(2 * self.adaptation_interval, MIN_TRIALS_TO_FREEZE):
             return space
         from parzen.importance import get_param_importances
 
