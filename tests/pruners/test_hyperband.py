@@ -81,7 +81,7 @@ def test_n_brackets() -> None:
     ({"min_resource": 10, "max_resource": 9}, "max_resource", ValueError),
     ({"min_resource": 0, "max_resource": 9}, "min_resource", ValueError),
     ({"max_resource": 9, "reduction_factor": 1}, "reduction_factor", ValueError),
-    ({"max_resource": "auto"}, "max_resource", TypeError),
+    ({"max_resource": "full"}, "max_resource", TypeError),
     ({"max_resource": 9.0}, "max_resource", TypeError),
     ({"max_resource": 9, "min_resource": True}, "min_resource", TypeError),
 ])
@@ -93,3 +93,18 @@ def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
 def test_max_resource_is_required() -> None:
     with pytest.raises(TypeError, match="max_resource"):
         HyperbandPruner()
+
+
+def test_auto_max_resource_is_sized_by_the_first_complete_trial() -> None:
+    pruner = HyperbandPruner(min_resource=1, max_resource="auto", reduction_factor=3)
+    study = parzen.create_study(pruner=pruner, sampler=parzen.RandomSampler(seed=0))
+    first = study.ask()
+    for step in range(27):
+        first.report(float(step), step)
+        assert not first.should_prune()  # nothing is pruned before a full run is known
+    study.tell(first, 1.0)
+    assert pruner.n_brackets == 0
+    late = study.ask()
+    late.report(100.0, 0)
+    late.should_prune()
+    assert pruner.n_brackets == len(bracket_sizes(1, 27, 3)) == 4  # 27 steps: rungs 1, 3, 9

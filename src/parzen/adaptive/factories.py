@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from parzen.pruners._base import Pruner
-from parzen.pruners.hyperband import HyperbandPruner
 from parzen.samplers._base import Sampler
-from parzen.trial import TrialState
-
-if TYPE_CHECKING:
-    from parzen.study import Study
-    from parzen.trial import FrozenTrial
 
 BACKENDS = ("parzen", "optuna", "hyperopt", "skopt")
 
@@ -173,7 +167,7 @@ def make_pruner(config: Mapping[str, Any] | None, enable_pruning: bool, pruning_
     """The pruner of ``pruner_config`` (a median rule when it is None), or None without pruning.
 
     ``pruning_patience`` is the number of steps a trial reports before the default median rule
-    judges it. ``max_resource='auto'`` for Hyperband is an :class:`AutoHyperbandPruner`.
+    judges it. Hyperband takes ``max_resource='auto'`` itself (sized by the first complete trial).
     """
     from parzen import pruners
 
@@ -191,9 +185,6 @@ def make_pruner(config: Mapping[str, Any] | None, enable_pruning: bool, pruning_
         raise ValueError(f"`pruner_config['pruner_type']`: unknown {kind!r}; expected one of {PRUNER_TYPES}")
     if kind == "none":
         return None
-    if kind == "hyperband" and options.get("max_resource") == "auto":
-        del options["max_resource"]
-        return _build(kind, AutoHyperbandPruner, options)
     classes = {"median": "MedianPruner", "percentile": "PercentilePruner", "hyperband": "HyperbandPruner",
                "successive_halving": "SuccessiveHalvingPruner", "patience": "PatiencePruner",
                "threshold": "ThresholdPruner"}
@@ -205,26 +196,3 @@ def _build(kind: str, cls: type[Pruner], options: dict[str, Any]) -> Pruner:
         return cls(**options)
     except TypeError as exc:
         raise ValueError(f"`pruner_config` for {kind!r}: {exc}") from None
-
-
-class AutoHyperbandPruner(HyperbandPruner):
-    """Hyperband with ``max_resource='auto'``: a full run is as many steps as the finished trials
-    reported (the last step + 1, never below ``min_resource``), seen when the first trial completes.
-
-    The brackets are sized then, once; until a trial completes there is no full run to size them by,
-    and nothing is pruned.
-    """
-
-    def __init__(self, *, min_resource: int = 1, reduction_factor: int = 3) -> None:
-        super().__init__(min_resource=min_resource, max_resource=min_resource, reduction_factor=reduction_factor)
-        self.sized = False
-
-    def prune(self, study: Study, trial: FrozenTrial) -> bool:
-        if not self.sized:
-            steps = [t.last_step for t in study.get_trials([TrialState.COMPLETE]) if t.last_step is not None]
-            if not steps:
-                return False
-            super().__init__(min_resource=self._min_resource, max_resource=max(max(steps) + 1, self._min_resource),
-                             reduction_factor=self._reduction_factor)
-            self.sized = True
-        return super().prune(study, trial)

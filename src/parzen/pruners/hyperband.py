@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from parzen._checks import check_int
 from parzen.pruners._base import Pruner
 from parzen.pruners.successive_halving import asha_prune
+from parzen.trial import TrialState
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -52,18 +53,36 @@ class HyperbandPruner(Pruner):
 
     Args:
         min_resource: the first rung of the most aggressive bracket, in steps (>= 1).
-        max_resource: the steps of a full run (>= ``min_resource``).
+        max_resource: the steps of a full run (>= ``min_resource``), or ``"auto"``: the steps the
+            first COMPLETE trial reported (its last step + 1), read when the pruner first sees one.
+            Until then nothing is pruned. Each process sizes its brackets from the first complete
+            trial it sees, so workers agree as long as full runs report the same number of steps.
         reduction_factor: eta, the factor between rungs and between brackets (>= 2).
     """
 
-    def __init__(self, *, min_resource: int = 1, max_resource: int, reduction_factor: int = 3) -> None:
+    def __init__(self, *, min_resource: int = 1, max_resource: int | str, reduction_factor: int = 3) -> None:
         self._min_resource = check_int("min_resource", min_resource, 1)
-        self._max_resource = check_int("max_resource", max_resource, self._min_resource)
         self._reduction_factor = check_int("reduction_factor", reduction_factor, 2)
-        self._sizes = bracket_sizes(self._min_resource, self._max_resource, self._reduction_factor)
+        self._max_resource = 0
+        self._sizes: list[int] = []
+        if max_resource != "auto":
+            self._size(check_int("max_resource", max_resource, self._min_resource))
+
+    def _size(self, max_resource: int) -> None:
+        self._max_resource = max_resource
+        self._sizes = bracket_sizes(self._min_resource, max_resource, self._reduction_factor)
+
+    def _sized(self, study: "Study") -> bool:
+        """Whether the brackets are known; sizes them from the first complete trial for ``"auto"``."""
+        if not self._sizes:
+            steps = [t.last_step for t in study.get_trials([TrialState.COMPLETE]) if t.last_step is not None]
+            if steps:
+                self._size(max(steps[0] + 1, self._min_resource))
+        return bool(self._sizes)
 
     @property
     def n_brackets(self) -> int:
+        """The number of brackets (0 while ``max_resource="auto"`` waits for a complete trial)."""
         return len(self._sizes)
 
     def bracket(self, study: "Study", trial_number: int) -> int:
@@ -77,6 +96,8 @@ class HyperbandPruner(Pruner):
         raise AssertionError(f"ticket {ticket} fell past the bracket sizes {self._sizes}")
 
     def prune(self, study: "Study", trial: "FrozenTrial") -> bool:
+        if not self._sized(study):
+            return False
         b = self.bracket(study, trial.number)
         first = self._min_resource * self._reduction_factor**b
         return asha_prune(study, trial, first, self._reduction_factor, self._max_resource,
