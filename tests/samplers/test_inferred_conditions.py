@@ -61,12 +61,24 @@ def test_of_two_consistent_parents_the_one_asked_just_before_wins() -> None:
     assert _conditions(space) == {"x": ("b", {1})}
 
 
-def test_same_name_with_two_ranges_or_a_full_space_needs_no_inference() -> None:
+def test_an_unexplained_parameter_or_a_full_space_needs_no_inference() -> None:
     trials = []
     for space in ({"x": parzen.Float(0, 1)}, {"x": parzen.Float(0, 2), "k": parzen.Int(0, 3)}):
-        study = parzen.create_study()  # a study refuses a redefinition; trials of two studies can differ
+        study = parzen.create_study()
         study.tell(study.ask(space), 0.0)
         trials += study.trials
-    assert infer_conditional_space(trials) is None
+    assert infer_conditional_space(trials) is None  # no parent explains when `k` exists
     full = _history(lambda t: t.suggest_float("u", 0, 1) + t.suggest_int("n", 0, 3), n_trials=5)
     assert _conditions(infer_conditional_space(full)) == {}
+
+
+def test_a_branch_whose_range_changed_keeps_its_condition_with_the_latest_range() -> None:
+    def objective(trial: parzen.Trial) -> float:
+        high = 0.999 if trial.number < 20 else 1.25  # widened mid-study, as the adaptive front door does
+        if trial.suggest_categorical("opt", ["sgd", "adam"]) == "adam":
+            return trial.suggest_float("beta1", 0.5, high)
+        return trial.suggest_float("momentum", 0.0, 1.0)
+
+    space = infer_conditional_space(_history(objective))
+    assert space is not None and space["beta1"].high == 1.25
+    assert _conditions(space) == {"beta1": ("opt", {"adam"}), "momentum": ("opt", {"sgd"})}

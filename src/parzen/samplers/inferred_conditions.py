@@ -23,14 +23,17 @@ def infer_conditional_space(trials: Sequence[FrozenTrial]) -> dict[str, Distribu
     """The parameters of ``trials`` with a ``when`` for each one some trials lack, parents first.
 
     Returns None when a missing parameter has no parent that explains its presence in every trial,
-    or when parameters share a name with different ranges. A parameter every trial holds keeps
-    ``when=None``. The condition's values are the parent values seen with the parameter present.
+    or when a name changed kind. A parameter whose range changed between trials takes its latest
+    definition, as in :func:`parzen.space.intersect_spaces` (search spaces may change during a study).
+    A parameter every trial holds keeps ``when=None``. The condition's values are the parent values
+    seen with the parameter present.
     """
     seen: dict[str, Distribution] = {}
     for t in trials:
         for name, dist in t.distributions.items():
-            if seen.setdefault(name, dist) is not dist and not seen[name].same_range(dist):
+            if name in seen and type(seen[name]) is not type(dist):
                 return None
+            seen[name] = dist
     holds = {name: np.array([name in t.params for t in trials]) for name in seen}
     parents = {name: _codes(trials, name, dist) for name, dist in seen.items() if isinstance(dist, (Categorical, Int))}
     conditions: dict[str, tuple[str, tuple[Any, ...]]] = {}
@@ -49,9 +52,15 @@ def infer_conditional_space(trials: Sequence[FrozenTrial]) -> dict[str, Distribu
 
 
 def _codes(trials: Sequence[FrozenTrial], name: str, dist: Distribution) -> np.ndarray:
-    """One integer per trial for the value of categorical or integer ``name`` (0 where it is absent)."""
+    """One integer per trial for the value of categorical or integer ``name`` (0 where it is absent).
+
+    Categories are numbered in the order they are first seen, so a choice an earlier definition
+    offered and the latest one dropped still has a code of its own.
+    """
     if isinstance(dist, Categorical):
-        return np.array([dist.index(t.params[name]) if name in t.params else 0 for t in trials], dtype=np.int64)
+        numbers: dict[tuple[str, Any], int] = {}
+        return np.array([numbers.setdefault((type(t.params[name]).__name__, t.params[name]), len(numbers) + 1)
+                         if name in t.params else 0 for t in trials], dtype=np.int64)
     return np.array([int(t.params.get(name, 0)) for t in trials], dtype=np.int64)
 
 
