@@ -394,7 +394,9 @@ class Study:
         The sampler runs here; ``executor`` says where the objective runs, with up to ``n_jobs`` trials
         at once: ``"thread"`` (the calling thread, or threads), ``"process"`` (child processes; the
         objective must be picklable), ``"dask"`` (a local Dask cluster of ``n_jobs`` processes), a
-        ``dask.distributed.Client`` (its cluster), or any :class:`parzen.execution.Executor`.
+        ``dask.distributed.Client`` (its cluster), or any :class:`parzen.execution.Executor`
+        (``parzen.execution.processes.ProcessExecutor(memory_limit=bytes)``: child processes whose
+        address space is capped, so a trial that allocates past it fails with MemoryError).
         An exception in ``catch`` marks its trial FAIL and the study goes on; any other exception,
         KeyboardInterrupt included, marks it FAIL and is re-raised.
         ``trial_timeout`` fails a trial that runs longer than that many seconds; only the process

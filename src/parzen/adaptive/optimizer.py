@@ -342,9 +342,10 @@ class AdaptiveHyperparameterOptimizer:
         if records:
             self._log(f"warm start: {len(records)} cached result(s)")
 
-    def _executor(self, evaluate: Evaluate) -> str:
+    def _executor(self, evaluate: Evaluate) -> Any:
         """Processes when a per-trial limit must be enforced or memory efficiency asked for, if the
-        objective can be pickled; threads otherwise (with a warning when a limit cannot be kept)."""
+        objective can be pickled; threads otherwise (with a warning when a limit cannot be kept).
+        The core's process executor enforces ``memory_limit`` on its child processes."""
         wants_process = self.trial_timeout is not None or self.memory_limit is not None or self.memory_efficient
         if not wants_process:
             return "thread"
@@ -356,7 +357,9 @@ class AdaptiveHyperparameterOptimizer:
                               "a per-trial timeout abandons the call instead of stopping it, and a memory "
                               "limit is not enforced", stacklevel=4)
             return "thread"
-        return "process"
+        from parzen.execution.processes import ProcessExecutor
+
+        return ProcessExecutor(memory_limit=self.memory_limit)
 
     def _run(self, n_trials: int) -> None:
         """Run ``n_trials`` trials in rounds of ``adaptation_interval``, adapting the space between rounds."""
@@ -370,8 +373,7 @@ class AdaptiveHyperparameterOptimizer:
                 break
             round_size = min(self.adaptation_interval, n_trials - done)
             assert self._objective is not None
-            evaluate = Evaluate(self._objective, self._space, memory_limit=self.memory_limit,
-                                collect=self.enable_gc, driver_pid=os.getpid(), cache=self._cache,
+            evaluate = Evaluate(self._objective, self._space, collect=self.enable_gc, cache=self._cache,
                                 cache_key=self._cache_key)
             before = len(self.study.trials)
             self.study.optimize(

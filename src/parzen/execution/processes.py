@@ -5,6 +5,13 @@ The child receives a :class:`PipeTrial` whose methods (``suggest_*``, ``report``
 so any storage and any sampler work unchanged. A child that crashes or overruns the per-trial
 timeout fails only its own trial and is replaced. Children ignore SIGINT: a Ctrl-C is the
 parent's to handle, and the parent then kills them.
+
+``ProcessExecutor(memory_limit=bytes)`` caps each child's address space (POSIX ``RLIMIT_AS``),
+set once the child has loaded the objective and before it runs any trial: an objective that
+allocates past it gets a MemoryError, which fails that trial only, and the parent is never limited.
+The limit only ever lowers the child's soft limit; a lower limit already in force is kept, and the
+hard limit is left as it is. Where the ``resource`` module does not exist (Windows) the limit cannot
+be enforced and the constructor warns so.
 """
 
 from __future__ import annotations
@@ -15,9 +22,11 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any, Callable, NoReturn
 
+from parzen._checks import check_int
 from parzen.exceptions import TrialPruned
 from parzen.execution.remote import RemoteTraceback, RemoteTrial, picklable, serve_call
 from parzen.execution.threads import SlotExecutor
@@ -53,13 +62,40 @@ def pickle_objective(objective: Callable[["Trial"], Any]) -> bytes:
         ) from exc
 
 
-def _child_main(conn: Connection, objective_bytes: bytes) -> None:
+def check_memory_limit(memory_limit: Any) -> int | None:
+    """``memory_limit`` as a positive int of bytes or None; warns when this platform cannot enforce it."""
+    if memory_limit is None:
+        return None
+    limit = check_int("memory_limit", memory_limit, 1)
+    try:
+        import resource  # noqa: F401
+    except ImportError:
+        warnings.warn(f"memory_limit={limit} is not enforced: this platform has no `resource` module "
+                      "(RLIMIT_AS), so trial processes run without a memory limit", RuntimeWarning, stacklevel=3)
+    return limit
+
+
+def limit_address_space(memory_limit: int) -> None:
+    """Lower this process's soft ``RLIMIT_AS`` to ``memory_limit`` bytes (never raise it, nor the hard limit)."""
+    try:
+        import resource
+    except ImportError:  # warned at construction
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    target = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > target:
+        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+
+
+def _child_main(conn: Connection, objective_bytes: bytes, memory_limit: int | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         objective = pickle.loads(objective_bytes)
     except BaseException as exc:
         conn.send(("init_error", picklable(exc)))
         return
+    if memory_limit is not None:
+        limit_address_space(memory_limit)
     conn.send(("ready", None))
     while True:
         try:
@@ -93,10 +129,10 @@ def _send_safely(conn: Connection, message: tuple[Any, ...]) -> None:
 class _Child:
     """One worker process and the parent's end of its pipe."""
 
-    def __init__(self, ctx: Any, objective_bytes: bytes) -> None:
+    def __init__(self, ctx: Any, objective_bytes: bytes, memory_limit: int | None) -> None:
         self.conn, child_conn = ctx.Pipe()
         self._pipe_lock = threading.Lock()
-        self.process = ctx.Process(target=_child_main, args=(child_conn, objective_bytes))
+        self.process = ctx.Process(target=_child_main, args=(child_conn, objective_bytes, memory_limit))
         self.process.start()
         child_conn.close()
 
@@ -144,17 +180,21 @@ class _Child:
 
 
 class ProcessPool:
-    """``n_workers`` child processes for one ``optimize`` call; child ``i`` is driven by slot thread ``i``."""
+    """``n_workers`` child processes for one ``optimize`` call; child ``i`` is driven by slot thread ``i``.
 
-    def __init__(self, objective_bytes: bytes, n_workers: int) -> None:
+    ``memory_limit``: the address-space limit in bytes of every child (None: none).
+    """
+
+    def __init__(self, objective_bytes: bytes, n_workers: int, memory_limit: int | None = None) -> None:
         self._objective_bytes = objective_bytes
+        self._memory_limit = memory_limit
         self._ctx = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._closed = False
         self._children: list[_Child] = []
         try:
             for _ in range(n_workers):
-                self._children.append(_Child(self._ctx, objective_bytes))
+                self._children.append(_Child(self._ctx, objective_bytes, memory_limit))
             for child in self._children:
                 child.wait_ready()
         except BaseException:
@@ -225,22 +265,29 @@ class ProcessPool:
         with self._lock:
             if self._closed:
                 return
-            new = _Child(self._ctx, self._objective_bytes)
+            new = _Child(self._ctx, self._objective_bytes, self._memory_limit)
             self._children[index] = new
         new.wait_ready()
 
 
 class ProcessExecutor(SlotExecutor):
-    """``executor="process"``: each slot thread drives one child process that runs the objective."""
+    """``executor="process"``: each slot thread drives one child process that runs the objective.
 
-    def __init__(self) -> None:
+    ``memory_limit``: the most bytes of address space each child may use (``RLIMIT_AS``); a trial
+    that allocates past it fails with MemoryError while the other trials go on. None: no limit.
+    A non-int is a TypeError, a value below 1 a ValueError; where the platform cannot enforce the
+    limit, a RuntimeWarning says so here, at construction.
+    """
+
+    def __init__(self, memory_limit: int | None = None) -> None:
         super().__init__()
+        self.memory_limit = check_memory_limit(memory_limit)
         self._pool: ProcessPool | None = None
         self._timeout: float | None = None
 
     def start(self, objective: Callable[["Trial"], Any], n_workers: int, trial_timeout: float | None) -> None:
         self._timeout = trial_timeout
-        self._pool = ProcessPool(pickle_objective(objective), n_workers)
+        self._pool = ProcessPool(pickle_objective(objective), n_workers, self.memory_limit)
         self.start_slots(n_workers, "parzen-process")
 
     def evaluate(self, slot: int, trial: "Trial") -> Any:
