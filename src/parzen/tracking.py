@@ -8,6 +8,9 @@ a crash never leaves half a record. Safe to share between threads.
 
 Metric values follow :meth:`parzen.Trial.report`: NaN and infinities are accepted and kept (a
 diverged run is worth recording); SQLite keeps NaN as NULL, which reads back as NaN.
+
+With ``open(path, mlflow_tracking_uri=...)`` every write is also mirrored to MLflow after it is
+committed here (:mod:`parzen.tracking_mlflow` states the rules); this module never imports mlflow.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ import os
 import threading
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from parzen.exceptions import ParzenError
+
+if TYPE_CHECKING:
+    from parzen.tracking_mlflow import MlflowMirror
 
 __all__ = ["Experiment", "MetricPoint", "Run", "RunStatus", "SqliteBackend", "TrackingError"]
 
@@ -136,14 +142,26 @@ class SqliteBackend:
     same value again is allowed, a different one is an error), a metric once per (key, step).
     """
 
-    def __init__(self, engine: sa.Engine, path: str) -> None:
+    def __init__(self, engine: sa.Engine, path: str, mirror: MlflowMirror | None = None) -> None:
         self._engine = engine
         self._path = path
         self._lock = threading.Lock()
+        self._mirror = mirror
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> "SqliteBackend":
-        """Open (creating if needed) the tracking database at ``path`` (``":memory:"`` for a throwaway one)."""
+    def open(cls, path: str | os.PathLike[str], *, mlflow_tracking_uri: str | None = None) -> "SqliteBackend":
+        """Open (creating if needed) the tracking database at ``path`` (``":memory:"`` for a throwaway one).
+
+        ``mlflow_tracking_uri`` (e.g. ``"sqlite:///mlruns.db"``) also mirrors every write to that MLflow
+        store, so the runs show up in ``mlflow ui``; it needs ``pip install 'parzen[mlflow]'``. The store
+        is reached before ``path`` is touched: ImportError without mlflow, TrackingError naming the URI
+        when it cannot be reached. See :mod:`parzen.tracking_mlflow`.
+        """
+        mirror = None
+        if mlflow_tracking_uri is not None:
+            from parzen.tracking_mlflow import MlflowMirror
+
+            mirror = MlflowMirror(mlflow_tracking_uri)
         path = os.fspath(path)
         if path == ":memory:":
             engine = sa.create_engine("sqlite://", poolclass=sa.pool.StaticPool,
@@ -166,11 +184,30 @@ class SqliteBackend:
         except TrackingError:
             engine.dispose()
             raise
-        return cls(engine, path)
+        return cls(engine, path, mirror)
 
     @property
     def path(self) -> str:
         return self._path
+
+    @property
+    def mlflow_tracking_uri(self) -> str | None:
+        """The MLflow store this backend mirrors to, or None."""
+        return None if self._mirror is None else self._mirror.tracking_uri
+
+    def _require_mirror(self, method: str) -> MlflowMirror:
+        if self._mirror is None:
+            raise TrackingError(f"{method} needs a backend opened with `mlflow_tracking_uri`")
+        return self._mirror
+
+    def sync_mlflow(self) -> None:
+        """Copy to MLflow whatever it lacks of this file's experiments and runs (after a mirror failure,
+        or to mirror records written without one). TrackingError naming the URI if MLflow fails."""
+        self._require_mirror("sync_mlflow()").sync(self)
+
+    def mlflow_run_id(self, run_id: str) -> str:
+        """The id of the MLflow run that mirrors parzen run ``run_id`` (to log artifacts to it, say)."""
+        return self._require_mirror("mlflow_run_id()").run_id(self, run_id)
 
     def close(self) -> None:
         with self._lock:
@@ -190,6 +227,8 @@ class SqliteBackend:
     def create_experiment(self, name: str, config: Any = None) -> str:
         """A new experiment named ``name`` with an optional JSON-serializable ``config``; returns its id."""
         _check_key("`name`", name)
+        if self._mirror is not None:
+            self._mirror.check_experiment_name(name)
         try:
             config_json = None if config is None else json.dumps(config, allow_nan=False)
         except (TypeError, ValueError) as exc:
@@ -198,6 +237,8 @@ class SqliteBackend:
         with self._lock, self._engine.begin() as conn:
             conn.execute(sa.insert(_experiments).values(id=exp_id, name=name, config=config_json,
                                                         created_at=time.time()))
+        if self._mirror is not None:
+            self._mirror.experiment_created(self, exp_id)
         return exp_id
 
     def get_experiment(self, experiment_id: str) -> Experiment:
@@ -220,6 +261,8 @@ class SqliteBackend:
         with self._lock, self._engine.begin() as conn:
             conn.execute(sa.insert(_runs).values(id=run_id, experiment_id=experiment_id,
                                                  status=RunStatus.Pending.value, created_at=time.time()))
+        if self._mirror is not None:
+            self._mirror.run_created(self, run_id)
         return run_id
 
     def get_run(self, run_id: str) -> Run:
@@ -250,12 +293,16 @@ class SqliteBackend:
     def start_run(self, run_id: str) -> None:
         """Mark a Pending run Running (params and metrics can be logged from now on)."""
         self._move(run_id, RunStatus.Running, RunStatus.Pending, "start_time")
+        if self._mirror is not None:
+            self._mirror.run_started(self, run_id)
 
     def complete_run(self, run_id: str, status: RunStatus) -> None:
         """End a Running run with a final status (Success, Failed or Cancelled)."""
         if not isinstance(status, RunStatus) or not status.is_final():
             raise ValueError(f"`status` must be RunStatus.Success, Failed or Cancelled, got {status!r}")
         self._move(run_id, status, RunStatus.Running, "end_time")
+        if self._mirror is not None:
+            self._mirror.run_completed(self, run_id)
 
     @staticmethod
     def _check_running(conn: sa.Connection, run_id: str) -> None:
@@ -271,6 +318,8 @@ class SqliteBackend:
         """Record hyperparameter ``key`` of a Running run (str, bool, int, float or None)."""
         _check_key("param key", key)
         stored = _param_json(key, value)
+        if self._mirror is not None:
+            self._mirror.check_param_key(key)
         with self._lock, self._engine.begin() as conn:
             self._check_running(conn, run_id)
             old = conn.execute(sa.select(_params.c.value).where(_params.c.run_id == run_id,
@@ -280,6 +329,8 @@ class SqliteBackend:
             elif old != stored:
                 raise TrackingError(f"param {key!r} of run {run_id!r} is already {json.loads(old)!r}; "
                                     f"it cannot change to {value!r}")
+        if self._mirror is not None:
+            self._mirror.param_logged(self, run_id, key, json.loads(stored))
 
     def get_params(self, run_id: str) -> dict[str, Any]:
         self.get_run(run_id)
@@ -299,6 +350,9 @@ class SqliteBackend:
             value = value.item()  # numpy scalars
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise ValueError(f"metric {key!r}: `value` must be a number, got {value!r}")
+        if self._mirror is not None:
+            self._mirror.check_metric_key(key)
+        stamp = time.time()
         with self._lock, self._engine.begin() as conn:
             self._check_running(conn, run_id)
             taken = conn.execute(sa.select(_metrics.c.step).where(
@@ -306,7 +360,9 @@ class SqliteBackend:
             if taken is not None:
                 raise TrackingError(f"metric {key!r} of run {run_id!r} already has a value at step {step}")
             conn.execute(sa.insert(_metrics).values(run_id=run_id, key=key, step=int(step), value=float(value),
-                                                    timestamp=time.time()))
+                                                    timestamp=stamp))
+        if self._mirror is not None:
+            self._mirror.metric_logged(self, run_id, key, int(step), float(value), stamp)
 
     def get_metrics(self, run_id: str, key: str) -> list[MetricPoint]:
         """The values of metric ``key`` of a run, by step (NaN where a NaN was logged)."""
