@@ -1,6 +1,7 @@
 """parzen: find the best parameters of anything you can measure."""
 
 from parzen import samplers
+from parzen._lazy import lazy_exports as _lazy_exports
 from parzen.exceptions import (
     DuplicatedStudyError,
     ParzenError,
@@ -26,8 +27,5 @@ __all__ = [
     "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler", "AutoSampler",
 ]
 
-
-def __getattr__(name: str):
-    if name in samplers._LAZY:  # lazy: keeps scipy and cmaes out of `import parzen`
-        return getattr(samplers, name)
-    raise AttributeError(f"module 'parzen' has no attribute {name!r}")
+# lazy: keeps scipy and cmaes out of `import parzen`
+__getattr__, __dir__ = _lazy_exports(__name__, samplers._LAZY)

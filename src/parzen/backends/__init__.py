@@ -11,20 +11,14 @@ its package only when a sampler is built, so ``import parzen`` never pays for th
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from parzen._lazy import lazy_exports
 
 _EXPORTS = {
-    "HyperoptSampler": "hyperopt",
-    "OptunaSampler": "optuna",
-    "SkoptSampler": "skopt",
+    "HyperoptSampler": ".hyperopt",
+    "OptunaSampler": ".optuna",
+    "SkoptSampler": ".skopt",
 }
 
 __all__ = sorted(_EXPORTS)
 
-
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'parzen.backends' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"parzen.backends.{module}"), name)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

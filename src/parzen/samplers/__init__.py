@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-
+from parzen._lazy import lazy_exports
 from parzen.samplers._base import Sampler
 from parzen.samplers.ensemble import EnsembleSampler
 from parzen.samplers.exploration import ExplorationSampler
@@ -30,8 +29,4 @@ _LAZY = {  # imported on first use: they pull in scipy or the optional cmaes pac
     "TPESampler": "parzen.samplers.tpe",
 }
 
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY)

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from parzen._lazy import lazy_exports
 from parzen.storages._base import BaseStorage, StudySummary, TrialTemplate, check_directions
 from parzen.storages.memory import InMemoryStorage
 
@@ -35,13 +34,4 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
     raise TypeError(f"`storage` must be None, a database URL or a parzen storage, got {storage!r}")
 
 
-def __getattr__(name: str) -> Any:
-    if name == "RDBStorage":
-        from parzen.storages.sql import RDBStorage
-
-        return RDBStorage
-    if name == "RedisStorage":
-        from parzen.storages.redis import RedisStorage
-
-        return RedisStorage
-    raise AttributeError(name)
+__getattr__, __dir__ = lazy_exports(__name__, {"RDBStorage": ".sql", "RedisStorage": ".redis"})

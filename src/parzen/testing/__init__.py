@@ -7,18 +7,8 @@ Each raises AssertionError naming the check that failed. They are imported on fi
 
 from __future__ import annotations
 
-from typing import Any
+from parzen._lazy import lazy_exports
 
 __all__ = ["check_sampler", "check_storage"]
 
-
-def __getattr__(name: str) -> Any:
-    if name == "check_storage":
-        from parzen.testing.storage import check_storage
-
-        return check_storage
-    if name == "check_sampler":
-        from parzen.testing.sampler import check_sampler
-
-        return check_sampler
-    raise AttributeError(f"module 'parzen.testing' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, {"check_sampler": ".sampler", "check_storage": ".storage"})
