@@ -18,7 +18,7 @@ from parzen.pruners import NopPruner, Pruner
 from parzen.samplers import Sampler, default_sampler
 from parzen.space import Distribution, validate_space, walk_active
 from parzen.storages import BaseStorage, TrialTemplate, check_directions, get_storage
-from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, _fixed_value, check_objective_values
+from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, Trial, TrialState, check_objective_values, fixed_value
 
 if TYPE_CHECKING:
     import pandas
@@ -316,7 +316,7 @@ class Study:
         fixed = {}
         for name, value in params.items():
             dist = known[name]
-            fixed[name] = _storable_value(name, value if dist is None else _fixed_value(name, value, dist))
+            fixed[name] = _storable_value(name, value if dist is None else fixed_value(name, value, dist))
         self._storage.create_trial(
             self._study_id,
             TrialTemplate(state=TrialState.WAITING, fixed_params=fixed, user_attrs=user_attrs),

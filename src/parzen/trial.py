@@ -140,7 +140,7 @@ def _define(name: str, make: Callable[[], Distribution]) -> Distribution:
         raise type(exc)(f"parameter {name!r}: {exc}") from None
 
 
-def _fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
+def fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
     """An enqueued value as ``distribution`` hands values out.
 
     A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) or
@@ -244,7 +244,7 @@ class Trial:
 
     def _choose(self, name: str, distribution: Distribution) -> Any:
         if name in self._fixed:
-            return _fixed_value(name, self._fixed[name], distribution)
+            return fixed_value(name, self._fixed[name], distribution)
         if distribution.is_single():
             return distribution.to_external(0.5)
         if self._relative is None:
