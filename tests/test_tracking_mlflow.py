@@ -274,3 +274,20 @@ def test_importing_parzen_tracking_does_not_import_mlflow() -> None:
     code = "import sys, parzen, parzen.tracking, parzen.tracking_mlflow; print('mlflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.strip() == "False"
+
+
+def test_catching_up_a_large_run_goes_past_mlflow_batch_limits(tmp_path, uri) -> None:
+    """More params and metric steps than one MLflow log_batch call takes (100 params, 1,000 metrics)."""
+    path = tmp_path / "t.db"
+    with SqliteBackend.open(path) as db:
+        run_id = db.create_run(db.create_experiment("big"))
+        db.start_run(run_id)
+        for i in range(120):
+            db.log_param(run_id, f"p{i}", i)
+        for step in range(1005):
+            db.log_metric(run_id, "loss", step, step / 2)
+    with SqliteBackend.open(path, mlflow_tracking_uri=uri) as db:
+        db.sync_mlflow()
+    (ml_run,) = mlflow_runs(uri, "big")
+    assert ml_run.data.params == {f"p{i}": str(i) for i in range(120)}
+    assert history(uri, ml_run.info.run_id, "loss") == [(s, s / 2) for s in range(1005)]

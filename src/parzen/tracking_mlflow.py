@@ -84,14 +84,25 @@ class MlflowMirror:
             import mlflow
             from mlflow import entities
             from mlflow.exceptions import MlflowException
-            from mlflow.utils import validation
-        except ImportError as exc:
+            from mlflow.utils.validation import (
+                MAX_METRICS_PER_BATCH,
+                MAX_PARAMS_TAGS_PER_BATCH,
+                MAX_TAG_VAL_LENGTH,
+                _validate_experiment_name,
+                _validate_metric,
+                _validate_param,
+            )
+        except ImportError as exc:  # no mlflow, or one without the rules below (they are MLflow's own checks)
             raise ImportError(
                 f"mirroring parzen.tracking to MLflow needs mlflow: pip install 'parzen[mlflow]' ({exc})") from exc
         self._uri = tracking_uri
         self._entities = entities
         self._mlflow_error = MlflowException
-        self._validation = validation
+        self._validate_experiment_name = _validate_experiment_name
+        self._validate_param = _validate_param
+        self._validate_metric = _validate_metric
+        self._max_tag = MAX_TAG_VAL_LENGTH
+        self._batch_params, self._batch_metrics = MAX_PARAMS_TAGS_PER_BATCH, MAX_METRICS_PER_BATCH
         self._lock = threading.Lock()
         self._experiments: dict[str, str] = {}  # parzen experiment id -> MLflow experiment id
         self._runs: dict[str, str] = {}  # parzen run id -> MLflow run id, for runs copied whole this session
@@ -107,13 +118,13 @@ class MlflowMirror:
 
     # --- checks made before the parzen write -------------------------------------------------
     def check_experiment_name(self, name: str) -> None:
-        self._check("experiment name", name, lambda: self._validation._validate_experiment_name(name))
+        self._check("experiment name", name, lambda: self._validate_experiment_name(name))
 
     def check_param_key(self, key: str) -> None:
-        self._check("param key", key, lambda: self._validation._validate_param(key, ""))
+        self._check("param key", key, lambda: self._validate_param(key, ""))
 
     def check_metric_key(self, key: str) -> None:
-        self._check("metric key", key, lambda: self._validation._validate_metric(key, 0.0, 0, 0))
+        self._check("metric key", key, lambda: self._validate_metric(key, 0.0, 0, 0))
 
     def _check(self, what: str, key: str, validate: Callable[[], Any]) -> None:
         """MLflow's own rule for ``what``, as a ValueError naming the key."""
@@ -237,7 +248,7 @@ class MlflowMirror:
             tags = {_RUN_TAG: run_id, _EXPERIMENT_TAG: run.experiment_id}
             config = backend.get_experiment(run.experiment_id).config
             if config is not None:
-                tags[_CONFIG_TAG] = json.dumps(config)[:self._validation.MAX_TAG_VAL_LENGTH]
+                tags[_CONFIG_TAG] = json.dumps(config)[:self._max_tag]
             ml_run = self._client.create_run(ml_experiment, start_time=_ms(run.created_at), tags=tags,
                                              run_name=run_id)
         ml_id: str = ml_run.info.run_id
@@ -261,9 +272,8 @@ class MlflowMirror:
             have = {m.step for m in self._client.get_metric_history(ml_id, key)} if check_steps else set()
             metrics += [Metric(key, p.value, _ms(p.timestamp), p.step)
                         for p in backend.get_metrics(run_id, key) if p.step not in have]
-        v = self._validation
-        for i in range(0, len(params), v.MAX_PARAMS_TAGS_PER_BATCH):
-            self._client.log_batch(ml_id, params=params[i:i + v.MAX_PARAMS_TAGS_PER_BATCH])
-        for i in range(0, len(metrics), v.MAX_METRICS_PER_BATCH):
-            self._client.log_batch(ml_id, metrics=metrics[i:i + v.MAX_METRICS_PER_BATCH])
+        for i in range(0, len(params), self._batch_params):
+            self._client.log_batch(ml_id, params=params[i:i + self._batch_params])
+        for i in range(0, len(metrics), self._batch_metrics):
+            self._client.log_batch(ml_id, metrics=metrics[i:i + self._batch_metrics])
 
