@@ -145,3 +145,25 @@ def test_two_processes_on_sqlite_share_a_study_whose_space_changes(tmp_path) -> 
     assert len(trials) == 24
     assert [t.distributions["x"] for t in trials[::8]] == [Float(0.0, 10.0), Float(-5.0, 5.0), Float(0.5, 1.5)]
     assert all(d.contains(t.params[n]) for t in trials for n, d in t.distributions.items())
+
+
+def test_the_latest_stored_definition_of_a_parameter_is_the_one_a_study_object_knows(tmp_path) -> None:
+    """A range widened during the study: a fresh Study object on the same storage, and one that only read
+    the storage, check an enqueued value against the latest definition, as the object that widened it does."""
+    url = f"sqlite:///{tmp_path / 'latest.db'}"
+    study = parzen.create_study(study_name="latest", storage=url, sampler=parzen.RandomSampler(seed=0))
+    reader = parzen.load_study("latest", storage=url)
+    for space in ({"x": Float(0.0, 1.0)}, {"x": Float(0.0, 10.0)}):
+        study.tell(study.ask(space), 1.0)
+        reader.enqueue_trial({"x": 0.5})  # learns x from the storage: first [0, 1], then [0, 10]
+    for other in (parzen.load_study("latest", storage=url), reader):
+        other.enqueue_trial({"x": 5.0})  # inside the latest range, outside the first one
+        with pytest.raises(ValueError, match="'x'.*outside"):
+            other.enqueue_trial({"x": 50.0})
+    study.enqueue_trial({"x": 5.0})
+    for _ in range(4):  # the queue: 0.5 (enqueued by the reader after the widening), then three times 5.0
+        trial = study.ask({"x": Float(0.0, 10.0)})
+        study.tell(trial, trial.params["x"])
+    assert [t.params["x"] for t in study.trials[1:]] == [0.5, 0.5, 5.0, 5.0, 5.0]
+    with pytest.raises(ValueError, match="parameter 'x' .* not its kind"):
+        parzen.load_study("latest", storage=url).ask({"x": Categorical([0.5, 5.0])})

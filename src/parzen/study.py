@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import numbers
 import threading
 import uuid
@@ -56,6 +57,7 @@ class Study:
         self._sampler = sampler if sampler is not None else default_sampler(seed=seed)
         self._pruner = pruner if pruner is not None else NopPruner()
         self._known_distributions: dict[str, Distribution] = {}
+        self._known_numbers: dict[str, float] = {}  # the trial each known definition comes from (inf: this object)
         self._n_learned_finished = -1  # finished trials read by _learn_stored_distributions (-1: none yet)
         self._dist_lock = threading.Lock()
         self._stop_requested = False
@@ -304,14 +306,14 @@ class Study:
         """Queue a trial with given parameters; the next ``ask`` runs it before sampling anew.
 
         A value must lie in its parameter's distribution: when the study already knows the parameter
-        this is checked here, otherwise when the trial asks for it; either way a ValueError names the
+        this is checked here against its latest definition (this object's own, else the latest stored
+        by any process), otherwise when the trial asks for it; either way a ValueError names the
         parameter. A value that cannot be stored (not JSON) is a TypeError naming the parameter.
         """
         if not isinstance(params, Mapping):
             raise TypeError(f"`params` must be a mapping of parameter names to values, got {params!r}")
         with self._dist_lock:
-            if any(name not in self._known_distributions for name in params):
-                self._learn_stored_distributions()
+            self._learn_stored_distributions()
             known = {name: self._known_distributions.get(name) for name in params}
         fixed = {}
         for name, value in params.items():
@@ -345,7 +347,8 @@ class Study:
         of this object (a space given to ``ask`` defines all its names). A name this object does not
         know yet is looked up in the storage again, so a definition made through another Study object
         or process on the same storage counts as one made here. All of ``dists`` are checked before any
-        is remembered, so a rejected space defines nothing.
+        is remembered, so a rejected space defines nothing; once checked, they are this object's
+        latest definitions (see :meth:`_learn_stored_distributions`).
         """
         with self._dist_lock:
             if any(name not in self._known_distributions for name in dists):
@@ -359,21 +362,26 @@ class Study:
                         f"between trials, but not its kind ({type(seen).__name__})"
                     )
             self._known_distributions.update(dists)
+            self._known_numbers.update(dict.fromkeys(dists, math.inf))
 
     def _learn_stored_distributions(self) -> None:
-        """Remember the definition of every parameter stored in this study's trials, first trial first.
+        """Bring the definitions this object knows up to date with the trials stored in its study.
 
-        A definition this object already holds is kept. Finished trials never change, so they are read
-        again only when more have finished since the last call; RUNNING ones are read every time, and
-        WAITING ones hold no definition until they run. So a queue of enqueued trials, or enqueueing
-        many trials before the first ask, does not read the whole study on every call.
-        Called under ``_dist_lock``.
+        The latest definition of a parameter wins, as in the samplers (search spaces may change
+        during a study): the one this object made last (through ``ask(space)`` or ``suggest``), and
+        for a parameter it has not defined itself, the one of the stored trial with the highest number.
+        Finished trials never change, so they are read again only when more have finished since the
+        last call; RUNNING ones are read every time, and WAITING ones hold no definition until they
+        run. So a queue of enqueued trials, or enqueueing many trials before the first ask, does not
+        read the whole study on every call. Called under ``_dist_lock``.
         """
         n_finished = self._storage.get_n_trials(self._study_id, _FINISHED)
         states = (TrialState.RUNNING,) if n_finished == self._n_learned_finished else _FINISHED + (TrialState.RUNNING,)
         for stored in self._storage.get_all_trials(self._study_id, states):
             for name, dist in stored.distributions.items():
-                self._known_distributions.setdefault(name, dist)
+                if stored.number >= self._known_numbers.get(name, -1):
+                    self._known_distributions[name] = dist
+                    self._known_numbers[name] = stored.number
         self._n_learned_finished = n_finished
 
     def _record_param(self, trial: Trial, name: str, value: Any, dist: Distribution) -> None:
