@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import parzen
 from parzen import Float, TrialState
-from parzen.samplers import EnsembleSampler, RandomSampler
+from parzen.samplers import EnsembleSampler, RandomSampler, TPESampler
 from parzen.samplers.ensemble import MEMBER_ATTR
+from parzen.storages import InMemoryStorage
+from parzen.testing import check_sampler
 
 SHARES = (0.5, 0.3, 0.2)
 SPACE = {"x": Float(0.0, 1.0)}
@@ -65,3 +67,33 @@ def test_two_study_objects_on_one_storage_count_each_others_trials(tmp_path) -> 
             study.tell(trial, trial.params["x"])
     members = [t.system_attrs[MEMBER_ATTR] for t in first.trials]
     assert all(abs(members.count(i) - share * 30) <= 1 for i, share in enumerate(SHARES))
+
+
+def test_an_ensemble_passes_the_sampler_conformance_kit() -> None:
+    """Reproducible, valid, threads and batches, changing spaces, ... with a model-based member."""
+    check_sampler(lambda seed: EnsembleSampler([TPESampler(seed=seed, n_startup_trials=3), RandomSampler(seed=seed)],
+                                               [2, 1]), n_trials=8)
+
+
+class _ReadLog(InMemoryStorage):
+    """The in-memory storage, noting which states each read of a study's trials asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list[tuple[TrialState, ...] | None] = []
+
+    def get_all_trials(self, study_id, states=None):
+        self.reads.append(None if states is None else tuple(states))
+        return super().get_all_trials(study_id, states)
+
+
+def test_an_ask_reads_only_the_running_trials_once_the_finished_ones_are_counted() -> None:
+    storage = _ReadLog()
+    study = parzen.create_study(storage=storage, sampler=_ensemble(0))
+    for _ in range(50):
+        study.tell(study.ask(SPACE), 0.0)
+    storage.reads.clear()
+    for _ in range(20):
+        study.tell(study.ask(SPACE), 0.0)
+    assert set(storage.reads) == {(TrialState.RUNNING,)}
+    assert [t.system_attrs[MEMBER_ATTR] for t in study.trials] == [0, 1, 2, 0, 0, 1, 0, 2, 1, 0] * 7
