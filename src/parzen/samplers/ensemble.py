@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from parzen.samplers._base import Sampler
 from parzen.samplers._history import StudyHistory, record_finished, study_history
@@ -39,10 +39,11 @@ class _FinishedTally:
         self.rows = 0
 
     def update(self, history: StudyHistory) -> None:
-        for t in history.trials[self.rows:]:
+        new = history.trials[self.rows:]  # rows only ever get appended, by any thread
+        for t in new:
             self.ids.add(t.trial_id)
             _count(self.counts, t.system_attrs.get(MEMBER_ATTR))
-        self.rows = history.n
+        self.rows += len(new)
 
 
 def _count(counts: list[int], member: Any) -> None:
@@ -50,9 +51,8 @@ def _count(counts: list[int], member: Any) -> None:
         counts[member] += 1
 
 
-def _largest_remainder(counts: Iterable[int], shares: Sequence[float]) -> int:
+def _largest_remainder(counts: Sequence[int], shares: Sequence[float]) -> int:
     """Largest remainder: the member furthest below its share of the next trial (the first on a tie)."""
-    counts = list(counts)
     n = sum(counts) + 1
     return max(range(len(counts)), key=lambda i: (shares[i] * n - counts[i], -i))
 
