@@ -198,6 +198,11 @@ class _Numeric(Distribution):
     def _is_linear_grid(self) -> bool:
         return self.step is not None and not self.log
 
+    def encoding_bounds(self) -> tuple[float, float]:
+        """The (log-)values that encode to 0 and 1; the encoding is linear in the (log-)value in between
+        (for a linear grid too: value k's cell centre is where its value falls)."""
+        return self._bounds()
+
     def _bounds(self) -> tuple[float, float]:
         half = 0.5 * self.step if self.step is not None else 0.0
         low, high = self.low - half, self.high + half

@@ -13,7 +13,7 @@ import functools
 import math
 import threading
 import weakref
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, cast
 
 import numpy as np
 
@@ -24,8 +24,9 @@ from parzen.samplers.gp.acquisition import Acquisition, Feasibility, ucb_beta
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions, build_conditions
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, fit_theta, standardize, warp_outputs
 from parzen.samplers.gp.kernel import KernelParams
-from parzen.samplers.gp.optimize_acqf import SearchDims, optimize_acqf
+from parzen.samplers.gp.optimize_acqf import AcquisitionFunction, SearchDims, optimize_acqf
 from parzen.samplers.gp.scalarization import chebyshev_losses
+from parzen.samplers.gp.subspace import SubspaceAcquisition, SubspaceMap, model_distribution
 from parzen.samplers.inferred_conditions import infer_conditional_space
 from parzen.samplers.random import fallback_sampler
 from parzen.space import Categorical, Distribution, Int, walk_active
@@ -130,6 +131,19 @@ class _StudyState:
         self._names: set[str] = set()
         self._n_read = 0
         self._joint: dict[str, Distribution] = {}
+        self._seen: dict[str, list[Distribution]] = {}
+        self._n_seen = 0
+
+    def seen_definitions(self, history: StudyHistory) -> dict[str, list[Distribution]]:
+        """Per parameter, the distinct definitions COMPLETE trials drew it from (for the model space)."""
+        complete = history.select((TrialState.COMPLETE,))
+        for trial in complete[self._n_seen:]:
+            for name, dist in trial.distributions.items():
+                known = self._seen.setdefault(name, [])
+                if dist not in known:
+                    known.append(dist)
+        self._n_seen = len(complete)
+        return self._seen
 
     def joint_space(self, history: StudyHistory) -> dict[str, Distribution]:
         """The space to model for a define-by-run trial: what the trials share, plus inferred branches.
@@ -173,22 +187,22 @@ def _encoded_rows(history: StudyHistory, key: SpaceKey,
     return x[keep], history.losses[complete[keep]]
 
 
-def _modelled(space: Mapping[str, Distribution], shared: Mapping[str, Distribution]) -> list[str]:
+def _modelled(space: Mapping[str, Distribution], model: Mapping[str, Distribution],
+              shared: Mapping[str, Distribution]) -> list[str]:
     """The parameters of ``space`` the GP models, in space order.
 
-    Unconditional ones with several values that every COMPLETE trial holds (as the same kind; values
-    recorded under another range count where ``space`` can take them), and
-    conditional ones (declared with ``when``) whose parent is modelled; trials that lack a conditional
-    parameter because its condition fails are encoded with a stand-in value (:mod:`.conditions`).
+    Unconditional ones that every COMPLETE trial holds (as the same kind) and that take several values
+    in ``model`` (the hull of their definitions, :mod:`.subspace`), even where ``space`` now fixes them
+    at one; and conditional ones (declared with ``when``) with several values whose parent is modelled
+    with several values; trials that lack a conditional parameter because its condition fails are
+    encoded with a stand-in value (:mod:`.conditions`).
     """
     names: list[str] = []
     for name, dist in space.items():
-        if dist.is_single():
-            continue
         if dist.when is None:
-            if name in shared and type(shared[name]) is type(dist):
+            if name in shared and type(shared[name]) is type(dist) and not model[name].is_single():
                 names.append(name)
-        elif dist.when.parent in names:
+        elif dist.when.parent in names and not space[dist.when.parent].is_single() and not dist.is_single():
             names.append(name)
     return names
 
@@ -264,8 +278,11 @@ class GPSampler(Sampler):
         """
         with self._lock:
             history = study_history(study)
-            joint = self._state(history).joint_space(history)
-        return {name: d for name, d in joint.items() if not d.is_single()}
+            state = self._state(history)
+            joint = state.joint_space(history)
+            definitions = state.seen_definitions(history)
+        return {name: d for name, d in joint.items()
+                if not d.is_single() or not model_distribution(d, definitions.get(name, ())).is_single()}
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         if not space:
@@ -299,11 +316,12 @@ class GPSampler(Sampler):
     def _sample_joint(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         """GP suggestions for the parameters of ``space`` that the GP models (see :func:`_modelled`)."""
         history = study_history(study)
-        names = _modelled(space, history.intersection((TrialState.COMPLETE,)) or {})
+        definitions = self._state(history).seen_definitions(history)
+        model = {n: model_distribution(d, definitions.get(n, ())) for n, d in space.items()}
+        names = _modelled(space, model, history.intersection((TrialState.COMPLETE,)) or {})
         numeric = [n for n in names if not isinstance(space[n], Categorical)]
-        cat_dists = {n: d for n in names if isinstance(d := space[n], Categorical)}
-        categorical = list(cat_dists)
-        key: SpaceKey = tuple((n, space[n]) for n in numeric + categorical)
+        categorical = [n for n in names if isinstance(space[n], Categorical)]
+        key: SpaceKey = tuple((n, model[n]) for n in numeric + categorical)
         if not key:
             return {}
         x, losses = _encoded_rows(history, key)
@@ -345,22 +363,39 @@ class GPSampler(Sampler):
                                     np.concatenate([y, b_mean]))
         if lies is not None:
             seen = (np.vstack([seen[0], lies[0]]), np.vstack([seen[1], lies[1]]))
-        # No point already evaluated (completed, pruned or failed) or running is proposed again.
-        acqf = Acquisition(posterior, self._acquisition, best=float(np.max(y)),
-                           beta=ucb_beta(len(key), len(y)), exclude=seen, feasibility=feasibility)
         top = np.argsort(-y, kind="stable")[:_N_ANCHORS]
+        anchors_num, anchors_cat = x_num[top], x_cat[top]
+        # The acquisition is maximized over the current definitions (the search space), which may be a
+        # part of the model space when the space changed (see .subspace); its incumbent is then the best
+        # trial inside the search space, since a better one outside it cannot be reached again.
+        s_numeric = [n for n in numeric if not space[n].is_single()]
+        s_categorical = [n for n in categorical if not space[n].is_single()]
         conditions = None
         if any(space[n].when is not None for n in names):
-            conditions = build_conditions([(n, space[n]) for n in numeric], list(cat_dists.items()))
-        dims = search_dims([space[n] for n in numeric], list(cat_dists.values()), conditions)
+            conditions = build_conditions([(n, space[n]) for n in s_numeric],
+                                          [(n, cast(Categorical, space[n])) for n in s_categorical])
+        dims = search_dims([space[n] for n in s_numeric], [cast(Categorical, space[n]) for n in s_categorical],
+                           conditions)
+        subspace = None
+        incumbent = float(np.max(y))
+        if any(model[n] is not space[n] for n in names) or len(s_numeric + s_categorical) < len(names):
+            subspace = SubspaceMap(space, model, s_numeric, s_categorical, numeric, categorical)
+            inside = subspace.inside(x_num, x_cat)
+            incumbent = float(np.max(y[inside])) if inside.any() else incumbent
+            anchors_num, anchors_cat = subspace.to_search(anchors_num, anchors_cat)
+        # No point already evaluated (completed, pruned or failed) or running is proposed again.
+        acqf: AcquisitionFunction = Acquisition(posterior, self._acquisition, best=incumbent,
+                                                beta=ucb_beta(len(key), len(y)), exclude=seen, feasibility=feasibility)
+        if subspace is not None:
+            acqf = SubspaceAcquisition(acqf, subspace, dims.inactive_numbers)
         best_num, best_cat, _ = optimize_acqf(acqf, dims, self._rng, n_sweep=_N_SWEEP, n_local=_N_LOCAL,
-                                              anchors_num=x_num[top], anchors_cat=x_cat[top])
-        act_num, act_cat = np.ones(len(numeric), dtype=bool), np.ones(len(categorical), dtype=bool)
+                                              anchors_num=anchors_num, anchors_cat=anchors_cat)
+        act_num, act_cat = np.ones(len(s_numeric), dtype=bool), np.ones(len(s_categorical), dtype=bool)
         if conditions is not None:
             act_num, act_cat = (mask[0] for mask in conditions.active(best_num[None], best_cat[None]))
-        out: dict[str, Any] = {n: space[n].to_external(float(u))
-                               for n, u, on in zip(numeric, best_num, act_num) if on}
-        out.update({n: d.choices[int(i)] for (n, d), i, on in zip(cat_dists.items(), best_cat, act_cat) if on})
+        out: dict[str, Any] = {n: space[n].to_external(float(u)) for n, u, on in zip(s_numeric, best_num, act_num)
+                               if on}
+        out.update({n: space[n].to_external(float(i)) for n, i, on in zip(s_categorical, best_cat, act_cat) if on})
         return out
 
     def _fit(self, enc: _Fit, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
