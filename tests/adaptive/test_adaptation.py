@@ -50,15 +50,24 @@ def test_adaptation_finds_an_optimum_outside_the_first_range() -> None:
     assert history[0]["search_space"]["x"] == ("float", 0.0, 5.0) and history[-1]["search_space"]["x"][2] > 8.0
 
 
-def test_unimportant_parameters_are_frozen_at_their_best_value() -> None:
+def test_unimportant_parameters_are_frozen_and_come_back_when_freezing_does_not_pay() -> None:
     def objective(params: dict) -> float:
         return -(params["x"] - 0.3) ** 2  # "noise" does nothing
 
     optimizer = AdaptiveHyperparameterOptimizer(backend="parzen", n_trials=80, random_state=2, adaptation_interval=10,
                                                 min_improvement_threshold=10.0)  # always "stalled"
-    optimizer.optimize(objective, {"x": ("float", 0.0, 1.0), "noise": ("float", 0.0, 1.0)}, direction="maximize")
-    noise = optimizer.search_space["noise"]
-    assert noise[1] == noise[2]  # frozen
+    _, _, history = optimizer.optimize(objective, {"x": ("float", 0.0, 1.0), "noise": ("float", 0.0, 1.0)},
+                                       direction="maximize")
+    spaces = [a["search_space"] for a in optimizer.adaptations]
+    frozen = [i for i, space in enumerate(spaces) if space["noise"][1] == space["noise"][2]]
+    assert len(frozen) == 1  # frozen once, for one round ...
+    first = frozen[0]
+    after_trial = optimizer.adaptations[first]["after_trial"]
+    value = spaces[first]["noise"][1]
+    best_then = max(history[: after_trial + 1], key=lambda h: h["value"])
+    assert value == best_then["params"]["noise"]  # ... at its value in the best trial so far ...
+    assert {h["params"]["noise"] for h in history[after_trial + 1: after_trial + 11]} == {value}
+    assert spaces[first + 1]["noise"][1:3] == (0.0, 1.0)  # ... and back when that round stalled too
     assert optimizer.search_space["x"][1] < optimizer.search_space["x"][2]
 
 

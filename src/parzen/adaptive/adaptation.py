@@ -23,7 +23,7 @@ TOP_SHARE = 0.2  # the share of completed trials counted as the best
 MIN_TOP = 3  # ... and never fewer than this many
 PAD = 0.25  # a narrowed range reaches this share of the old width beyond the best trials' values
 MIN_WIDTH = 0.5  # ... and keeps at least half the old width: the model-based samplers do the rest
-AT_BOUND = 0.05  # a best value this close to a bound (share of the width) sits at it
+AT_BOUND = 0.02  # a best value this close to a bound (share of the width) sits at it
 WIDEN = 0.5  # a range whose best value sits at a bound grows by this share of its width there
 
 

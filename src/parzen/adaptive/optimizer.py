@@ -181,6 +181,8 @@ class AdaptiveHyperparameterOptimizer:
         self._best_at_last_round: float | None = None
         self._widened: dict[str, Distribution] = {}  # ranges widened after the last round: their old range
         self._not_widened: set[str] = set()  # parameters whose widening gave nothing
+        self._frozen: dict[str, Distribution] = {}  # parameters frozen after the last round: their free range
+        self._released: set[str] = set()  # parameters whose freezing gave nothing: never frozen again
         self._ensemble: list[dict[str, Any]] | None = None
 
     # --- construction ----------------------------------------------------------------------
@@ -312,6 +314,7 @@ class AdaptiveHyperparameterOptimizer:
         self._direction = directions[0]
         self._run_callbacks = run_callbacks
         self._best_at_last_round, self._widened, self._not_widened = None, {}, set()
+        self._frozen, self._released = {}, set()
         self.search_space = to_tuple_space(space)
         if self.cache_dir is not None:
             self._cache = ResultCache(self.cache_dir)
@@ -441,6 +444,13 @@ class AdaptiveHyperparameterOptimizer:
            nothing was widened, every numeric range narrows around the best trials; and on such a
            stall the parameters whose importance is below 1% (after at least 50 completed trials) are
            frozen at their best value.
+        4. Parameters frozen after the last round come back with their free range when that round
+           stalled too (freezing did not pay: a parameter close to its optimum in every good trial
+           looks unimportant without being so), and are never frozen again.
+
+        The study's sampler models every trial, whichever space it was drawn from: the parzen GP
+        models the hull of the spaces and searches the current one, so a frozen parameter still
+        counts in the model (:mod:`parzen.samplers.gp.subspace`).
         """
         if self.study.n_objectives != 1:
             return
@@ -460,6 +470,10 @@ class AdaptiveHyperparameterOptimizer:
         previous, self._best_at_last_round = self._best_at_last_round, best
         stalled = best is not None and previous is not None and abs(best - previous) < self.min_improvement_threshold
         space = dict(self._space)
+        if stalled and self._frozen:  # the round after freezing gave nothing: the parameters come back
+            space.update(self._frozen)
+            self._released.update(self._frozen)
+            self._frozen = {}
         top = adaptation.best_trials(history, self._direction)[:1]
         for name, old in self._widened.items():
             value = top[0].params.get(name) if top else None
@@ -473,7 +487,9 @@ class AdaptiveHyperparameterOptimizer:
         if stalled and not self._widened:
             new = adaptation.narrow(new, history, self._direction)
         if stalled:
-            new = self._freeze_unimportant(new, history)
+            free = new
+            new = self._freeze_unimportant(free, history)
+            self._frozen.update({name: free[name] for name in new if new[name] != free[name]})
         return new
 
     def _freeze_unimportant(self, space: dict[str, Distribution], history: list[FrozenTrial]) -> dict[str, Distribution]:
@@ -484,6 +500,7 @@ class AdaptiveHyperparameterOptimizer:
         try:
             importances = get_param_importances(self.study, evaluator=self._importance_evaluator(), params=[
                 n for n in space if any(n in t.params for t in history)])
+            importances = {**importances, **{n: 1.0 for n in self._released}}
         except ValueError:
             return space
         return adaptation.freeze(space, history, self._direction, importances, IMPORTANCE_FLOOR)
