@@ -33,3 +33,9 @@ def test_readme_quick_start_runs(tmp_path, monkeypatch):
     assert (tmp_path / "history.png").stat().st_size > 0 and namespace["files"]
     assert namespace["optimizer"].search_space["x"][2] > 8.0 and namespace["best_score"] > -1.0
     assert namespace["result"].converged
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri="sqlite:///mlruns.db")  # the tracking block's mirror
+    mirrored = client.get_run(namespace["mlflow_run"])
+    assert mirrored.data.params == {"lr": "0.001"} and mirrored.info.status == "FINISHED"
+    assert [m.value for m in client.get_metric_history(mirrored.info.run_id, "loss")] == [0.9, 0.5, 0.3]

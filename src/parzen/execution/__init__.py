@@ -6,5 +6,6 @@ available to ``study.optimize(executor=name)``. :class:`parzen.RetryPolicy` and 
 """
 
 from parzen.execution.executor import Executor, Outcome, register_adapter, register_executor
+from parzen.execution.processes import ProcessExecutor
 
-__all__ = ["Executor", "Outcome", "register_adapter", "register_executor"]
+__all__ = ["Executor", "Outcome", "ProcessExecutor", "register_adapter", "register_executor"]
