@@ -113,10 +113,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budgets", type=int, nargs="+", default=[60, 120])
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
+    parser.add_argument("--problems", nargs="+", help="only these problems (default: all)")
     parser.add_argument("--out", help="also write the table, with the command, to this Markdown file")
     args = parser.parse_args(argv)
     budget = max(args.budgets)
-    cells = [(p.name, v, s, budget) for p in problems() for v in VARIANTS for s in range(args.seeds)]
+    chosen = [p for p in problems() if args.problems is None or p.name in args.problems]
+    cells = [(p.name, v, s, budget) for p in chosen for v in VARIANTS for s in range(args.seeds)]
     start = time.perf_counter()
     if args.jobs > 1:
         with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
@@ -9,7 +10,7 @@ import numbers
 import threading
 import uuid
 import warnings
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 
 from parzen._checks import check_int
 from parzen.exceptions import TrialFinishedError
@@ -433,11 +434,19 @@ class Study:
                              timeout: float | None = None, concurrency: int = 1,
                              callbacks: Sequence[Callback] | None = None,
                              catch: type[BaseException] | Sequence[type[BaseException]] = (),
-                             show_progress_bar: bool = False, trial_timeout: float | None = None) -> None:
+                             show_progress_bar: bool = False, trial_timeout: float | None = None,
+                             heartbeat_interval: float | None = None, grace_period: float | None = None,
+                             retry: "RetryPolicy | None" = None, max_failures: int | None = None) -> None:
         """Run an ``async def`` objective with up to ``concurrency`` trials at once on the running loop.
 
         The sampler and the storage run in a worker thread, so the loop stays free for other
-        coroutines while a trial is asked or told.
+        coroutines while a trial is asked or told. ``callbacks``, ``catch``, ``trial_timeout`` (the
+        awaited objective is cancelled), ``heartbeat_interval``, ``grace_period``, ``retry`` and
+        ``max_failures`` mean what they mean for :meth:`optimize`: with ``heartbeat_interval``, a
+        thread of this call beats for its running trials while they are awaited and fails the
+        study's trials whose worker went silent (sync and async workers alike); ``retry`` queues
+        failed trials again with the same parameters; ``max_failures`` raises
+        :class:`parzen.exceptions.TooManyFailures` after that many failed trials in a row.
         """
         from parzen.execution.async_optimize import optimize_async
 
@@ -446,20 +455,40 @@ class Study:
         try:
             await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
                                  callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,
-                                 trial_timeout=trial_timeout)
+                                 trial_timeout=trial_timeout, heartbeat_interval=heartbeat_interval,
+                                 grace_period=grace_period, retry=retry, max_failures=max_failures)
         finally:
             self._planned_trials = None
 
     _planned_trials: int | None = None
+    _block_plan: int | None = None
 
     @property
     def planned_trials(self) -> int | None:
         """While an ``optimize`` call with ``n_trials`` runs, how many trials the study will then hold
-        (those it had when the call began plus ``n_trials``); None otherwise. Samplers read it to plan."""
+        (those it had when the call began plus ``n_trials``, or the total of an enclosing
+        :meth:`planning` block); None otherwise. Samplers read it to plan."""
         return self._planned_trials
 
+    @contextlib.contextmanager
+    def planning(self, n_trials: int) -> Iterator[None]:
+        """Tell the samplers that the ``optimize`` calls inside this block run ``n_trials`` trials in all.
+
+        For a study run in several calls (the rounds of an adaptive search space, say): without it a
+        sampler plans for one call at a time, so the default sampler would keep its GP to the end of each
+        call instead of moving on to CMA-ES when the whole budget leaves CMA-ES enough generations.
+        """
+        total = self._storage.get_n_trials(self._study_id) + check_int("n_trials", n_trials, minimum=0)
+        outer, self._block_plan = self._block_plan, total
+        try:
+            yield
+        finally:
+            self._block_plan = outer
+
     def _plan(self, n_trials: Any) -> None:
-        if isinstance(n_trials, int) and not isinstance(n_trials, bool) and n_trials >= 0:
+        if self._block_plan is not None:
+            self._planned_trials = self._block_plan
+        elif isinstance(n_trials, int) and not isinstance(n_trials, bool) and n_trials >= 0:
             self._planned_trials = self._storage.get_n_trials(self._study_id) + n_trials
 
     # --- export --------------------------------------------------------------------------

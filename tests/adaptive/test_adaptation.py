@@ -71,6 +71,17 @@ def test_unimportant_parameters_are_frozen_and_come_back_when_freezing_does_not_
     assert optimizer.search_space["x"][1] < optimizer.search_space["x"][2]
 
 
+def test_the_default_sampler_plans_its_strategy_for_the_whole_run() -> None:
+    """Rounds of 10 trials, yet the sampler sees the run's budget of 80: it moves from the GP to CMA-ES
+    after 30 trials (``late_cmaes_trials``), where planning one round at a time kept the GP to the end."""
+    optimizer = AdaptiveHyperparameterOptimizer(backend="parzen", n_trials=80, random_state=0, adaptation_interval=10,
+                                                sampler_config={"late_cmaes_trials": 30})
+    optimizer.optimize(lambda p: (p["x"] - 1) ** 2 + (p["y"] + 2) ** 2,
+                       {"x": ("float", -5.0, 5.0), "y": ("float", -5.0, 5.0)}, direction="minimize")
+    chosen = [t.system_attrs.get("auto:sampler") for t in optimizer.study.trials]
+    assert chosen[:30] == ["gp"] * 30 and set(chosen[30:]) == {"cmaes-late"}
+
+
 def test_a_custom_strategy_decides_the_next_space() -> None:
     seen = []
 

@@ -39,6 +39,9 @@ SAMPLER_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "gamma": {"parzen": ("tpe",), "optuna": ("tpe",), "hyperopt": ("tpe",)},
     "weights": {"optuna": ("tpe",)},
     "prior_weight": {"parzen": ("tpe",), "optuna": ("tpe",), "hyperopt": ("tpe",)},
+    "late_cmaes_trials": {"parzen": ("auto",)},
+    "gp_max_trials": {"parzen": ("auto",)},
+    "cmaes_max_trials": {"parzen": ("auto",)},
     "acq_func": {"skopt": ("gp", "rf", "et", "gbrt")},
     "acq_optimizer": {"skopt": ("gp", "rf", "et", "gbrt")},
 }
@@ -136,8 +139,9 @@ def _parzen_sampler(kind: str, options: dict[str, Any], seed: int | None) -> Sam
         return samplers.TPESampler(seed=seed, **options)
     if kind == "gp":
         return samplers.GPSampler(seed=seed, **options)
-    classes = {"auto": "AutoSampler", "cmaes": "CmaEsSampler", "random": "RandomSampler", "qmc": "QMCSampler",
-               "nsga2": "NSGAIISampler"}
+    if kind == "auto":
+        return samplers.AutoSampler(seed=seed, **options)
+    classes = {"cmaes": "CmaEsSampler", "random": "RandomSampler", "qmc": "QMCSampler", "nsga2": "NSGAIISampler"}
     return getattr(samplers, classes[kind])(seed=seed)
 
 

@@ -370,27 +370,28 @@ class AdaptiveHyperparameterOptimizer:
 
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         done = 0
-        while done < n_trials:
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                break
-            round_size = min(self.adaptation_interval, n_trials - done)
-            assert self._objective is not None
-            evaluate = Evaluate(self._objective, self._space, collect=self.enable_gc, cache=self._cache,
-                                cache_key=self._cache_key)
-            before = len(self.study.trials)
-            self.study.optimize(
-                evaluate, n_trials=round_size, timeout=remaining, n_jobs=self.n_jobs,
-                callbacks=[self._after_trial], catch=(Exception,) if self.catch_exceptions else (),
-                trial_timeout=self.trial_timeout, executor=self._executor(evaluate),
-                retry=RetryPolicy(max_retries=1, on=("exception", "timeout")) if self.retry_failed_trials else None,
-                max_failures=self.max_failures)
-            ran = len(self.study.trials) - before
-            done += round_size
-            if ran == 0:
-                break
-            if done < n_trials:
-                self._adapt()
+        with self.study.planning(n_trials):  # the sampler plans for the whole run, not one round
+            while done < n_trials:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    break
+                round_size = min(self.adaptation_interval, n_trials - done)
+                assert self._objective is not None
+                evaluate = Evaluate(self._objective, self._space, collect=self.enable_gc, cache=self._cache,
+                                    cache_key=self._cache_key)
+                before = len(self.study.trials)
+                self.study.optimize(
+                    evaluate, n_trials=round_size, timeout=remaining, n_jobs=self.n_jobs,
+                    callbacks=[self._after_trial], catch=(Exception,) if self.catch_exceptions else (),
+                    trial_timeout=self.trial_timeout, executor=self._executor(evaluate),
+                    retry=RetryPolicy(max_retries=1, on=("exception", "timeout")) if self.retry_failed_trials else None,
+                    max_failures=self.max_failures)
+                ran = len(self.study.trials) - before
+                done += round_size
+                if ran == 0:
+                    break
+                if done < n_trials:
+                    self._adapt()
 
     def _after_trial(self, study: Any, trial: FrozenTrial) -> None:
         """Per finished trial: cache its value, log it, and call the user's callbacks."""
