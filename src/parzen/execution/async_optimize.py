@@ -4,6 +4,10 @@ Only the objective runs on the loop. Asking (the sampler) and telling (the stora
 run in one thread of this call, so a slow sampler never stalls the other coroutines of an async
 service. One thread, not one per task: threads that sample at the same time would only take turns
 on the GIL, and every extra thread lengthens the loop's wait for it.
+
+Heartbeats, retries and ``max_failures`` are the sync path's own (:func:`supervised_runner`): the
+heartbeat is a daemon thread that writes to the storage itself, so it beats while a trial is
+awaited and never waits on, or blocks, the loop.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Sequence, TypeVar
 
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.execution.budget import Budget
+from parzen.execution.heartbeat import check_heartbeat, supervised_runner
 from parzen.execution.progress import Progress
+from parzen.execution.retry import FailurePolicy, RetryPolicy
 from parzen.execution.trial_runner import (
     TrialRunner,
     TrialTimeout,
@@ -44,11 +50,14 @@ def check_concurrency(concurrency: int) -> int:
 
 async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: int | None,
                          timeout: float | None, concurrency: int, callbacks: Sequence["Callback"] | None,
-                         catch: Any, show_progress_bar: bool, trial_timeout: float | None) -> None:
+                         catch: Any, show_progress_bar: bool, trial_timeout: float | None,
+                         heartbeat_interval: float | None = None, grace_period: float | None = None,
+                         retry: RetryPolicy | None = None, max_failures: int | None = None) -> None:
     """Validate every argument, then run up to ``concurrency`` trials at once until the budget is spent.
 
-    The first exception outside ``catch`` stops new trials, lets the running ones finish and is
-    re-raised; a cancellation of this coroutine cancels the running trials and marks them FAIL.
+    The first exception outside ``catch`` (TooManyFailures included) stops new trials, lets the
+    running ones finish and is re-raised; a cancellation of this coroutine cancels the running
+    trials and marks them FAIL.
     """
     check_objective(objective)
     n_tasks = check_concurrency(concurrency)
@@ -57,12 +66,16 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
     callback_list = check_callbacks(callbacks)
     budget = Budget(study, n_trials, timeout)
     n_tasks = budget.workers_needed(n_tasks)
+    beating = check_heartbeat(heartbeat_interval, grace_period)
+    failures = FailurePolicy(retry, max_failures)
     progress = Progress(study, n_trials, show_progress_bar)
-    runner = TrialRunner(study, catch_types, callback_list, progress)
+    runner, heartbeat = supervised_runner(study, beating, failures, catch_types, callback_list, progress)
     off_loop = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parzen-async-sampler")
     tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout, off_loop))
              for _ in range(n_tasks)]
     try:
+        if heartbeat is not None:
+            heartbeat.start()
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         if pending:
             budget.stop()
@@ -77,6 +90,8 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
         runner.fail_running(describe_exception(exc))
         raise
     finally:
+        if heartbeat is not None:
+            heartbeat.stop()
         off_loop.shutdown(wait=False)
         progress.close()
 

@@ -7,6 +7,9 @@ such trial is failed by whichever live worker gets there first: the storage lets
 caller fail it, so it is failed, and retried, once. A trial is judged by the storage's clock, so
 workers on machines whose clocks disagree still agree on which trials are stale. A worker that
 does not beat (an ask-and-tell loop) is never taken for dead.
+
+``optimize`` and ``optimize_async`` build their trial runner, heartbeat and failure policy with
+:func:`supervised_runner`, so both beat, reap and retry the same way.
 """
 
 from __future__ import annotations
@@ -16,10 +19,14 @@ import warnings
 from typing import TYPE_CHECKING, Callable
 
 from parzen._checks import check_real
+from parzen.execution.interrupts import InterruptShield
+from parzen.execution.progress import Progress
+from parzen.execution.retry import FailurePolicy
+from parzen.execution.trial_runner import TrialRunner
 from parzen.trial import FrozenTrial, Trial
 
 if TYPE_CHECKING:
-    from parzen.study import Study
+    from parzen.study import Callback, Study
 
 GRACE_INTERVALS = 4
 """The default grace period, in heartbeat intervals."""
@@ -95,3 +102,19 @@ class Heartbeat:
             failed.append(frozen)
             self._on_stale(frozen)
         return failed
+
+
+def supervised_runner(study: "Study", beating: tuple[float, float] | None, failures: FailurePolicy,
+                      catch: tuple[type[BaseException], ...], callbacks: list["Callback"], progress: Progress,
+                      shield: InterruptShield | None = None) -> tuple[TrialRunner, Heartbeat | None]:
+    """The trial runner of one call under ``failures``, and its heartbeat when ``beating`` is set.
+
+    The heartbeat (not started yet) beats for the runner's running trials, each trial once as it
+    starts; a stale trial it fails is retried when ``failures`` covers ``"stale"``.
+    """
+    heartbeat = None if beating is None else Heartbeat(
+        study, *beating, running=lambda: runner.running_trials(),
+        on_stale=lambda frozen: failures.retry_if_covered(study, frozen, "stale"))
+    runner = TrialRunner(study, catch, callbacks, progress, shield, failures,
+                         None if heartbeat is None else heartbeat.beat)
+    return runner, heartbeat

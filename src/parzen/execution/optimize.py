@@ -13,12 +13,11 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 from parzen.execution.budget import Budget
 from parzen.execution.driver import drive
 from parzen.execution.executor import resolve_executor
-from parzen.execution.heartbeat import Heartbeat, check_heartbeat
+from parzen.execution.heartbeat import check_heartbeat, supervised_runner
 from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
 from parzen.execution.retry import FailurePolicy, RetryPolicy
 from parzen.execution.trial_runner import (
-    TrialRunner,
     check_callbacks,
     check_catch,
     check_objective,
@@ -56,11 +55,7 @@ def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int 
     runner_executor = resolve_executor(executor)
     with InterruptShield() as shield:
         progress = Progress(study, n_trials, show_progress_bar)
-        heartbeat = None if beating is None else Heartbeat(
-            study, *beating, running=lambda: runner.running_trials(),
-            on_stale=lambda frozen: failures.retry_if_covered(study, frozen, "stale"))
-        runner = TrialRunner(study, catch_types, callback_list, progress, shield, failures,
-                             None if heartbeat is None else heartbeat.beat)
+        runner, heartbeat = supervised_runner(study, beating, failures, catch_types, callback_list, progress, shield)
         try:
             runner_executor.start(objective, n_workers, trial_timeout)
             if heartbeat is not None:
