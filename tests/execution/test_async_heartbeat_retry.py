@@ -118,7 +118,7 @@ def test_a_silent_trial_is_failed_and_retried_by_optimize_async() -> None:
     study.storage.record_heartbeat(dead.trial_id)
 
     async def objective(trial: parzen.Trial) -> float:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
         return trial.suggest_float("x", 0.0, 1.0)
 
     asyncio.run(study.optimize_async(objective, n_trials=25, concurrency=2, heartbeat_interval=0.05,
@@ -143,16 +143,16 @@ def _hold_write_lock(path: pathlib.Path, seconds: float, taken: threading.Event)
 
 
 def test_a_heartbeat_blocked_on_the_storage_does_not_block_the_event_loop(tmp_path: pathlib.Path) -> None:
-    """While another connection holds the file's write lock for 0.8 s, every beat waits for it; the loop does not."""
+    """While another connection holds the file's write lock for 1.2 s, every beat waits for it; the loop does not."""
     path = tmp_path / "locked.db"
     study = parzen.create_study(storage=f"sqlite:///{path}")
     gaps: list[float] = []
     lock_taken = threading.Event()
 
     async def objective(trial: parzen.Trial) -> float:
-        locker = threading.Thread(target=_hold_write_lock, args=(path, 0.8, lock_taken))
+        locker = threading.Thread(target=_hold_write_lock, args=(path, 1.2, lock_taken))
         locker.start()
-        await asyncio.sleep(1.2)
+        await asyncio.sleep(1.6)
         await asyncio.to_thread(locker.join)
         return 1.0
 
@@ -179,12 +179,12 @@ def test_a_heartbeat_blocked_on_the_storage_does_not_block_the_event_loop(tmp_pa
     assert lock_taken.is_set()
     assert study.trials[0].state == TrialState.COMPLETE
     assert len(gaps) > 20
-    assert max(gaps) < 0.3, f"the event loop stalled for {max(gaps):.3f} s"
+    assert max(gaps) < 0.5, f"the event loop stalled for {max(gaps):.3f} s"
 
 
 def _survive_async(url: str) -> None:
     async def objective(trial: parzen.Trial) -> float:
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.1)
         return trial.suggest_float("x", 0.0, 1.0)
 
     study = parzen.load_study("shared", storage=url, sampler=parzen.RandomSampler(seed=2))
@@ -194,7 +194,7 @@ def _survive_async(url: str) -> None:
 
 def _survive_sync(url: str) -> None:
     def objective(trial: parzen.Trial) -> float:
-        time.sleep(0.05)
+        time.sleep(0.1)
         return trial.suggest_float("x", 0.0, 1.0)
 
     study = parzen.load_study("shared", storage=url, sampler=parzen.RandomSampler(seed=2))
