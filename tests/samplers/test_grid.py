@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
@@ -242,3 +243,71 @@ def test_an_enqueued_partial_point_with_no_free_match_fails_clearly() -> None:
     with pytest.raises(ValueError, match="'x'"):
         study.optimize(_objective, n_trials=1)
     assert study.trials[6].state == TrialState.FAIL and "'x'" in study.trials[6].fail_reason
+
+
+# --- points of dead workers ---------------------------------------------------------------------------------------
+def _reap(study: parzen.Study) -> list[parzen.FrozenTrial]:
+    """Fail the study's trials silent for 0.05 s, as a live worker's heartbeat does."""
+    from parzen.execution.heartbeat import Heartbeat
+
+    time.sleep(0.1)
+    return Heartbeat(study, 0.01, 0.05, running=list, on_stale=lambda frozen: None).reap()
+
+
+def _dead_trial(study: parzen.Study, space: dict | None = None) -> parzen.Trial:
+    """A trial that beat once and whose worker then died."""
+    trial = study.ask(space)
+    study.storage.record_heartbeat(trial.trial_id)
+    return trial
+
+
+@pytest.mark.parametrize("suggested", [False, True])
+def test_the_point_of_a_dead_worker_runs_again_once(suggested: bool) -> None:
+    space = {"x": Float(-1.0, 1.0, step=1.0), "c": Categorical(["a", "b"])}
+    study = parzen.create_study(sampler=parzen.GridSampler(GRID))
+    dead = _dead_trial(study, space if suggested else None)
+    assert [t.number for t in _reap(study)] == [0]
+    study.optimize(_objective, n_trials=100)
+    trials = study.trials
+    assert trials[0].state == TrialState.FAIL and trials[0].fail_reason.startswith("stale")
+    assert trials[1].system_attrs["grid_id"] == dead.system_attrs["grid_id"]  # before the points not yet taken
+    assert [t.state for t in trials[1:]] == [TrialState.COMPLETE] * 6
+    assert sorted(_points(study)[1:]) == sorted({(("c", c), ("x", x)) for x in GRID["x"] for c in GRID["c"]})
+
+
+def test_a_point_whose_objective_failed_does_not_run_again() -> None:
+    study = parzen.create_study(sampler=parzen.GridSampler(GRID))
+    study.optimize(lambda t: 1 / 0 if t.number == 0 else _objective(t), n_trials=100, catch=ZeroDivisionError)
+    assert [t.state for t in study.trials] == [TrialState.FAIL] + [TrialState.COMPLETE] * 5
+    assert len({t.system_attrs["grid_id"] for t in study.trials}) == 6
+
+
+def test_a_point_held_by_a_trial_that_runs_is_not_taken_again() -> None:
+    """A dead trial's point that another trial holds (a re-run, or a queued retry with its values) stays taken."""
+    space = {"x": Float(-1.0, 1.0, step=1.0), "c": Categorical(["a", "b"])}
+    study = parzen.create_study(sampler=parzen.GridSampler(GRID))
+    dead = _dead_trial(study, space)
+    _reap(study)
+    study.enqueue_trial(dead.params)  # what a retry policy queues
+    retry = study.ask(space)
+    assert retry.params == dead.params and retry.system_attrs["grid_id"] == dead.system_attrs["grid_id"]
+    others = [study.ask(space) for _ in range(5)]
+    assert {t.system_attrs["grid_id"] for t in [retry, *others]} == set(range(6))
+    with pytest.raises(parzen.SearchSpaceExhausted):
+        study.ask(space)
+
+
+def test_a_point_goes_back_after_each_death() -> None:
+    space = {"x": Float(-1.0, 1.0, step=1.0), "c": Categorical(["a", "b"])}
+    study = parzen.create_study(sampler=parzen.GridSampler({"x": [0.0], "c": ["a"]}))
+    first = _dead_trial(study, space)
+    _reap(study)
+    second = _dead_trial(study, space)
+    assert second.params == first.params
+    _reap(study)
+    third = study.ask(space)
+    assert third.params == first.params
+    study.tell(third, 0.0)
+    with pytest.raises(parzen.SearchSpaceExhausted):
+        study.ask(space)
+    assert [t.state for t in study.trials] == [TrialState.FAIL, TrialState.FAIL, TrialState.COMPLETE]

@@ -1,4 +1,12 @@
-"""Grid search: every point of a finite grid exactly once, shared safely among workers."""
+"""Grid search: every point of a finite grid exactly once, shared safely among workers.
+
+Workers take points through the storage's atomic claims (one key per point). A claim alone would
+lose a point whose worker dies before evaluating it, so a point also goes back to the grid when the
+trial holding it failed because its worker died (found stale by a heartbeat, or its process exited),
+and no other trial holds it: the next trial that any worker starts takes it again, through a claim
+keyed by the dead trial's number, so exactly one worker re-runs it per death. A point whose objective
+ran and failed counts as evaluated and does not run again.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +22,18 @@ import numpy as np
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.samplers._base import Sampler, make_rng
 from parzen.space import Categorical, Distribution, Float, Int, check_name, walk_active
+from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from parzen.study import Study
     from parzen.trial import Trial
 
 GRID_ID_ATTR = "grid_id"
+FIXED_PARAMS_ATTR = "fixed_params"
+
+# How a trial whose worker died is failed: by a live worker's heartbeat (parzen.execution.heartbeat),
+# or by the process executor when the child process running it exits (WorkerDied).
+_DIED_REASON_PREFIXES = ("stale:", "parzen.execution.trial_runner.WorkerDied:")
 
 
 def _grid_values(name: str, spec: Any) -> list[Any]:
@@ -52,6 +66,11 @@ def _same_value(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and bool(a == b)
 
 
+def worker_died(trial: FrozenTrial) -> bool:
+    """Whether ``trial`` failed because its worker died, not because its objective failed."""
+    return trial.state == TrialState.FAIL and (trial.fail_reason or "").startswith(_DIED_REASON_PREFIXES)
+
+
 def _as_suggested(name: str, value: Any, dist: Distribution) -> Any:
     """The grid value as ``dist`` hands it out (an int for Int, a float for Float), checked to lie in it."""
     if not dist.contains(value):
@@ -69,7 +88,10 @@ class GridSampler(Sampler):
     ``search_space`` maps names to lists of values or to Int / stepped Float / Categorical.
     Points run in row-major order, or in an order shuffled by ``seed`` when one is given.
     Workers sharing a storage take grid points through the storage's atomic claims, so no
-    point runs twice even across processes.
+    point runs twice even across processes. A point whose worker died before the trial finished
+    (a heartbeat found it stale, or its process exited; see ``heartbeat_interval`` in
+    ``Study.optimize``) is run again by the next trial any worker starts, before the points not
+    yet taken; a retry of that trial (``retry=RetryPolicy(...)``) is such a trial.
     """
 
     def __init__(self, search_space: Mapping[str, Any], seed: int | None = None) -> None:
@@ -121,9 +143,52 @@ class GridSampler(Sampler):
             grid_id = grid_id * len(values) + i
         return grid_id
 
+    def _point_of(self, params: Mapping[str, Any]) -> int | None:
+        """The grid id of the point that ``params`` give in full; None when a value is missing or off the grid."""
+        indices = []
+        for name, values in zip(self._names, self._values):
+            if name not in params:
+                return None
+            index = next((i for i, v in enumerate(values) if _same_value(v, params[name])), None)
+            if index is None:
+                return None
+            indices.append(index)
+        return self._ravel(indices)
+
+    def _last_deaths(self, study: "Study") -> dict[int, int]:
+        """Grid id -> number of the latest trial holding that point whose worker died."""
+        deaths: dict[int, int] = {}
+        for t in study.get_trials((TrialState.FAIL,)):
+            grid_id = t.system_attrs.get(GRID_ID_ATTR)
+            if grid_id is not None and worker_died(t):
+                deaths[grid_id] = max(deaths.get(grid_id, -1), t.number)
+        return deaths
+
+    def _rerun_key(self, grid_id: int, dead_number: int) -> str:
+        """The claim that re-runs ``grid_id`` after trial ``dead_number`` died holding it: one winner per death."""
+        return f"{self._key_prefix}{grid_id}:after:{dead_number}"
+
+    def _lost_points(self, study: "Study") -> dict[int, str]:
+        """Points to run again (grid id -> the claim that takes one): their trial's worker died and no other
+        trial holds them, by claim, by a queued retry's values, or by having run with their values."""
+        deaths = self._last_deaths(study)
+        if not deaths:
+            return {}
+        held: set[int] = set()
+        for t in study.get_trials():
+            grid_id = t.system_attrs.get(GRID_ID_ATTR)
+            if grid_id is None:
+                grid_id = self._point_of(t.system_attrs.get(FIXED_PARAMS_ATTR) or {})
+            if grid_id is None:
+                grid_id = self._point_of(t.params)
+            if grid_id is not None and not worker_died(t):
+                held.add(grid_id)
+        return {g: self._rerun_key(g, n) for g, n in sorted(deaths.items()) if g not in held}
+
     def _claim_matching(self, study: "Study", fixed: Mapping[str, Any]) -> dict[str, Any]:
         """Claim a free point that agrees with an enqueued trial's values, so that no point runs twice.
 
+        A point whose worker died counts as free (a retry brings the values of the trial that died).
         Claims nothing when the values lie off the grid or every matching point was taken: the
         trial then runs with the values it was enqueued with.
         """
@@ -136,15 +201,23 @@ class GridSampler(Sampler):
             if not matching:
                 return {}
             candidates.append(matching)
+        deaths: dict[int, int] | None = None
         for indices in itertools.product(*candidates):
             grid_id = self._ravel(indices)
             if self._claim(study, grid_id):
+                return {GRID_ID_ATTR: grid_id}
+            if deaths is None:
+                deaths = self._last_deaths(study)
+            if grid_id in deaths and study.storage.claim(study.study_id, self._rerun_key(grid_id, deaths[grid_id])):
                 return {GRID_ID_ATTR: grid_id}
         return {}
 
     def before_trial(self, study: "Study", fixed_params: Mapping[str, Any]) -> dict[str, Any]:
         if fixed_params:
             return self._claim_matching(study, fixed_params)
+        for grid_id, key in self._lost_points(study).items():
+            if study.storage.claim(study.study_id, key):
+                return {GRID_ID_ATTR: grid_id}
         with self._lock:
             i = self._cursor.get(study, 0)
             while i < self._n_points:
