@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
+import re
 from decimal import Decimal
 
 import pytest
@@ -232,9 +235,12 @@ def test_int_accepts_integral_floats_and_stays_int() -> None:
         (lambda: Categorical(["a", "a"]), "twice"),
     ],
 )
-def test_bad_parameters_raise_value_error(make, message: str) -> None:
+def test_bad_parameters_raise_value_error_at_the_check(make, message: str) -> None:
+    dist = make()  # construction records the problem: the name is not known yet
     with pytest.raises(ValueError, match=message):
-        make()
+        dist.check()
+    with pytest.raises(ValueError, match=f"^parameter 'x': {type(dist).__name__}: .*{message}"):
+        dist.check("x")
 
 
 @pytest.mark.parametrize(
@@ -249,9 +255,10 @@ def test_bad_parameters_raise_value_error(make, message: str) -> None:
         lambda: Categorical([object()]),
     ],
 )
-def test_wrong_types_raise_type_error(make) -> None:
-    with pytest.raises(TypeError):
-        make()
+def test_wrong_types_raise_type_error_at_the_check(make) -> None:
+    dist = make()
+    with pytest.raises(TypeError, match="^parameter 'p': "):
+        dist.check("p")
 
 
 @SETTINGS
@@ -271,7 +278,7 @@ def test_float_validation_accepts_exactly_the_valid_definitions(low: float, high
         assert dist.to_external(0.0) == dist.low and dist.to_external(1.0) == dist.high
     else:
         with pytest.raises(ValueError):
-            Float(low, high, log=log, step=step)
+            Float(low, high, log=log, step=step).check()
 
 
 @SETTINGS
@@ -283,7 +290,7 @@ def test_int_validation_accepts_exactly_the_valid_definitions(low: int, high: in
         assert dist.to_external(0.0) == low and dist.to_external(1.0) == high
     else:
         with pytest.raises(ValueError):
-            Int(low, high, log=log, step=step)
+            Int(low, high, log=log, step=step).check()
 
 
 def test_same_range_ignores_conditions_but_not_bounds() -> None:
@@ -316,8 +323,8 @@ def test_condition_does_not_confuse_true_and_1() -> None:
 
 @pytest.mark.parametrize("when", [("a",), ("a", "b", "c"), 5, {"a": 1, "b": 2}, (3, "x"), ("a", [])])
 def test_malformed_condition_is_rejected(when) -> None:
-    with pytest.raises((TypeError, ValueError)):
-        Float(0, 1, when=when)
+    with pytest.raises((TypeError, ValueError), match="^parameter 'y': Float: .*`when`"):
+        Float(0, 1, when=when).check("y")
 
 
 def test_validate_space_orders_parents_first() -> None:
@@ -482,7 +489,7 @@ def test_suggest_categorical_requires_a_list_or_tuple(choices) -> None:
     with pytest.raises(TypeError, match="parameter 'c': Categorical: `choices` must be a list or tuple"):
         trial.suggest_categorical("c", choices)
     with pytest.raises(TypeError, match="must be a list or tuple"):
-        Categorical(choices)
+        Categorical(choices).check()
 
 
 def test_suggest_categorical_takes_any_ordered_collection() -> None:
@@ -494,3 +501,175 @@ def test_suggest_categorical_takes_any_ordered_collection() -> None:
     assert trial.suggest_categorical("a", ("x", "y")) in ("x", "y")
     assert trial.suggest_categorical("b", np.arange(3)) in (0, 1, 2)
     assert trial.suggest_categorical("c", range(2)) in (0, 1)
+
+
+# --- a bad definition names its parameter: recorded at construction, raised where the name is known -----
+INVALID = [
+    (Float(1, 0), ValueError, "Float: `low` (1.0) must be <= `high` (0.0)"),
+    (Float(0, 1, log=True), ValueError, "Float: `low` must be > 0 when log=True"),
+    (Float(0, 1, step=0.3), ValueError, "Float: `step` (0.3) does not fit"),
+    (Float(1, 10, log=True, step=1.0), ValueError, "Float: `step` cannot be combined with log=True"),
+    (Int(0, 10, step=0), ValueError, "Int: `step` must be > 0"),
+    (Int("a", 3), TypeError, "Int: `low` must be an integer, got 'a'"),
+    (Float(0, 1, when=5), TypeError, "Float: `when` must be a Condition"),
+    (Categorical([]), ValueError, "Categorical: `choices` must not be empty"),
+    (Categorical(["a", "a"]), ValueError, "Categorical: `choices` contains 'a' twice"),
+    (Categorical([[1, 2]]), TypeError, "Categorical: every choice must be"),
+    (Categorical({"a", "b"}), TypeError, "Categorical: `choices` must be a list or tuple"),
+]
+
+
+def _uses(dist) -> list:
+    """Every way a sampler or a storage uses a distribution, each a thunk."""
+    from parzen.space import distribution_to_dict
+
+    uses = [lambda: dist.contains(0.5), lambda: dist.to_internal(0.5), lambda: dist.to_external(0.5),
+            lambda: dist.encode(0.5), dist.n_cells, dist.is_single, lambda: dist.same_range(dist),
+            lambda: Float(0, 1).same_range(dist), lambda: dist.to_storage(0.5), lambda: dist.from_storage(0.0),
+            lambda: distribution_to_dict(dist)]
+    if isinstance(dist, Categorical):
+        uses.append(lambda: dist.index("a"))
+    else:
+        uses += [dist.encoding_bounds, lambda: dist.grid_value(0)]
+    return uses
+
+
+@pytest.mark.parametrize("dist, error, message", INVALID, ids=lambda v: repr(v)[:40])
+def test_an_invalid_definition_raises_at_every_use_never_a_wrong_answer(dist, error, message) -> None:
+    for use in _uses(dist):
+        with pytest.raises(error, match="^" + re.escape(message)):
+            use()
+
+
+@pytest.mark.parametrize("dist, error, message", INVALID, ids=lambda v: repr(v)[:40])
+def test_an_invalid_definition_prints_compares_and_hashes(dist, error, message) -> None:
+    assert type(dist).__name__ in repr(dist) and dist.describe().startswith(type(dist).__name__)
+    twin = copy.deepcopy(dist)
+    assert dist == twin and hash(dist) == hash(twin) and len({dist, twin}) == 1
+    assert dist != Float(0, 1) and dist != Categorical(["a"])
+    back = pickle.loads(pickle.dumps(dist))  # process executors and Dask ship distributions
+    with pytest.raises(error, match=re.escape(message)):
+        back.check()
+
+
+def test_invalid_and_valid_definitions_of_the_same_arguments_differ() -> None:
+    assert Float(1, 0) != Float(0, 1) and Float(1, 0) == Float(1.0, 0.0)
+    assert Float(0, 1) == Float(0.0, 1.0, when=("a", 1)) and hash(Float(0, 1)) == hash(Float(0.0, 1.0))
+    assert Categorical([[1]]) != Categorical([[2]])
+
+
+def test_check_names_the_parameter_exactly_as_the_issue_asks() -> None:
+    with pytest.raises(ValueError) as info:
+        Float(1, 0).check("x")
+    assert str(info.value) == "parameter 'x': Float: `low` (1.0) must be <= `high` (0.0)"
+    Float(0, 1).check("x")  # a valid definition passes
+
+
+def test_a_corrupt_stored_definition_raises_when_read() -> None:
+    with pytest.raises(ValueError, match="`low`"):
+        distribution_from_dict({"kind": "float", "low": 2.0, "high": 1.0, "log": False, "step": None})
+
+
+def _bad_ask_study(storage: str | None):
+    import parzen
+
+    study = parzen.create_study(storage=storage, sampler=parzen.RandomSampler(seed=0))
+    study.tell(study.ask({"x": Float(0, 1)}), 1.0)
+    return study
+
+
+@pytest.mark.parametrize("sqlite", [False, True], ids=["memory", "sqlite"])
+def test_ask_with_a_bad_space_names_the_parameter_and_creates_no_trial(sqlite: bool, tmp_path) -> None:
+    import parzen
+
+    study = _bad_ask_study(f"sqlite:///{tmp_path / 'bad.db'}" if sqlite else None)
+    study.enqueue_trial({"x": 0.5})
+    before = len(study.trials)
+    with pytest.raises(ValueError, match=r"^parameter 'x': Float: `low` \(1.0\) must be <= `high` \(0.0\)$"):
+        study.ask({"x": parzen.Float(1, 0)})
+    with pytest.raises(TypeError, match="^parameter 'n': Int: `low` must be an integer"):
+        study.ask({"x": parzen.Float(0, 1), "n": parzen.Int("a", 3)})
+    with pytest.raises(ValueError, match="^parameter 'c': Categorical: `choices` must not be empty"):
+        study.ask_batch(2, {"c": parzen.Categorical([])})
+    assert len(study.trials) == before
+    assert [t.state for t in study.trials] == [parzen.TrialState.COMPLETE, parzen.TrialState.WAITING]
+    assert study.ask({"x": parzen.Float(0, 1)}).params == {"x": 0.5}  # the queued trial is still first
+
+
+@pytest.mark.parametrize("suggest, message", [
+    (lambda t: t.suggest("x", Float(1, 0)), r"^parameter 'x': Float: `low` \(1.0\) must be <= `high`"),
+    (lambda t: t.suggest_float("x", 1, 0), r"^parameter 'x': Float: `low` \(1.0\) must be <= `high`"),
+    (lambda t: t.suggest_float("lr", 0, 1, log=True), "^parameter 'lr': Float: `low` must be > 0 when log=True"),
+    (lambda t: t.suggest_float("f", 0, 1, step=0.3), r"^parameter 'f': Float: `step` \(0.3\) does not fit"),
+    (lambda t: t.suggest_int("n", 5, 1), r"^parameter 'n': Int: `low` \(5\) must be <= `high` \(1\)"),
+    (lambda t: t.suggest_int("n", 0, 10, step=3), r"^parameter 'n': Int: `step` \(3\) does not fit"),
+    (lambda t: t.suggest_categorical("c", []), "^parameter 'c': Categorical: `choices` must not be empty"),
+    (lambda t: t.suggest_categorical("c", [1, 1]), "^parameter 'c': Categorical: `choices` contains 1 twice"),
+])
+def test_suggest_with_a_bad_definition_names_the_parameter_and_records_nothing(suggest, message: str) -> None:
+    import parzen
+
+    study = parzen.create_study()
+    trial = study.ask()
+    with pytest.raises(ValueError, match=message):
+        suggest(trial)
+    assert trial.params == {} and study.trials[0].distributions == {}
+
+
+def test_suggest_rejects_a_definition_that_is_not_a_distribution() -> None:
+    import parzen
+
+    with pytest.raises(TypeError, match="^parameter 'x': expected parzen.Float"):
+        parzen.create_study().ask().suggest("x", (0, 1))
+
+
+def test_an_enqueued_value_checked_against_a_bad_definition_names_the_parameter() -> None:
+    import parzen
+    from parzen.trial import fixed_value
+
+    study = parzen.create_study()
+    study.enqueue_trial({"x": 0.5})
+    trial = study.ask()
+    with pytest.raises(ValueError, match=r"^parameter 'x': Float: `low` \(1.0\)"):
+        trial.suggest_float("x", 1, 0)
+    assert trial.suggest_float("x", 0, 1) == 0.5
+    with pytest.raises(ValueError, match="^parameter 'x': Float: `low` must be > 0"):
+        fixed_value("x", 0.5, Float(0, 1, log=True))
+
+
+def test_grid_sampler_and_draw_space_name_the_parameter_before_any_work() -> None:
+    import numpy as np
+
+    import parzen
+    from parzen.samplers.random import draw_space
+
+    with pytest.raises(ValueError, match=r"^parameter 'x': Float: `low` \(1.0\)"):
+        parzen.GridSampler({"n": [1, 2], "x": Float(1, 0, step=0.5)})
+    with pytest.raises(ValueError, match="^parameter 'c': Categorical: `choices` contains 'a' twice"):
+        parzen.GridSampler({"c": Categorical(["a", "a"])})
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match=r"^parameter 'n': Int: `low` \(5\) must be <= `high` \(1\)"):
+        draw_space({"x": Float(0, 1), "n": Int(5, 1)}, rng)
+    assert rng.bit_generator.state == np.random.default_rng(0).bit_generator.state  # nothing drawn
+    assert set(draw_space({"x": Float(0, 1), "n": Int(1, 5)}, rng)) == {"x", "n"}
+
+
+def test_the_front_doors_name_the_parameter() -> None:
+    from parzen.adaptive.search_space import parse_space
+    from parzen.hpo import ParameterDef, SearchSpace
+    from parzen.optimization import Parameter, ParameterType
+
+    with pytest.raises(ValueError, match=r"^parameter 'lr': Float: `low` must be > 0 when log=True"):
+        SearchSpace().add("lr", ParameterDef.LogUniform(0.0, 1.0))
+    with pytest.raises(ValueError, match=r"^parameter 'n': Int: `low` \(5\) must be <= `high` \(1\)"):
+        SearchSpace().add("n", ParameterDef.IntUniform(5, 1))
+    with pytest.raises(ValueError, match="^parameter 'act': Categorical: `choices` contains 'relu' twice"):
+        SearchSpace().add("act", ParameterDef.Categorical(["relu", "relu"]))
+    with pytest.raises(ValueError, match=r"^search_space\['lr'\] = \('float', 1, 0\): Float: `low` \(1.0\)"):
+        parse_space({"lr": ("float", 1, 0)})
+    with pytest.raises(ValueError, match=r"^search_space\['c'\] = \('categorical', \[\]\): Categorical: .*empty"):
+        parse_space({"c": ("categorical", [])})
+    with pytest.raises(ValueError, match=r"^search_space\['x'\] = Float\(.*\): Float: `low` \(1.0\)"):
+        parse_space({"x": Float(1, 0)})
+    with pytest.raises(ValueError, match=r"^Parameter 'x' \(FLOAT\): `min_value` \(1.0\) must be <="):
+        Parameter("x", ParameterType.FLOAT, 1.0, 0.0)

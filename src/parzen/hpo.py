@@ -33,7 +33,7 @@ from typing import Any, Iterator, Mapping, Sequence
 from parzen._checks import check_int
 from parzen.exceptions import TrialFinishedError
 from parzen.space import Categorical as _Categorical
-from parzen.space import Distribution
+from parzen.space import Distribution, check_distribution
 from parzen.space import Float as _Float
 from parzen.space import Int as _Int
 
@@ -106,20 +106,21 @@ class ParameterDef:
 
     def to_distribution(self, name: str) -> Distribution:
         """The core distribution of parameter ``name``; a bad definition raises an error naming it."""
-        try:
-            if self.kind in ("uniform", "log_uniform"):
-                return _Float(self.low, self.high, log=self.kind == "log_uniform")
-            if self.kind == "int_uniform":
-                return _Int(self.low, self.high)
-            if self.kind == "discrete":
-                for v in self.values or ():
-                    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                        raise TypeError(f"Discrete values must be numbers, got {v!r}; use Categorical for other values")
-            if self.kind in ("discrete", "categorical"):
-                return _Categorical(self.values or ())
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"parameter {name!r}: {exc}") from None
-        raise ValueError(f"parameter {name!r}: unknown kind {self.kind!r}; expected one of {list(self._KINDS)}")
+        dist: Distribution
+        if self.kind in ("uniform", "log_uniform"):
+            dist = _Float(self.low, self.high, log=self.kind == "log_uniform")
+        elif self.kind == "int_uniform":
+            dist = _Int(self.low, self.high)
+        elif self.kind in ("discrete", "categorical"):
+            numbers_only = self.kind == "discrete"
+            for v in self.values or ():
+                if numbers_only and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
+                    raise TypeError(f"parameter {name!r}: Discrete values must be numbers, got {v!r}; "
+                                    "use Categorical for other values")
+            dist = _Categorical(self.values or ())
+        else:
+            raise ValueError(f"parameter {name!r}: unknown kind {self.kind!r}; expected one of {list(self._KINDS)}")
+        return check_distribution(name, dist)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form, the same as one entry of a sweep's search-space YAML file."""

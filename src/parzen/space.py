@@ -4,6 +4,16 @@ Numbers encode to the unit interval (log-scaled when ``log=True``; integer and s
 parameters own equal-width cells so that a uniform draw gives every grid value the same
 chance), categories encode to their index. Samplers work only in this encoding and call
 ``to_external`` to turn a point back into values a user sees.
+
+A bad definition names its parameter. ``Float(1, 0)`` cannot know that it will be called ``x``, so
+constructing a distribution never raises for the values or types of its arguments (bounds, ``log``,
+``step``, ``choices``, ``when``): it records what is wrong, and :meth:`Distribution.check` raises it,
+as the TypeError or ValueError it is, with ``parameter 'x': `` in front. Every place that learns a
+parameter's name calls that check before any work starts (``validate_space`` for a whole space,
+``trial.suggest``, the grid sampler, ``draw_space``, the front doors' parsers). Any other use of an
+invalid distribution (``contains``, the encoding, ``n_cells``, storing it) raises the same error
+without a name, so it never gives a wrong answer; ``repr``, ``describe``, ``==`` and ``hash`` still
+work on it (two invalid distributions are equal when their arguments print the same).
 """
 
 from __future__ import annotations
@@ -84,48 +94,121 @@ class Distribution(abc.ABC):
 
     It holds what every sampler needs: the encoding (``to_internal`` / ``to_external``), the safe
     ``encode`` of a value that may not belong to the distribution (NaN when it does not), and the
-    number of equal cells a value owns in the encoding (``n_cells``).
+    number of equal cells a value owns in the encoding (``n_cells``). Each public method first
+    raises the problem recorded at construction, if any (see the module docstring); subclasses
+    implement the private method of the same name.
     """
 
     when: Condition | None
+    _problem: tuple[type[Exception], str] | None = None  # (TypeError or ValueError, message) of a bad definition
+
+    def __post_init__(self) -> None:
+        try:
+            self._normalize()
+        except (TypeError, ValueError) as exc:
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            object.__setattr__(self, "_problem", (kind, str(exc)))
 
     @abc.abstractmethod
+    def _normalize(self) -> None:
+        """Convert the arguments to their canonical types; raise TypeError/ValueError for a bad definition."""
+
+    def check(self, name: str | None = None) -> None:
+        """Raise what is wrong with this definition, as TypeError or ValueError; nothing if it is valid.
+
+        With ``name`` the message starts with ``parameter 'name': ``. Every entry point that knows the
+        parameter's name calls this before it does any work.
+        """
+        if self._problem is not None:
+            kind, message = self._problem
+            raise kind(message if name is None else f"parameter {name!r}: {message}")
+
+    # --- equality: by definition, conditions aside; never raises, even for an invalid definition ---
+    @abc.abstractmethod
+    def _key(self) -> tuple[Any, ...]:
+        """The arguments that define the values (the condition aside), for ``==`` and ``hash``."""
+
+    def _safe_key(self) -> tuple[Any, ...]:
+        key = self._key()
+        return key if self._problem is None else tuple(repr(v) for v in key)  # raw arguments may be unhashable
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Distribution)
+        return self._problem == other._problem and self._safe_key() == other._safe_key()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._problem is None, self._safe_key()))
+
+    # --- the interface every sampler uses ---
     def to_internal(self, value: Any) -> float:
         """Encode a value of this distribution: a unit-interval number, or a category's index."""
+        self.check()
+        return self._to_internal(value)
 
-    @abc.abstractmethod
     def to_external(self, internal: float) -> Any:
         """Decode an internal point into a valid user-facing value."""
+        self.check()
+        return self._to_external(internal)
 
-    @abc.abstractmethod
     def contains(self, value: Any) -> bool:
         """Whether ``value`` is one this distribution can take."""
+        self.check()
+        return self._contains(value)
 
-    @abc.abstractmethod
     def is_single(self) -> bool:
         """True when the parameter can take only one value."""
+        self.check()
+        return self._is_single()
 
-    @abc.abstractmethod
     def same_range(self, other: "Distribution") -> bool:
         """Whether two definitions describe the same values (conditions aside)."""
+        self.check()
+        other.check()
+        return type(other) is type(self) and self._key() == other._key()
 
-    @abc.abstractmethod
-    def describe(self) -> str:
-        """A short text that names the kind and the range, for messages."""
-
-    @abc.abstractmethod
     def to_storage(self, value: Any) -> float:
         """The float stored for ``value``: the number itself, or a category's index."""
+        self.check()
+        return self._to_storage(value)
 
-    @abc.abstractmethod
     def from_storage(self, stored: float) -> Any:
         """The value whose ``to_storage`` is ``stored``."""
+        self.check()
+        return self._from_storage(stored)
 
-    @abc.abstractmethod
     def n_cells(self) -> int:
         """Equal cells of the encoding, one per value: the number of grid values of an Int or a stepped
         Float on a linear scale, the number of choices of a Categorical; 0 for a continuous encoding
         (a Float without step, or a log scale, whose values own cells of unequal widths)."""
+        self.check()
+        return self._n_cells()
+
+    @abc.abstractmethod
+    def describe(self) -> str:
+        """A short text that names the kind and the range, for messages (works on an invalid definition too)."""
+
+    @abc.abstractmethod
+    def _to_internal(self, value: Any) -> float: ...
+
+    @abc.abstractmethod
+    def _to_external(self, internal: float) -> Any: ...
+
+    @abc.abstractmethod
+    def _contains(self, value: Any) -> bool: ...
+
+    @abc.abstractmethod
+    def _is_single(self) -> bool: ...
+
+    @abc.abstractmethod
+    def _to_storage(self, value: Any) -> float: ...
+
+    @abc.abstractmethod
+    def _from_storage(self, stored: float) -> Any: ...
+
+    @abc.abstractmethod
+    def _n_cells(self) -> int: ...
 
     def with_condition(self, when: Condition | None) -> "Distribution":
         """The same distribution with condition ``when`` (None: unconditional)."""
@@ -137,10 +220,11 @@ class Distribution(abc.ABC):
         Samplers read earlier trials through this: a value recorded under another range (a study
         whose space changed) counts where it lies inside this one and is ignored where it does not.
         """
-        if not self.contains(value):
+        self.check()
+        if not self._contains(value):
             return math.nan
         try:
-            u = float(self.to_internal(value))
+            u = float(self._to_internal(value))
         except (TypeError, ValueError, OverflowError):
             return math.nan
         if not math.isfinite(u):
@@ -148,7 +232,7 @@ class Distribution(abc.ABC):
         return u if isinstance(self, Categorical) else min(max(u, 0.0), 1.0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Numeric(Distribution):
     low: float
     high: float
@@ -156,7 +240,8 @@ class _Numeric(Distribution):
     step: float | None = None
     when: Condition | None = field(default=None, compare=False)
 
-    _kind = "numeric"
+    def _key(self) -> tuple[Any, ...]:
+        return (self.low, self.high, self.log, self.step)
 
     def _validate(self) -> None:
         owner = type(self).__name__
@@ -185,11 +270,15 @@ class _Numeric(Distribution):
         assert self.step is not None, "only a stepped range has a grid"
         return round((self.high - self.low) / self.step)
 
-    @abc.abstractmethod
     def grid_value(self, k: int) -> float | int:
         """The ``k``-th value of the step grid, ``low + k * step``."""
+        self.check()
+        return self._grid_value(k)
 
-    def n_cells(self) -> int:
+    @abc.abstractmethod
+    def _grid_value(self, k: int) -> float | int: ...
+
+    def _n_cells(self) -> int:
         return self._n_steps() + 1 if self._is_linear_grid() else 0
 
     # Linear grids encode through the grid index: value k owns the cell [k, k + 1) / (n_steps + 1),
@@ -201,6 +290,7 @@ class _Numeric(Distribution):
     def encoding_bounds(self) -> tuple[float, float]:
         """The (log-)values that encode to 0 and 1; the encoding is linear in the (log-)value in between
         (for a linear grid too: value k's cell centre is where its value falls)."""
+        self.check()
         return self._bounds()
 
     def _bounds(self) -> tuple[float, float]:
@@ -213,7 +303,7 @@ class _Numeric(Distribution):
     def _warp(self, value: float) -> float:
         return math.log(value) if self.log else value
 
-    def to_internal(self, value: Any) -> float:
+    def _to_internal(self, value: Any) -> float:
         if self._is_linear_grid():
             return ((value - self.low) / self.step + 0.5) / (self._n_steps() + 1)
         lo, hi = self._bounds()
@@ -227,8 +317,8 @@ class _Numeric(Distribution):
     def _decode(self, internal: float) -> float | int:
         u = min(max(float(internal), 0.0), 1.0)
         if self._is_linear_grid():
-            n_cells = self.n_cells()
-            return self.grid_value(min(int(u * n_cells), n_cells - 1))
+            n_cells = self._n_cells()
+            return self._grid_value(min(int(u * n_cells), n_cells - 1))
         if u in (0.0, 1.0):  # exp(log(low)) may miss low by an ulp; the ends decode to the bounds as given
             return self.high if u else self.low
         lo, hi = self._bounds()
@@ -241,9 +331,9 @@ class _Numeric(Distribution):
         if self.step is None:
             return min(max(x, self.low), self.high)
         k = min(max(round((x - self.low) / self.step), 0), self._n_steps())
-        return self.grid_value(k)
+        return self._grid_value(k)
 
-    def contains(self, value: Any) -> bool:
+    def _contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False
         value = float(value)
@@ -254,21 +344,25 @@ class _Numeric(Distribution):
         k = (value - self.low) / self.step
         return abs(k - round(k)) < 1e-8 * max(1.0, abs(k))
 
-    def is_single(self) -> bool:
+    def _is_single(self) -> bool:
         return self.low == self.high
 
-    def same_range(self, other: Distribution) -> bool:
-        return type(self) is type(other) and self == other
-
-    def to_storage(self, value: Any) -> float:
+    def _to_storage(self, value: Any) -> float:
         return float(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Float(_Numeric):
-    """A real number in [low, high]; ``log=True`` samples evenly in log space, ``step`` makes a grid."""
+    """A real number in [low, high]; ``log=True`` samples evenly in log space, ``step`` makes a grid.
 
-    def __post_init__(self) -> None:
+    ``low <= high``, both finite; ``log=True`` needs ``low > 0`` and no ``step``; a ``step`` is > 0 and
+    ``high - low`` a multiple of it (``high`` is then snapped to the decimal grid value). A definition
+    that breaks these rules (a bound that is not a real number included) does not raise here: its
+    first use raises the TypeError or ValueError, naming the parameter where the name is known.
+    """
+
+    def _normalize(self) -> None:
+        object.__setattr__(self, "when", _make_condition(self.when, "Float"))
         object.__setattr__(self, "low", _check_number(self.low, "low", "Float"))
         object.__setattr__(self, "high", _check_number(self.high, "high", "Float"))
         if self.step is not None:
@@ -276,20 +370,19 @@ class Float(_Numeric):
         object.__setattr__(self, "log", bool(self.log))
         if self.log and self.step is not None:
             raise ValueError(f"Float: `step` cannot be combined with log=True (got step={self.step})")
-        object.__setattr__(self, "when", _make_condition(self.when, "Float"))
         self._validate()
         if self.step is not None:
-            object.__setattr__(self, "high", self.grid_value(self._n_steps()))
+            object.__setattr__(self, "high", self._grid_value(self._n_steps()))
 
-    def grid_value(self, k: int) -> float:
+    def _grid_value(self, k: int) -> float:
         """``low + k * step`` summed in decimal, so that Float(0, 1, step=0.1) has 0.3 and not 0.1 + 0.2."""
         exact = Decimal(repr(self.low)) + k * Decimal(repr(self.step))
         return float(exact)
 
-    def to_external(self, internal: float) -> float:
+    def _to_external(self, internal: float) -> float:
         return float(self._decode(internal))
 
-    def from_storage(self, stored: float) -> float:
+    def _from_storage(self, stored: float) -> float:
         return float(stored)
 
     def describe(self) -> str:
@@ -297,13 +390,19 @@ class Float(_Numeric):
         return f"Float({self.low}, {self.high}{extra})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Int(_Numeric):
-    """An integer in [low, high] on the grid ``low + k * step``; ``log=True`` favours small values."""
+    """An integer in [low, high] on the grid ``low + k * step``; ``log=True`` favours small values.
+
+    Bounds and step are integers (an integral float such as 2.0 counts); ``low <= high``, ``step > 0``
+    and ``high - low`` a multiple of it; ``log=True`` needs ``low > 0`` and ``step == 1``. As for
+    :class:`Float`, a definition that breaks these rules raises at its first use, not here.
+    """
 
     step: int = 1
 
-    def __post_init__(self) -> None:
+    def _normalize(self) -> None:
+        object.__setattr__(self, "when", _make_condition(self.when, "Int"))
         for name in ("low", "high", "step"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Integral):
@@ -313,7 +412,6 @@ class Int(_Numeric):
                     raise TypeError(f"Int: `{name}` must be an integer, got {value!r}")
             object.__setattr__(self, name, int(value))
         object.__setattr__(self, "log", bool(self.log))
-        object.__setattr__(self, "when", _make_condition(self.when, "Int"))
         self._validate()
 
     def _step_fits(self) -> bool:
@@ -322,22 +420,22 @@ class Int(_Numeric):
     def _n_steps(self) -> int:
         return int((self.high - self.low) // self.step)
 
-    def grid_value(self, k: int) -> int:
+    def _grid_value(self, k: int) -> int:
         return int(self.low + k * self.step)
 
-    def to_external(self, internal: float) -> int:
+    def _to_external(self, internal: float) -> int:
         return int(self._decode(internal))
 
-    def to_internal(self, value: Any) -> float:
-        return super().to_internal(int(value))
+    def _to_internal(self, value: Any) -> float:
+        return super()._to_internal(int(value))
 
-    def contains(self, value: Any) -> bool:
+    def _contains(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value).is_integer():
             return False
         value = int(value) if isinstance(value, numbers.Integral) else int(float(value))
         return self.low <= value <= self.high and (value - self.low) % self.step == 0
 
-    def from_storage(self, stored: float) -> int:
+    def _from_storage(self, stored: float) -> int:
         return int(round(stored))
 
     def describe(self) -> str:
@@ -345,62 +443,77 @@ class Int(_Numeric):
         return f"Int({self.low}, {self.high}{extra})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Categorical(Distribution):
-    """One of ``choices`` (None, bool, int, float or str values), encoded as its index."""
+    """One of ``choices`` (None, bool, int, float or str values), encoded as its index.
+
+    ``choices`` is a non-empty list, tuple or other ordered collection (a str is one value, not a list
+    of letters; a set has no fixed order) without repeats (1, 1.0 and True are three choices). As for
+    :class:`Float`, a definition that breaks these rules raises at its first use, not here.
+    """
 
     choices: Sequence[CategoricalChoice]  # stored as a tuple
     when: Condition | None = field(default=None, compare=False)
 
-    def __post_init__(self) -> None:
+    def _normalize(self) -> None:
+        object.__setattr__(self, "when", _make_condition(self.when, "Categorical"))
         ordered = hasattr(self.choices, "__len__") and hasattr(self.choices, "__getitem__")  # list, tuple, array
         if isinstance(self.choices, (str, bytes, set, frozenset, Mapping)) or not ordered:
             raise TypeError(
                 f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r} (a str is one "
                 f"value, not a list of letters; a set has no fixed order)"
             )
-        choices: list[CategoricalChoice] = []
-        for c in self.choices:
-            if hasattr(c, "item") and not isinstance(c, _ALLOWED_CHOICE_TYPES):
-                c = c.item()  # numpy scalars
+        choices = tuple(
+            c.item() if hasattr(c, "item") and not isinstance(c, _ALLOWED_CHOICE_TYPES) else c  # numpy scalars
+            for c in self.choices
+        )
+        object.__setattr__(self, "choices", choices)
+        for i, c in enumerate(choices):
             if not isinstance(c, _ALLOWED_CHOICE_TYPES):
                 raise TypeError(
                     f"Categorical: every choice must be None, bool, int, float or str; got {c!r} "
                     f"of type {type(c).__name__}"
                 )
-            if any(_same_choice(c, seen) for seen in choices):
+            if any(_same_choice(c, seen) for seen in choices[:i]):
                 raise ValueError(f"Categorical: `choices` contains {c!r} twice")
-            choices.append(c)
         if not choices:
             raise ValueError("Categorical: `choices` must not be empty")
-        object.__setattr__(self, "choices", tuple(choices))
-        object.__setattr__(self, "when", _make_condition(self.when, "Categorical"))
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.choices,)
 
     def index(self, value: Any) -> int:
+        """The position of ``value`` among the choices; ValueError if it is not one."""
+        self.check()
+        return self._index(value)
+
+    def _index(self, value: Any) -> int:
         for i, c in enumerate(self.choices):
             if _same_choice(c, value):
                 return i
         raise ValueError(f"{value!r} is not one of the choices {list(self.choices)!r}")
 
-    def to_internal(self, value: Any) -> float:
-        return float(self.index(value))
+    def _to_internal(self, value: Any) -> float:
+        return float(self._index(value))
 
-    def to_external(self, internal: float) -> CategoricalChoice:
+    def _to_external(self, internal: float) -> CategoricalChoice:
         i = int(round(internal))
         if not 0 <= i < len(self.choices):
             raise ValueError(f"category index {internal} is outside 0..{len(self.choices) - 1}")
         return self.choices[i]
 
-    def contains(self, value: Any) -> bool:
+    def _contains(self, value: Any) -> bool:
         return any(_same_choice(c, value) for c in self.choices)
 
-    def is_single(self) -> bool:
+    def _is_single(self) -> bool:
         return len(self.choices) == 1
 
-    def n_cells(self) -> int:
+    def _n_cells(self) -> int:
         return len(self.choices)
 
     def same_range(self, other: Distribution) -> bool:
+        self.check()
+        other.check()
         return (
             isinstance(other, Categorical)
             and len(other.choices) == len(self.choices)
@@ -408,12 +521,13 @@ class Categorical(Distribution):
         )
 
     def describe(self) -> str:
-        return f"Categorical({list(self.choices)!r})"
+        shown = list(self.choices) if isinstance(self.choices, tuple) else self.choices
+        return f"Categorical({shown!r})"
 
-    def to_storage(self, value: Any) -> float:
-        return float(self.index(value))
+    def _to_storage(self, value: Any) -> float:
+        return float(self._index(value))
 
-    def from_storage(self, stored: float) -> CategoricalChoice:
+    def _from_storage(self, stored: float) -> CategoricalChoice:
         return self.choices[int(stored)]
 
 
@@ -426,20 +540,31 @@ def check_name(name: Any) -> str:
     return name
 
 
+def check_distribution(name: Any, dist: Any) -> Distribution:
+    """``dist`` as the definition of parameter ``name``, checked before any work starts.
+
+    The one check of every entry point that learns a parameter's name: the name must be a non-empty
+    str and ``dist`` a Float, Int or Categorical (TypeError otherwise), and a definition that was
+    recorded as invalid at construction raises its error now, naming the parameter.
+    """
+    check_name(name)
+    if not isinstance(dist, Distribution):
+        raise TypeError(f"parameter {name!r}: expected parzen.Float, parzen.Int or parzen.Categorical, got {dist!r}")
+    dist.check(name)
+    return dist
+
+
 def validate_space(space: Mapping[str, Any]) -> dict[str, Distribution]:
     """Check a whole search space before any work starts; returns it in sampling order.
 
     Sampling order puts every parent before the parameters that depend on it, and rejects
-    conditions on unknown parameters and cycles.
+    conditions on unknown parameters and cycles. A bad definition raises its error naming the
+    parameter (:meth:`Distribution.check`), before any condition is looked at.
     """
     if not isinstance(space, Mapping):
         raise TypeError(f"the search space must be a mapping of names to Float/Int/Categorical, got {space!r}")
     for name, dist in space.items():
-        check_name(name)
-        if not isinstance(dist, Distribution):
-            raise TypeError(
-                f"parameter {name!r}: expected parzen.Float, parzen.Int or parzen.Categorical, got {dist!r}"
-            )
+        check_distribution(name, dist)
     space = {name: _check_condition(name, dist, space) for name, dist in space.items()}
     ordered: dict[str, Distribution] = {}
     visiting: set[str] = set()
@@ -505,7 +630,8 @@ def active_names(space: Mapping[str, Distribution], params: Mapping[str, Any]) -
 
 
 def distribution_to_dict(dist: Distribution) -> dict[str, Any]:
-    """JSON-ready form of a distribution, used by storages."""
+    """JSON-ready form of a distribution, used by storages; an invalid definition raises its error."""
+    dist.check()
     if isinstance(dist, Categorical):
         data: dict[str, Any] = {"kind": "categorical", "choices": list(dist.choices)}
     elif isinstance(dist, Int):
@@ -520,16 +646,21 @@ def distribution_to_dict(dist: Distribution) -> dict[str, Any]:
 
 
 def distribution_from_dict(data: Mapping[str, Any]) -> Distribution:
+    """The distribution of a :func:`distribution_to_dict` form; a corrupt form raises at once."""
     when = data.get("when")
     cond = Condition(when[0], tuple(when[1])) if when else None
     kind = data["kind"]
+    dist: Distribution
     if kind == "categorical":
-        return Categorical(tuple(data["choices"]), when=cond)
-    if kind == "int":
-        return Int(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
-    if kind == "float":
-        return Float(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
-    raise ValueError(f"unknown distribution kind {kind!r}")
+        dist = Categorical(tuple(data["choices"]), when=cond)
+    elif kind == "int":
+        dist = Int(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
+    elif kind == "float":
+        dist = Float(data["low"], data["high"], log=data["log"], step=data["step"], when=cond)
+    else:
+        raise ValueError(f"unknown distribution kind {kind!r}")
+    dist.check()
+    return dist
 
 
 def intersect_spaces(known: Mapping[str, Distribution] | None,

@@ -8,11 +8,11 @@ import math
 import numbers
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from parzen._checks import check_int
 from parzen.exceptions import TrialPruned
-from parzen.space import Categorical, Distribution, Float, Int, check_name
+from parzen.space import Categorical, Distribution, Float, Int, check_distribution
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -132,20 +132,14 @@ def _report_value(value: Any) -> float:
     return float(value)
 
 
-def _define(name: str, make: Callable[[], Distribution]) -> Distribution:
-    """Build a distribution for parameter ``name``; a bad definition's error names the parameter."""
-    try:
-        return make()
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"parameter {name!r}: {exc}") from None
-
-
 def fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
     """An enqueued value as ``distribution`` hands values out.
 
     A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) or
-    outside the distribution (its range, its step grid) is a ValueError naming the parameter.
+    outside the distribution (its range, its step grid) is a ValueError naming the parameter, as is
+    an invalid ``distribution`` (see :meth:`parzen.space.Distribution.check`).
     """
+    distribution.check(name)
     if isinstance(distribution, Categorical):
         if not distribution.contains(value):
             raise ValueError(
@@ -215,20 +209,23 @@ class Trial:
     def suggest_float(self, name: str, low: float, high: float, *, log: bool = False,
                       step: float | None = None) -> float:
         """A float in [low, high] (log-uniform with ``log``, on the grid ``low + k * step`` with ``step``)."""
-        return self.suggest(name, _define(name, lambda: Float(low, high, log=log, step=step)))
+        return self.suggest(name, Float(low, high, log=log, step=step))
 
     def suggest_int(self, name: str, low: int, high: int, *, log: bool = False, step: int = 1) -> int:
         """An int in [low, high] on the grid ``low + k * step``."""
-        return self.suggest(name, _define(name, lambda: Int(low, high, log=log, step=step)))
+        return self.suggest(name, Int(low, high, log=log, step=step))
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
         """One of ``choices``, a list or tuple (a str is refused: it is one value, not a list of letters;
         a set too: its order, which the encoding depends on, changes from one process to another)."""
-        return self.suggest(name, _define(name, lambda: Categorical(choices)))
+        return self.suggest(name, Categorical(choices))
 
     def suggest(self, name: str, distribution: Distribution) -> Any:
-        """Value of parameter ``name`` drawn from ``distribution`` (the same value if asked twice)."""
-        check_name(name)
+        """Value of parameter ``name`` drawn from ``distribution`` (the same value if asked twice).
+
+        An invalid ``distribution`` (``Float(1, 0)``) raises its TypeError or ValueError naming ``name``.
+        """
+        check_distribution(name, distribution)
         self._study._check_distribution(name, distribution)
         if name in self._params:
             known = self._distributions[name]

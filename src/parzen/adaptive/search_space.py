@@ -37,8 +37,16 @@ def parse_parameter(name: str, spec: Any) -> Distribution:
     """The core distribution of one tuple-form parameter; ValueError naming ``name`` if malformed."""
     if not isinstance(name, str) or not name:
         raise TypeError(f"search_space: parameter names must be non-empty strings, got {name!r}")
-    if isinstance(spec, Distribution):
-        return spec
+    dist = spec if isinstance(spec, Distribution) else _from_tuple(name, spec)
+    try:
+        dist.check()
+    except (TypeError, ValueError) as exc:
+        raise _fail(name, spec, str(exc)) from None
+    return dist
+
+
+def _from_tuple(name: str, spec: Any) -> Distribution:
+    """The distribution a tuple spells, unchecked; ValueError naming ``name`` if the tuple is malformed."""
     if not isinstance(spec, (tuple, list)) or not spec:
         raise _fail(name, spec, f"expected a tuple such as ('float', low, high) with a kind from {KINDS}")
     kind, rest = spec[0], list(spec[1:])
@@ -53,24 +61,19 @@ def parse_parameter(name: str, spec: Any) -> Distribution:
         parent, values = condition
         when = Condition(parent, tuple(values) if isinstance(values, (list, tuple)) else (values,))
         rest = rest[:at]
-    try:
-        if kind == "categorical":
-            if len(rest) != 1 or isinstance(rest[0], (str, bytes)) or not isinstance(rest[0], Sequence):
-                raise _fail(name, spec, "expected ('categorical', [choice, ...])")
-            return Categorical(list(rest[0]), when=when)
-        log = False
-        if rest and rest[-1] == "log":
-            log, rest = True, rest[:-1]
-        if len(rest) != 2:
-            raise _fail(name, spec, f"expected ('{kind}', low, high) or ('{kind}', low, high, 'log')")
-        integer = kind == "int"
-        low = _number(name, spec, "low", rest[0], integer)
-        high = _number(name, spec, "high", rest[1], integer)
-        return (Int if integer else Float)(low, high, log=log, when=when)
-    except (TypeError, ValueError) as exc:
-        if str(exc).startswith("search_space["):
-            raise
-        raise _fail(name, spec, str(exc)) from None
+    if kind == "categorical":
+        if len(rest) != 1 or isinstance(rest[0], (str, bytes)) or not isinstance(rest[0], Sequence):
+            raise _fail(name, spec, "expected ('categorical', [choice, ...])")
+        return Categorical(list(rest[0]), when=when)
+    log = False
+    if rest and rest[-1] == "log":
+        log, rest = True, rest[:-1]
+    if len(rest) != 2:
+        raise _fail(name, spec, f"expected ('{kind}', low, high) or ('{kind}', low, high, 'log')")
+    integer = kind == "int"
+    low = _number(name, spec, "low", rest[0], integer)
+    high = _number(name, spec, "high", rest[1], integer)
+    return (Int if integer else Float)(low, high, log=log, when=when)
 
 
 def parse_space(search_space: Any) -> dict[str, Distribution]:

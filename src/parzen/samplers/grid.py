@@ -21,7 +21,7 @@ import numpy as np
 
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.samplers._base import Sampler, make_rng
-from parzen.space import Categorical, Distribution, Float, Int, check_name, walk_active
+from parzen.space import Categorical, Distribution, Float, Int, check_distribution, check_name, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ _DIED_REASON_PREFIXES = ("stale:", "parzen.execution.trial_runner.WorkerDied:")
 
 
 def _grid_values(name: str, spec: Any) -> list[Any]:
+    if isinstance(spec, Distribution):
+        check_distribution(name, spec)
     if isinstance(spec, Categorical):
         return list(spec.choices)
     if isinstance(spec, Int):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
-from parzen.space import Distribution, walk_active
+from parzen.space import Distribution, check_distribution, walk_active
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -31,8 +31,12 @@ def draw_space(space: Mapping[str, Distribution], rng: np.random.Generator) -> d
     """One uniform random point of ``space`` (its active parameters only), without a study.
 
     What :class:`RandomSampler` proposes, for callers that need a random point and have no study:
-    the front doors' ``generate_params`` and random search, and exploration draws.
+    the front doors' ``generate_params`` and random search, and exploration draws. ``space`` is
+    ordered parents first (as :func:`parzen.space.validate_space` returns it); a bad definition
+    raises before any draw, naming its parameter.
     """
+    for name, dist in space.items():
+        check_distribution(name, dist)
     params: dict[str, Any] = {}
     for name, dist in walk_active(space, params):
         params[name] = draw_uniform(dist, rng)
