@@ -136,10 +136,12 @@ class Distribution(abc.ABC):
         if type(other) is not type(self):
             return NotImplemented
         assert isinstance(other, Distribution)
+        if self._problem is None and other._problem is None:
+            return self._key() == other._key()
         return self._problem == other._problem and self._safe_key() == other._safe_key()
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, self._problem is None, self._safe_key()))
+        return hash(self._key()) if self._problem is None else hash((self._problem, self._safe_key()))
 
     # --- the interface every sampler uses ---
     def to_internal(self, value: Any) -> float:
