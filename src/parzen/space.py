@@ -13,7 +13,10 @@ parameter's name calls that check before any work starts (``validate_space`` for
 ``trial.suggest``, the grid sampler, ``draw_space``, the front doors' parsers). Any other use of an
 invalid distribution (``contains``, the encoding, ``n_cells``, storing it) raises the same error
 without a name, so it never gives a wrong answer; ``repr``, ``describe``, ``==`` and ``hash`` still
-work on it (two invalid distributions are equal when their arguments print the same).
+work on it (two invalid distributions are equal when their arguments print the same). Wrong types
+are deferred like wrong values: the object keeps the arguments as given, every method that would
+need them refuses, so deferring is sound; only a call Python itself rejects (a missing argument)
+raises at once.
 """
 
 from __future__ import annotations
