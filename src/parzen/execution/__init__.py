@@ -5,7 +5,8 @@ available to ``study.optimize(executor=name)``. :class:`parzen.RetryPolicy` and 
 (``optimize(heartbeat_interval=...)``) keep a study going when trials or workers fail.
 """
 
+from parzen._lazy import lazy_exports
 from parzen.execution.executor import Executor, Outcome, register_adapter, register_executor
-from parzen.execution.processes import ProcessExecutor
 
 __all__ = ["Executor", "Outcome", "ProcessExecutor", "register_adapter", "register_executor"]
+__getattr__, __dir__ = lazy_exports(__name__, {"ProcessExecutor": ".processes"})  # loads multiprocessing
