@@ -85,7 +85,11 @@ class AdaptiveHyperparameterOptimizer:
       when the best improved by less than the threshold, the space adapts (:meth:`_adapt`).
     - ``storage``: a URL (``sqlite:///file.db``, ``postgresql+psycopg://...``, ``redis://...``);
       the study is named ``study_name`` (default ``adaptive-<objective name>``) and continues there.
-    - ``sampler_config`` / ``pruner_config``: options of the back end's sampler and the pruner.
+    - ``sampler_config`` / ``pruner_config``: options of the back end's sampler and the pruner. The
+      sampling strategy adjusts itself with the "parzen" back end: its default sampler moves from a
+      GP to CMA-ES (numeric spaces) or TPE as the study grows, planned over the whole run
+      (:meth:`parzen.Study.planning`), and its ``late_cmaes_trials``, ``gp_max_trials`` and
+      ``cmaes_max_trials`` set when; the other back ends keep the one strategy they were given.
     - ``trial_timeout`` (or its alias ``timeout_per_trial``): a trial running longer fails. With a
       picklable objective trials run in child processes and the runaway call is stopped; otherwise
       threads abandon it (it runs on) and a warning says so.
