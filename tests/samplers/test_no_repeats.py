@@ -9,12 +9,15 @@ after trial came back within a hair of a pruned point (learning rate 0.001, 3 la
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import pytest
 
 import parzen
 from parzen.pruners import MedianPruner
+from parzen.samplers._finite import MAX_POINTS
+from parzen.samplers.random import draw_space
 from parzen.trial import TrialState
 
 
@@ -94,3 +97,92 @@ def test_tpe_on_a_spent_finite_space_still_proposes():
         trial = study.ask(space)
         study.tell(trial, trial.params["n"] + (trial.params["c"] == "b"))
     assert len({(t.params["n"], t.params["c"]) for t in study.trials}) == 6
+
+
+# --- the shared rule on small finite spaces (parzen.samplers._finite) -------------------------------------------
+FINITE = {"n": parzen.Int(0, 3), "c": parzen.Categorical(["a", "b", "c"])}  # 12 points
+SEARCHERS = {
+    "random": lambda: parzen.samplers.RandomSampler(seed=3),
+    "sobol": lambda: parzen.samplers.QMCSampler(seed=3),
+    "halton": lambda: parzen.samplers.QMCSampler(qmc_type="halton", seed=3),
+    "cmaes": lambda: parzen.samplers.CmaEsSampler(seed=3),
+    "nsga2": lambda: parzen.samplers.NSGAIISampler(seed=3, population_size=4),
+}
+
+
+def _loss(params: dict) -> float:
+    return (params["n"] - 2) ** 2 + {"a": 0.5, "b": 0.0, "c": 1.0}[params["c"]]
+
+
+def _ask_and_tell(sampler: parzen.samplers.Sampler, n_trials: int, space: dict = FINITE) -> list[tuple]:
+    study = parzen.create_study(sampler=sampler)
+    for _ in range(n_trials):
+        trial = study.ask(space)
+        study.tell(trial, _loss(trial.params))
+    return [tuple(t.params[name] for name in space) for t in study.trials]
+
+
+@pytest.mark.parametrize("name", SEARCHERS)
+def test_every_point_of_a_small_finite_space_once_before_any_twice(name: str) -> None:
+    points = _ask_and_tell(SEARCHERS[name](), 24)
+    assert len(set(points[:12])) == 12
+    assert Counter(points) == {p: 2 for p in points[:12]}
+
+
+@pytest.mark.parametrize("name", SEARCHERS)
+def test_the_same_seed_and_tells_give_the_same_points(name: str) -> None:
+    assert _ask_and_tell(SEARCHERS[name](), 15) == _ask_and_tell(SEARCHERS[name](), 15)
+
+
+@pytest.mark.parametrize("name", ["random", "sobol"])
+def test_define_by_run_studies_are_sampled_jointly_on_a_finite_space(name: str) -> None:
+    study = parzen.create_study(sampler=SEARCHERS[name]())
+    study.optimize(lambda t: _loss({"n": t.suggest_int("n", 0, 3), "c": t.suggest_categorical("c", ["a", "b", "c"])}),
+                   n_trials=12)
+    points = [(t.params["n"], t.params["c"]) for t in study.trials]
+    assert len(set(points)) == 12  # the first trial, before any shared space is known, is drawn alone
+
+
+def test_running_trials_count_as_seen() -> None:
+    study = parzen.create_study(sampler=parzen.samplers.RandomSampler(seed=0))
+    running = [study.ask(FINITE) for _ in range(12)]
+    assert len({(t.params["n"], t.params["c"]) for t in running}) == 12
+
+
+def test_a_failed_point_comes_back_only_after_every_other_point() -> None:
+    space = {"n": parzen.Int(0, 3)}
+    study = parzen.create_study(sampler=parzen.samplers.RandomSampler(seed=1))
+    first = study.ask(space)
+    study.tell(first, state=TrialState.FAIL)
+    for _ in range(9):
+        trial = study.ask(space)
+        study.tell(trial, float(trial.params["n"]))
+    later = [t.params["n"] for t in study.trials[1:]]
+    assert first.params["n"] not in later
+    assert Counter(later) == {n: 3 for n in range(4) if n != first.params["n"]}
+
+
+def test_large_or_conditional_spaces_are_drawn_as_before() -> None:
+    """Above MAX_POINTS points, or with a condition, the draws are plain uniform draws of the sampler's generator."""
+    large = {"n": parzen.Int(0, MAX_POINTS)}
+    conditional = {"c": parzen.Categorical(["a", "b"]), "n": parzen.Int(0, 1, when=("c", "a"))}
+    for space in (large, conditional):
+        rng = np.random.default_rng(5)
+        expected = [draw_space(space, rng) for _ in range(30)]
+        study = parzen.create_study(sampler=parzen.samplers.RandomSampler(seed=5))
+        got = []
+        for _ in range(30):
+            trial = study.ask(space)
+            study.tell(trial, 0.0)
+            got.append(trial.params)
+        assert got == expected
+    assert len({p["c"] for p in expected}) == 2 and len(expected) > 4  # the conditional space repeats points
+
+
+def test_an_enqueued_point_keeps_its_values() -> None:
+    study = parzen.create_study(sampler=parzen.samplers.RandomSampler(seed=0))
+    trial = study.ask(FINITE)
+    study.tell(trial, 0.0)
+    study.enqueue_trial(trial.params)
+    again = study.ask(FINITE)
+    assert again.params == trial.params

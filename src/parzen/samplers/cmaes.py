@@ -31,6 +31,7 @@ import numpy as np
 
 from parzen._checks import check_int
 from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers._finite import least_seen
 from parzen.samplers._history import StudyHistory, encode_trial, record_finished, study_history
 from parzen.samplers.random import fallback_sampler
 from parzen.space import Categorical, Distribution, walk_active
@@ -225,7 +226,9 @@ class CmaEsSampler(Sampler):
             ``attr`` run separate CMA-ES on one study, each replaying only its own trials (the default
             sampler's warm-started phase after its GP phase uses this).
 
-    Studies with several objectives are sampled at random.
+    Studies with several objectives are sampled at random. On a small finite space a candidate already
+    seen more often than another point is asked again (up to 32 times), then replaced by a least-seen
+    point (the rule of :class:`RandomSampler`); such a point is not CMA-ES's and is not told to it.
     """
 
     def __init__(self, seed: int | None = None, *, x0: Mapping[str, Any] | None = None, sigma0: float | None = None,
@@ -261,16 +264,27 @@ class CmaEsSampler(Sampler):
         if study.n_objectives > 1:
             return self._random.sample(study, trial, space)
         joint = _joint(space)
-        params: dict[str, Any] = {}
-        if joint:
-            with self._lock:
-                history = study_history(study)
-                if history.count(TrialState.COMPLETE) >= self._n_startup_trials:
-                    params = self._sample_joint(self._replay(study, history), trial, joint)
-        for name, dist in walk_active(space, params):
-            if name not in params:
-                params[name] = self._random.sample_independent(study, trial, name, dist)
-        return params
+        proposals: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+
+        def propose() -> dict[str, Any]:
+            params: dict[str, Any] = {}
+            tag = None
+            if joint:
+                with self._lock:
+                    history = study_history(study)
+                    if history.count(TrialState.COMPLETE) >= self._n_startup_trials:
+                        params, tag = self._sample_joint(self._replay(study, history), trial, joint)
+            for name, dist in walk_active(space, params):
+                if name not in params:
+                    params[name] = self._random.sample_independent(study, trial, name, dist)
+            proposals.append((params, tag))
+            return params
+
+        chosen = least_seen(study, trial, space, propose(), propose, self._rng)
+        tag = next((t for p, t in proposals if p is chosen), None)  # a least-seen point of the rule is not CMA-ES's
+        if tag is not None:
+            trial.set_system_attr(self._attr, tag)
+        return chosen
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
         return self._random.sample_independent(study, trial, name, distribution)
@@ -288,8 +302,10 @@ class CmaEsSampler(Sampler):
         return replay
 
     # --- CMA-ES ----------------------------------------------------------------------------------------
-    def _sample_joint(self, history: _Replay, trial: "Trial", joint: dict[str, Distribution]) -> dict[str, Any]:
-        """A candidate of the current generation for ``joint``, recorded on the trial unless it has fixed values."""
+    def _sample_joint(self, history: _Replay, trial: "Trial",
+                      joint: dict[str, Distribution]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """A candidate of the current generation for ``joint``, and the tag that records it on the trial
+        (None for a trial with fixed values, whose point is not CMA-ES's)."""
         run = self._run_for(history, joint)
         self._advance(history, run)
         if run.geometry.has_discrete:
@@ -298,12 +314,12 @@ class CmaEsSampler(Sampler):
             x_eval = x_tell = run.optimizer.ask()
         x_eval = run.geometry.clip(x_eval)
         fixed = trial.system_attrs.get("fixed_params") or {}
-        if not any(name in fixed for name in joint):
-            assert run.config is not None, "a started run has a configuration"
-            tag = {"space": run.key, "restart": run.restart, "generation": run.generation,
-                   "x": [float(v) for v in x_tell], **run.config.to_attr()}
-            trial.set_system_attr(self._attr, tag)
-        return run.geometry.decode(x_eval)
+        if any(name in fixed for name in joint):
+            return run.geometry.decode(x_eval), None
+        assert run.config is not None, "a started run has a configuration"
+        tag = {"space": run.key, "restart": run.restart, "generation": run.generation,
+               "x": [float(v) for v in x_tell], **run.config.to_attr()}
+        return run.geometry.decode(x_eval), tag
 
     def _run_for(self, history: _Replay, joint: dict[str, Distribution]) -> _Run:
         key = space_key(joint)

@@ -31,6 +31,7 @@ from parzen._checks import check_int
 from parzen.multi_objective.constraints import violation
 from parzen.multi_objective.pareto import crowding_distance, fast_non_dominated_sort, to_minimization
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
+from parzen.samplers._finite import least_seen
 from parzen.samplers._history import encoded
 from parzen.samplers.random import fallback_sampler
 from parzen.space import Categorical, Distribution, intersect_spaces, walk_active
@@ -132,6 +133,9 @@ class NSGAIISampler(Sampler):
         mutation_prob: probability that each parameter of a child mutates; None for 1 / n_parameters.
         eta_crossover: distribution index of SBX (larger keeps children closer to their parents).
         eta_mutation: distribution index of polynomial mutation (larger makes smaller steps).
+
+    On a small finite space a child already seen more often than another point is bred again (up to
+    32 times), then replaced by a least-seen point (the rule of :class:`RandomSampler`).
     """
 
     def __init__(self, seed: int | None = None, *, population_size: int = 20, crossover_prob: float = 0.9,
@@ -177,8 +181,11 @@ class NSGAIISampler(Sampler):
         if population is None or not space:
             return self._random.sample(study, trial, space)
         with self._lock:
-            first, second = self._tournament(population), self._tournament(population)
-            return self._child(first, second, space)
+            def offspring() -> dict[str, Any]:
+                first, second = self._tournament(population), self._tournament(population)
+                return self._child(first, second, space)
+
+            return least_seen(study, trial, space, offspring(), offspring, self._rng)
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
         return self._random.sample_independent(study, trial, name, distribution)

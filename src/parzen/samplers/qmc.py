@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import numpy as np
 
 from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers._finite import least_seen
 from parzen.samplers.random import RandomSampler
 from parzen.space import Categorical, Distribution, walk_active
 
@@ -23,7 +24,9 @@ class QMCSampler(Sampler):
     """Point ``n`` of the sequence goes to trial number ``n``, so parallel workers never repeat a point.
 
     In a define-by-run study the sequence covers the parameters of the first finished trial;
-    parameters outside that space are drawn at random.
+    parameters outside that space are drawn at random. On a small finite space a sequence point
+    already seen more often than another point is replaced by a least-seen point drawn with the
+    sampler's generator (see :class:`RandomSampler` for the rule), so every point runs once before any twice.
     """
 
     def __init__(self, qmc_type: str = "sobol", scramble: bool = True, seed: int | None = None) -> None:
@@ -33,6 +36,7 @@ class QMCSampler(Sampler):
         self._scramble = bool(scramble)
         self._seed = int(make_rng(seed).integers(2**31)) if scramble else None
         self._fallback = RandomSampler(seed=None if seed is None else seed + 1)
+        self._rng = make_rng(None if seed is None else seed + 2)  # least-seen points in place of repeats
         self._engines: dict[int, Any] = {}
         self._lock = threading.Lock()
 
@@ -71,4 +75,5 @@ class QMCSampler(Sampler):
                 params[name] = dist.choices[min(int(x * len(dist.choices)), len(dist.choices) - 1)]
             else:
                 params[name] = dist.to_external(x)
-        return params
+        with self._lock:
+            return least_seen(study, trial, space, params, None, self._rng)
