@@ -9,9 +9,9 @@ import numpy as np
 
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
 from parzen.samplers._finite import FiniteSpace, least_seen
-from parzen.samplers._history import study_history
+from parzen.samplers._history import record_finished, study_history
 from parzen.space import Distribution, check_distribution, walk_active
-from parzen.trial import TrialState
+from parzen.trial import FrozenTrial, TrialState
 
 if TYPE_CHECKING:
     from parzen.study import Study
@@ -37,6 +37,10 @@ class RandomSampler(Sampler):
         """The space every COMPLETE trial shares, when it is small and finite (otherwise each value is drawn alone)."""
         shared = study_history(study).intersection((TrialState.COMPLETE,)) or {}
         return shared if FiniteSpace.of(shared) is not None else {}
+
+    def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
+        """Record the finished trial now, so that the next ask finds the history up to date."""
+        record_finished(study, trial)
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         with self._lock:
