@@ -4,8 +4,10 @@ Run as a script, the module is one worker of a study on a shared storage:
 
     python _grid_fault_worker.py die URL STUDY WHEN        run the grid, SIGKILL itself in its first trial,
                                                            WHEN = before_suggest | after_suggest
-    python _grid_fault_worker.py survive URL STUDY RETRY   run the rest of the grid with heartbeats,
-                                                           RETRY = retry | no_retry
+    python _grid_fault_worker.py survive URL STUDY RETRY [WAIT]   run the rest of the grid with heartbeats,
+                                                           RETRY = retry | no_retry; WAIT = wait (default:
+                                                           the first trial waits until a trial failed) | go
+                                                           | no_heartbeat (go, and never beat or reap)
 
 The objectives used with ``executor="process"`` live here at module level, so a spawned child
 imports them by name.
@@ -79,10 +81,11 @@ def _die(url: str, study_name: str, when: str) -> int:
     return 1  # never reached: the objective kills the process
 
 
-def _survive(url: str, study_name: str, retry: str) -> int:
+def _survive(url: str, study_name: str, retry: str, wait: str = "wait") -> int:
     study = parzen.load_study(study_name, storage=url, sampler=parzen.GridSampler(GRID))
     policy = parzen.RetryPolicy() if retry == "retry" else None
-    study.optimize(_waits_for_the_dead_trial(study), retry=policy, **HEARTBEAT)
+    objective = _waits_for_the_dead_trial(study) if wait == "wait" else grid_value
+    study.optimize(objective, retry=policy, **({} if wait == "no_heartbeat" else HEARTBEAT))
     return 0
 
 

@@ -92,3 +92,21 @@ def test_a_point_whose_process_executor_child_died_runs_again(tmp_path: pathlib.
     assert len(trials) == len(ALL_POINTS) + 1
     assert trials[1].system_attrs["grid_id"] == trials[0].system_attrs["grid_id"]
     assert os.path.exists(tmp_path / "died")
+
+
+def test_a_point_left_by_a_dead_worker_runs_in_a_worker_started_later(tmp_path: pathlib.Path) -> None:
+    """A survivor that does not beat takes every other point and stops with the dead worker's point unrun;
+    a worker started later fails the stale trial before its first ask and runs the point."""
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    parzen.create_study(storage=url, study_name="grid")
+    dying = _run("die", url, "grid", "after_suggest")
+    dying.communicate(timeout=120)
+    assert dying.returncode == -signal.SIGKILL
+    for mode in ("no_heartbeat", "go"):
+        proc = _run("survive", url, "grid", "no_retry", mode)
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    trials = parzen.load_study("grid", storage=url).trials
+    assert trials[0].state == TrialState.FAIL and trials[0].fail_reason.startswith("stale")
+    _assert_each_point_complete_once(trials)
+    assert len(trials) == len(ALL_POINTS) + 1

@@ -311,3 +311,20 @@ def test_a_point_goes_back_after_each_death() -> None:
     with pytest.raises(parzen.SearchSpaceExhausted):
         study.ask(space)
     assert [t.state for t in study.trials] == [TrialState.FAIL, TrialState.FAIL, TrialState.COMPLETE]
+
+
+def test_a_worker_started_after_a_death_runs_the_dead_point_though_every_point_was_taken() -> None:
+    """The new worker's heartbeat fails the stale trial before its first ask, so the grid is not yet spent."""
+    storage = InMemoryStorage()
+    study = parzen.create_study(storage=storage, study_name="s", sampler=parzen.GridSampler(GRID))
+    dead = _dead_trial(study)
+    study.optimize(_objective, n_trials=10)  # the other five points
+    with pytest.raises(parzen.SearchSpaceExhausted):
+        study.ask()
+    time.sleep(0.3)
+    late = parzen.load_study("s", storage, sampler=parzen.GridSampler(GRID))
+    late.optimize(_objective, n_trials=10, heartbeat_interval=0.05, grace_period=0.2)
+    trials = late.trials
+    assert trials[0].state == TrialState.FAIL and trials[0].fail_reason.startswith("stale")
+    assert [t.state for t in trials[1:]] == [TrialState.COMPLETE] * 6
+    assert trials[6].system_attrs["grid_id"] == dead.system_attrs["grid_id"]

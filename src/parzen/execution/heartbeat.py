@@ -70,6 +70,16 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._loop, name="parzen-heartbeat", daemon=True)
 
     def start(self) -> None:
+        """Fail the trials already stale, then beat and reap every interval in the background.
+
+        The first reap runs before the caller asks for its first trial, so a worker started after
+        another one died retries (or, for a grid, runs again) the dead worker's trial before it
+        finds nothing left to do.
+        """
+        try:
+            self.reap()
+        except Exception as exc:  # a storage hiccup: the thread reaps again at the next interval
+            warnings.warn(f"parzen heartbeat: {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=1)
         self._thread.start()
 
     def stop(self) -> None:
