@@ -27,7 +27,7 @@ ALL_POINTS = sorted(itertools.product(worker.GRID["a"], worker.GRID["b"]))
 def _url(kind: str, tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'grid.db'}"
-    return str(request.getfixturevalue("postgres_url"))
+    return str(request.getfixturevalue(f"{kind}_url"))
 
 
 def _run(*arguments: str) -> subprocess.Popen:
@@ -54,7 +54,7 @@ def _assert_each_point_complete_once(trials: list[Any]) -> None:
                if t.state == TrialState.COMPLETE)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+@pytest.mark.parametrize("kind", ["sqlite", "postgres", "redis"])
 def test_a_worker_killed_before_its_first_suggest_loses_no_point(kind: str, tmp_path: pathlib.Path,
                                                                  request: pytest.FixtureRequest) -> None:
     trials = _kill_then_survive(_url(kind, tmp_path, request), "before_suggest", "retry")

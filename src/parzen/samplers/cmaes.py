@@ -249,7 +249,7 @@ class CmaEsSampler(Sampler):
             raise ValueError(f"`restart_strategy` must be one of {list(_RESTART_STRATEGIES)}, got {restart_strategy!r}")
         self._restart_strategy = restart_strategy
         self._random = fallback_sampler(seed, self._rng)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # held across the rule against repeats, whose redraws take it again
         self._replays: weakref.WeakKeyDictionary[StudyHistory, _Replay] = weakref.WeakKeyDictionary()
 
     # --- the Sampler interface -------------------------------------------------------------------------
@@ -280,7 +280,8 @@ class CmaEsSampler(Sampler):
             proposals.append((params, tag))
             return params
 
-        chosen = least_seen(study, trial, space, propose(), propose, self._rng)
+        with self._lock:
+            chosen = least_seen(study, trial, space, propose(), propose, self._rng)
         tag = next((t for p, t in proposals if p is chosen), None)  # a least-seen point of the rule is not CMA-ES's
         if tag is not None:
             trial.set_system_attr(self._attr, tag)
