@@ -21,6 +21,7 @@ import numpy as np
 
 from parzen.exceptions import SearchSpaceExhausted
 from parzen.samplers._base import Sampler, make_rng
+from parzen.samplers._history import record_finished, study_history
 from parzen.space import Categorical, Distribution, Float, Int, check_distribution, check_name, walk_active
 from parzen.trial import FrozenTrial, TrialState
 
@@ -160,7 +161,7 @@ class GridSampler(Sampler):
     def _last_deaths(self, study: "Study") -> dict[int, int]:
         """Grid id -> number of the latest trial holding that point whose worker died."""
         deaths: dict[int, int] = {}
-        for t in study.get_trials((TrialState.FAIL,)):
+        for t in study_history(study).select((TrialState.FAIL,)):
             grid_id = t.system_attrs.get(GRID_ID_ATTR)
             if grid_id is not None and worker_died(t):
                 deaths[grid_id] = max(deaths.get(grid_id, -1), t.number)
@@ -232,6 +233,10 @@ class GridSampler(Sampler):
             self._cursor[study] = i
         study.stop()
         raise SearchSpaceExhausted(f"all {self._n_points} grid points were taken")
+
+    def after_trial(self, study: "Study", trial: FrozenTrial) -> None:
+        """Record the finished trial now, so that the next ask reads the failed trials without a full read."""
+        record_finished(study, trial)
 
     def sample(self, study: "Study", trial: "Trial", space: Mapping[str, Distribution]) -> dict[str, Any]:
         grid_id = trial.system_attrs.get(GRID_ID_ATTR)
