@@ -244,8 +244,8 @@ def test_postgres_writes_whose_acknowledgement_is_lost_happen_once(postgres_url:
     lost: list[int] = []
 
     @contextlib.contextmanager
-    def answer_lost_once(self: RDBStorage) -> Any:
-        with original(self) as conn:
+    def answer_lost_once(self: RDBStorage, *args: Any, **kwargs: Any) -> Any:
+        with original(self, *args, **kwargs) as conn:
             yield conn
         if not lost:  # committed; now the acknowledgement is lost
             lost.append(1)

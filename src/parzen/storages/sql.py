@@ -217,6 +217,7 @@ class _KeyedRows:
     """Insert and replace statements for a table of rows keyed by (owner, key)."""
 
     def __init__(self, table: sa.Table, owner: str, key: str) -> None:
+        self.table = table
         self.owner = owner
         self.insert = sa.insert(table)
         self.delete = sa.delete(table).where(
@@ -244,6 +245,104 @@ _TRIAL_USER_ATTRS = _KeyedRows(_trial_user_attrs, "trial_id", "attr_key")
 _TRIAL_SYSTEM_ATTRS = _KeyedRows(_trial_system_attrs, "trial_id", "attr_key")
 _STUDY_USER_ATTRS = _KeyedRows(_study_user_attrs, "study_id", "attr_key")
 _STUDY_SYSTEM_ATTRS = _KeyedRows(_study_system_attrs, "study_id", "attr_key")
+
+
+# PostgreSQL: the writes of a running trial in one statement each. Over a network every statement is a
+# round trip, and so are BEGIN and COMMIT; one statement run autocommit is still one atomic transaction.
+# Each statement writes through a lock on the trial's row taken only while the trial is RUNNING
+# (FOR SHARE: a writer that finishes the trial waits for it, and a statement that waited for a finish
+# reads the row again and writes nothing). When such a statement writes nothing, the transactional path
+# runs and says why (unknown or finished trial) or handles the rare case (a WAITING trial).
+_PG_RUNNING_TRIAL = (f"(SELECT trial_id FROM trials WHERE trial_id = :tid AND state = {int(TrialState.RUNNING)} "
+                     "FOR SHARE) AS t")
+
+
+def _pg_rows_source(rows_of: _KeyedRows, prefix: str = "") -> str:
+    """``unnest`` of one array parameter per column (named ``prefix`` + column, see :func:`_pg_arrays`):
+    any number of rows in a statement of fixed text."""
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    columns = _pg_columns(rows_of)
+    arrays = ", ".join(f"CAST(:{prefix}{name} AS {rows_of.table.c[name].type.compile(dialect=dialect)}[])"
+                       for name in columns)
+    return f"unnest({arrays}) AS r({', '.join(columns)})"
+
+
+def _pg_columns(rows_of: _KeyedRows) -> list[str]:
+    """The columns of a row as the storage writes it: all but the row's own id and its owner."""
+    return [c.name for c in rows_of.table.c if not c.primary_key and c.name != rows_of.owner]
+
+
+def _pg_insert_into_trial(rows_of: _KeyedRows, trial: str, prefix: str = "", replace: bool = True) -> str:
+    """Insert rows for the trial that ``trial`` (a FROM item with column trial_id) yields, with ``replace``
+    replacing those with the same key; the columns come as arrays (see :func:`_pg_rows_source`)."""
+    columns = _pg_columns(rows_of)
+    kept = [name for name in columns if name != rows_of.key]
+    return (f"INSERT INTO {rows_of.table.name} ({rows_of.owner}, {', '.join(columns)}) "
+            f"SELECT t.trial_id, {', '.join(f'r.{name}' for name in columns)} "
+            f"FROM {trial}, {_pg_rows_source(rows_of, prefix)}"
+            + (f" ON CONFLICT ({rows_of.owner}, {rows_of.key}) DO UPDATE SET "
+               + ", ".join(f"{name} = EXCLUDED.{name}" for name in kept) if replace else ""))
+
+
+def _pg_arrays(rows_of: _KeyedRows, rows: list[dict[str, Any]], prefix: str = "") -> dict[str, list[Any]]:
+    """The array parameters of :func:`_pg_rows_source` for ``rows``, floats as floats (a list that
+    mixes ints and floats has no one array type)."""
+    out: dict[str, list[Any]] = {}
+    for name in _pg_columns(rows_of):
+        is_float = isinstance(rows_of.table.c[name].type, sa.Double)
+        out[prefix + name] = [None if row[name] is None else float(row[name]) if is_float else row[name]
+                              for row in rows]
+    return out
+
+
+class _PgWrites:
+    """The one-statement writes, built when the first PostgreSQL storage opens (see _pg_writes)."""
+
+    def __init__(self, clock: str) -> None:
+        # A new trial numbered max + 1 without the lock on the study's row: a statement that finds its
+        # number taken (by a writer it waited for) inserts nothing, and the locked path takes over, as it
+        # does for an unknown study. Its rows and the request's result (see _write_once) go in with it.
+        self.insert_trial = sa.text(
+            "WITH t AS (INSERT INTO trials (study_id, number, state, datetime_start) "
+            "SELECT study_id, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = :sid), "
+            "CAST(:state AS INTEGER), CAST(:start AS TIMESTAMP WITHOUT TIME ZONE) FROM studies WHERE study_id = :sid "
+            "ON CONFLICT (study_id, number) DO NOTHING RETURNING trial_id, number), "
+            f"p AS ({_pg_insert_into_trial(_PARAMS, 't', 'p_', replace=False)}), "
+            f"u AS ({_pg_insert_into_trial(_TRIAL_USER_ATTRS, 't', 'u_', replace=False)}), "
+            f"s AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't', 's_', replace=False)}), "
+            "q AS (INSERT INTO request_results (token, result_json, created) "
+            f"SELECT :token, '[' || trial_id || ', ' || number || ']', {clock} FROM t) "
+            "SELECT trial_id, number FROM t")
+        self.put_running = {
+            id(rows_of): sa.text(_pg_insert_into_trial(rows_of, _PG_RUNNING_TRIAL))
+            for rows_of in (_PARAMS, _INTERMEDIATE, _TRIAL_USER_ATTRS, _TRIAL_SYSTEM_ATTRS)
+        }
+        # Finish a RUNNING trial: state, values, system attributes and the end of its heartbeat. It returns
+        # the trial's row; the trial's other rows are read after it commits (a finished trial no longer
+        # changes), because a statement does not see what a writer it waited for has committed.
+        self.finish_running = sa.text(
+            "WITH t AS (UPDATE trials SET state = :new_state, datetime_complete = :now "
+            f"WHERE trial_id = :tid AND state = {int(TrialState.RUNNING)} "
+            "RETURNING study_id, trial_id, number, state, datetime_start, datetime_complete), "
+            "v AS (INSERT INTO trial_values (trial_id, objective, value) SELECT t.trial_id, r.objective, r.value "
+            f"FROM t, {_pg_rows_source(_VALUES)}), "
+            f"a AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't')}), "
+            "h AS (DELETE FROM trial_heartbeats WHERE trial_id IN (SELECT trial_id FROM t)) "
+            "SELECT study_id, trial_id, number, state, datetime_start, datetime_complete FROM t")
+        self.beat_running = sa.text(
+            f"INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT t.trial_id, {clock} FROM {_PG_RUNNING_TRIAL} "
+            "ON CONFLICT (trial_id) DO UPDATE SET heartbeat = EXCLUDED.heartbeat")
+
+
+@functools.lru_cache(maxsize=1)
+def _pg_writes() -> _PgWrites:
+    from sqlalchemy.dialects import postgresql
+
+    clock = _server_clock("postgresql").compile(dialect=postgresql.dialect())
+    return _PgWrites(str(clock))
+
 
 _SELECT_REQUEST = sa.select(_request_results.c.result_json).where(_request_results.c.token == sa.bindparam("token"))
 
@@ -354,7 +453,11 @@ class _TrialLoader:
 
     def load(self, conn: sa.Connection, params: dict[str, Any]) -> list[tuple[int, FrozenTrial]]:
         """``(study_id, trial)`` for every matching trial."""
-        rows = conn.execute(self._trials, params).all()
+        return self.complete(conn, conn.execute(self._trials, params).all(), params)
+
+    def complete(self, conn: sa.Connection, rows: Sequence[Any], params: dict[str, Any]) -> list[tuple[int, FrozenTrial]]:
+        """``(study_id, trial)`` for trial rows ``(study_id, trial_id, number, state, datetime_start,
+        datetime_complete)`` already read, the trials that ``params`` select."""
         if not rows:
             return []
         values: defaultdict[int, list[float]] = defaultdict(list)
@@ -642,6 +745,14 @@ class RDBStorage(BaseStorage):
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_S}
             if "poolclass" not in self._engine_kwargs:
                 kwargs.update(poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=32)
+        # On PostgreSQL, connections run autocommit unless engine_kwargs choose an isolation level: under
+        # READ COMMITTED (its default) each statement of a transaction takes a snapshot of its own, so a
+        # read in a transaction buys no consistency over autocommit, only the BEGIN and COMMIT round
+        # trips; and the writes of a running trial are one statement each (see _PgWrites). Writes of
+        # several statements switch their connection to READ COMMITTED (``_write_engine``).
+        autocommit = parsed.get_backend_name() == "postgresql" and "isolation_level" not in self._engine_kwargs
+        if autocommit:
+            kwargs["isolation_level"] = "AUTOCOMMIT"
         connect_args = {**kwargs.get("connect_args", {}), **self._engine_kwargs.get("connect_args", {})}
         kwargs.update(self._engine_kwargs)
         if connect_args:
@@ -673,7 +784,9 @@ class RDBStorage(BaseStorage):
         if is_sqlite:
             sa.event.listen(self._engine, "connect", _on_sqlite_connect)
             sa.event.listen(self._engine, "begin", _on_sqlite_begin)
-        self._write_engine = self._engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_engine = self._engine.execution_options(
+            **{_WRITE_OPTION: True}, **({"isolation_level": "READ COMMITTED"} if autocommit else {}))
+        self._pg = _pg_writes() if autocommit else None
         # SQLite admits one writer at a time and a blocked writer sleeps in the busy handler
         # for milliseconds; queueing this object's writers on a lock wakes them at once.
         self._is_sqlite = is_sqlite
@@ -737,16 +850,19 @@ class RDBStorage(BaseStorage):
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        """A read-only transaction: one consistent snapshot on SQLite."""
+        """A connection for reading: one consistent snapshot on SQLite; on PostgreSQL, autocommit (each
+        statement its own snapshot and transaction), which also serves the one-statement writes."""
         self._require_ready()
         with self._engine.begin() as conn:
             yield conn
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        """A write transaction, committed on success and rolled back on any exception."""
+    def _write(self, one_statement: bool = False) -> Iterator[sa.Connection]:
+        """A write transaction, committed on success and rolled back on any exception. With
+        ``one_statement`` (the caller writes in a single statement), PostgreSQL runs it autocommit."""
         self._require_ready()
-        with self._write_lock, self._write_engine.begin() as conn:
+        engine = self._engine if one_statement and self._pg is not None else self._write_engine
+        with self._write_lock, engine.begin() as conn:
             yield conn
 
     def _write_once(self, operation: str, body: Callable[[sa.Connection], Any]) -> Any:
@@ -772,12 +888,16 @@ class RDBStorage(BaseStorage):
                 result = body(conn)
                 if token is not None:
                     conn.execute(self._insert_request, {"token": token, "result": json.dumps(result)})
-                    self._once_writes += 1
-                    if self._once_writes % _FORGET_REQUESTS_EVERY == 0:
-                        conn.execute(self._forget_requests, {"age": self._retry_timeout + _REQUEST_MARGIN_S})
+                    self._note_once_write(conn)
                 return result
 
         return retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, operation)
+
+    def _note_once_write(self, conn: sa.Connection) -> None:
+        """Count a recorded request; every so many, delete those too old to be asked for again."""
+        self._once_writes += 1
+        if self._once_writes % _FORGET_REQUESTS_EVERY == 0:
+            conn.execute(self._forget_requests, {"age": self._retry_timeout + _REQUEST_MARGIN_S})
 
     def _open(self, create: bool) -> bool:
         """Check the tables (with ``create``, make or upgrade them first); return whether they are ready.
@@ -899,6 +1019,11 @@ class RDBStorage(BaseStorage):
         return study_id
 
     def _put_trial_rows(self, rows_of: _KeyedRows, trial_id: int, rows: list[dict[str, Any]]) -> None:
+        if rows and self._pg is not None:
+            with self._write(one_statement=True) as conn:
+                put = self._pg.put_running[id(rows_of)]
+                if conn.execute(put, {"tid": trial_id, **_pg_arrays(rows_of, rows)}).rowcount == len(rows):
+                    return
         with self._write() as conn:
             self._lock_open_trial(conn, trial_id)
             rows_of.put(conn, trial_id, rows)
@@ -1038,6 +1163,13 @@ class RDBStorage(BaseStorage):
             _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
             return [trial_id, number]
 
+        if self._pg is not None:
+            created = self._insert_trial_at_once({
+                "sid": study_id, "state": int(state), "start": _now() if state == TrialState.RUNNING else None,
+                **_pg_arrays(_PARAMS, param_rows, "p_"), **_pg_arrays(_TRIAL_USER_ATTRS, user_rows, "u_"),
+                **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows, "s_")})
+            if created is not None:
+                return created
         conflicts = 0
         while True:
             try:
@@ -1048,6 +1180,30 @@ class RDBStorage(BaseStorage):
                 conflicts += 1
                 if conflicts == _MAX_NUMBER_RETRIES:
                     raise
+
+    def _insert_trial_at_once(self, params: dict[str, Any]) -> tuple[int, int] | None:
+        """``(trial_id, number)`` of a trial made by one statement (PostgreSQL), retried through transient
+        failures, taking effect once; None when its number was taken meanwhile or the study is unknown."""
+        assert self._pg is not None
+        insert = self._pg.insert_trial
+        token = uuid.uuid4().hex
+        attempts = 0
+
+        def attempt() -> list[int] | None:
+            nonlocal attempts
+            attempts += 1
+            with self._write(one_statement=True) as conn:
+                if attempts > 1:
+                    kept = conn.execute(_SELECT_REQUEST, {"token": token}).scalar()
+                    if kept is not None:
+                        return list(json.loads(kept))
+                row = conn.execute(insert, {**params, "token": token}).first()
+                if row is not None:
+                    self._note_once_write(conn)
+            return None if row is None else [int(row[0]), int(row[1])]
+
+        created = retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "create_trial")
+        return None if created is None else (created[0], created[1])
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
         while True:
@@ -1080,6 +1236,10 @@ class RDBStorage(BaseStorage):
         system_rows = _attr_rows(system_attrs or {})
 
         def finish() -> FrozenTrial:
+            if self._pg is not None:
+                final = self._finish_running(trial_id, state, value_rows, system_rows)
+                if final is not None:
+                    return final
             with self._write() as conn:
                 finished = conn.execute(_FINISH_TRIAL, {"tid": trial_id, "old_state": int(TrialState.RUNNING),
                                                         "new_state": int(state), "now": _now()})
@@ -1094,6 +1254,20 @@ class RDBStorage(BaseStorage):
 
         return retry_transient(finish_idempotently(finish, lambda: self.get_trial(trial_id), state, values),
                                self._is_transient, self._retry_timeout, self.url, "finish_trial")
+
+    def _finish_running(self, trial_id: int, state: TrialState, value_rows: list[dict[str, Any]],
+                        system_rows: list[dict[str, Any]]) -> FrozenTrial | None:
+        """Finish a RUNNING trial in one statement (PostgreSQL); None when it is not RUNNING."""
+        assert self._pg is not None
+        with self._write(one_statement=True) as conn:  # the statement commits before the rows are read
+            row = conn.execute(self._pg.finish_running, {
+                "tid": trial_id, "new_state": int(state), "now": _now(), **_pg_arrays(_VALUES, value_rows),
+                **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows)}).first()
+            if row is None:
+                return None
+            ((study_id, final),) = self._reads.load_trial.complete(conn, [row], {"trial_id": trial_id})
+        self._remember_finished(study_id, final)
+        return final
 
     def _finish_rows(self, conn: sa.Connection, trial_id: int, value_rows: list[dict[str, Any]],
                      system_rows: list[dict[str, Any]]) -> tuple[int, FrozenTrial]:
@@ -1115,6 +1289,10 @@ class RDBStorage(BaseStorage):
     # --- heartbeats ----------------------------------------------------------------------
     @retried
     def record_heartbeat(self, trial_id: int) -> bool:
+        if self._pg is not None:
+            with self._write(one_statement=True) as conn:
+                if conn.execute(self._pg.beat_running, {"tid": trial_id}).rowcount == 1:
+                    return True
         with self._write() as conn:
             row = conn.execute(_LOCK_TRIAL, {"trial_id": trial_id}).first()
             if row is None:
