@@ -69,7 +69,7 @@ def _same_value(a: Any, b: Any) -> bool:
     return isinstance(a, bool) == isinstance(b, bool) and bool(a == b)
 
 
-def worker_died(trial: FrozenTrial) -> bool:
+def _worker_died(trial: FrozenTrial) -> bool:
     """Whether ``trial`` failed because its worker died, not because its objective failed."""
     return trial.state == TrialState.FAIL and (trial.fail_reason or "").startswith(_DIED_REASON_PREFIXES)
 
@@ -163,7 +163,7 @@ class GridSampler(Sampler):
         deaths: dict[int, int] = {}
         for t in study_history(study).select((TrialState.FAIL,)):
             grid_id = t.system_attrs.get(GRID_ID_ATTR)
-            if grid_id is not None and worker_died(t):
+            if grid_id is not None and _worker_died(t):
                 deaths[grid_id] = max(deaths.get(grid_id, -1), t.number)
         return deaths
 
@@ -184,7 +184,7 @@ class GridSampler(Sampler):
                 grid_id = self._point_of(t.system_attrs.get(FIXED_PARAMS_ATTR) or {})
             if grid_id is None:
                 grid_id = self._point_of(t.params)
-            if grid_id is not None and not worker_died(t):
+            if grid_id is not None and not _worker_died(t):
                 held.add(grid_id)
         return {g: self._rerun_key(g, n) for g, n in sorted(deaths.items()) if g not in held}
 
