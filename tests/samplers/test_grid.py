@@ -328,3 +328,25 @@ def test_a_worker_started_after_a_death_runs_the_dead_point_though_every_point_w
     assert trials[0].state == TrialState.FAIL and trials[0].fail_reason.startswith("stale")
     assert [t.state for t in trials[1:]] == [TrialState.COMPLETE] * 6
     assert trials[6].system_attrs["grid_id"] == dead.system_attrs["grid_id"]
+
+
+def test_a_point_whose_trial_was_interrupted_runs_again_when_the_study_resumes() -> None:
+    study = parzen.create_study(sampler=parzen.GridSampler(GRID))
+    calls = []
+
+    def interrupted_once(trial: parzen.Trial) -> float:
+        value = _objective(trial)
+        calls.append(value)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return value
+
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(interrupted_once, n_trials=100)
+    assert study.trials[1].state == TrialState.FAIL and study.trials[1].fail_reason == "KeyboardInterrupt"
+    study.optimize(_objective, n_trials=100)
+    trials = study.trials
+    assert trials[2].system_attrs["grid_id"] == trials[1].system_attrs["grid_id"]
+    assert sorted(_points(study)[2:] + _points(study)[:1]) == sorted(
+        {(("c", c), ("x", x)) for x in GRID["x"] for c in GRID["c"]})
+    assert [t.state for t in trials].count(TrialState.COMPLETE) == 6

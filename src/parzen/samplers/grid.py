@@ -2,8 +2,8 @@
 
 Workers take points through the storage's atomic claims (one key per point). A claim alone would
 lose a point whose worker dies before evaluating it, so a point also goes back to the grid when the
-trial holding it failed because its worker died (found stale by a heartbeat, or its process exited),
-and no other trial holds it: the next trial that any worker starts takes it again, through a claim
+trial holding it failed because its worker died (found stale by a heartbeat, or its process exited)
+or was interrupted (Ctrl-C), and no other trial holds it: the next trial that any worker starts takes it again, through a claim
 keyed by the dead trial's number, so exactly one worker re-runs it per death. A point whose objective
 ran and failed counts as evaluated and does not run again.
 """
@@ -33,8 +33,10 @@ GRID_ID_ATTR = "grid_id"
 FIXED_PARAMS_ATTR = "fixed_params"
 
 # How a trial whose worker died is failed: by a live worker's heartbeat (parzen.execution.heartbeat),
-# or by the process executor when the child process running it exits (WorkerDied).
+# or by the process executor when the child process running it exits (WorkerDied); and how a trial
+# stopped by Ctrl-C is failed.
 _DIED_REASON_PREFIXES = ("stale:", "parzen.execution.trial_runner.WorkerDied:")
+_INTERRUPTED_REASON = "KeyboardInterrupt"
 
 
 def _grid_values(name: str, spec: Any) -> list[Any]:
@@ -70,8 +72,10 @@ def _same_value(a: Any, b: Any) -> bool:
 
 
 def _worker_died(trial: FrozenTrial) -> bool:
-    """Whether ``trial`` failed because its worker died, not because its objective failed."""
-    return trial.state == TrialState.FAIL and (trial.fail_reason or "").startswith(_DIED_REASON_PREFIXES)
+    """Whether ``trial`` failed because its worker died or was interrupted, not because its objective failed."""
+    reason = trial.fail_reason or ""
+    return trial.state == TrialState.FAIL and (
+        reason.startswith(_DIED_REASON_PREFIXES) or reason.split(":")[0] == _INTERRUPTED_REASON)
 
 
 def _as_suggested(name: str, value: Any, dist: Distribution) -> Any:
@@ -93,8 +97,9 @@ class GridSampler(Sampler):
     Workers sharing a storage take grid points through the storage's atomic claims, so no
     point runs twice even across processes. A point whose worker died before the trial finished
     (a heartbeat found it stale, or its process exited; see ``heartbeat_interval`` in
-    ``Study.optimize``) is run again by the next trial any worker starts, before the points not
-    yet taken; a retry of that trial (``retry=RetryPolicy(...)``) is such a trial.
+    ``Study.optimize``), or whose trial a Ctrl-C stopped, is run again by the next trial any worker
+    starts, before the points not yet taken; a retry of that trial (``retry=RetryPolicy(...)``) is
+    such a trial.
     """
 
     def __init__(self, search_space: Mapping[str, Any], seed: int | None = None) -> None:
