@@ -116,6 +116,8 @@ class GridSampler(Sampler):
         make_rng(seed)  # reject a bad seed now
         self._order: np.ndarray | None = None
         self._cursor: weakref.WeakKeyDictionary["Study", int] = weakref.WeakKeyDictionary()
+        # Re-run claims known to be taken, or whose point another trial holds: never looked at again.
+        self._settled: weakref.WeakKeyDictionary["Study", set[str]] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     @property
@@ -179,8 +181,11 @@ class GridSampler(Sampler):
     def _lost_points(self, study: "Study") -> dict[int, str]:
         """Points to run again (grid id -> the claim that takes one): their trial's worker died and no other
         trial holds them, by claim, by a queued retry's values, or by having run with their values."""
-        deaths = self._last_deaths(study)
-        if not deaths:
+        with self._lock:
+            settled = self._settled.setdefault(study, set())
+            keys = {g: key for g, n in sorted(self._last_deaths(study).items())
+                    if (key := self._rerun_key(g, n)) not in settled}
+        if not keys:
             return {}
         held: set[int] = set()
         for t in study.get_trials():
@@ -191,7 +196,9 @@ class GridSampler(Sampler):
                 grid_id = self._point_of(t.params)
             if grid_id is not None and not _worker_died(t):
                 held.add(grid_id)
-        return {g: self._rerun_key(g, n) for g, n in sorted(deaths.items()) if g not in held}
+        with self._lock:
+            settled.update(keys[g] for g in held if g in keys)
+        return {g: key for g, key in keys.items() if g not in held}
 
     def _claim_matching(self, study: "Study", fixed: Mapping[str, Any]) -> dict[str, Any]:
         """Claim a free point that agrees with an enqueued trial's values, so that no point runs twice.
@@ -224,7 +231,10 @@ class GridSampler(Sampler):
         if fixed_params:
             return self._claim_matching(study, fixed_params)
         for grid_id, key in self._lost_points(study).items():
-            if study.storage.claim(study.study_id, key):
+            taken = study.storage.claim(study.study_id, key)
+            with self._lock:
+                self._settled[study].add(key)  # taken by this call or by another worker: settled either way
+            if taken:
                 return {GRID_ID_ATTR: grid_id}
         with self._lock:
             i = self._cursor.get(study, 0)
