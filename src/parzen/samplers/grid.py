@@ -3,9 +3,13 @@
 Workers take points through the storage's atomic claims (one key per point). A claim alone would
 lose a point whose worker dies before evaluating it, so a point also goes back to the grid when the
 trial holding it failed because its worker died (found stale by a heartbeat, or its process exited)
-or was interrupted (Ctrl-C), and no other trial holds it: the next trial that any worker starts takes it again, through a claim
-keyed by the dead trial's number, so exactly one worker re-runs it per death. A point whose objective
-ran and failed counts as evaluated and does not run again.
+or was interrupted (Ctrl-C), and no other trial holds it: the next trial that any worker starts
+takes it again, through a claim keyed by the dead trial's number, so exactly one worker re-runs it
+per death. A point whose objective ran and failed counts as evaluated and does not run again.
+
+Two moments stay uncovered: a worker killed between its claim and the creation of its trial (one
+storage round trip) leaves a claimed point that no trial holds, and a worker killed between the
+creation of its trial and that trial's first heartbeat leaves a trial that is never found stale.
 """
 
 from __future__ import annotations
