@@ -13,10 +13,12 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import parzen
 from parzen.pruners import MedianPruner
-from parzen.samplers._finite import MAX_POINTS
+from parzen.samplers._finite import MAX_POINTS, FiniteSpace
 from parzen.samplers.random import draw_space
 from parzen.trial import TrialState
 
@@ -186,3 +188,25 @@ def test_an_enqueued_point_keeps_its_values() -> None:
     study.enqueue_trial(trial.params)
     again = study.ask(FINITE)
     assert again.params == trial.params
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([
+    parzen.Int(0, 3), parzen.Int(-2, 10, step=3), parzen.Int(1, 16, log=True), parzen.Float(0.0, 1.0, step=0.25),
+    parzen.Float(2.0, 2.0), parzen.Categorical(["a", None, 3]), parzen.Categorical([True]),
+]), min_size=1, max_size=3), st.data())
+def test_finite_space_numbers_each_point_once(dists: list, data: st.DataObject) -> None:
+    space = {f"p{i}": d for i, d in enumerate(dists)}
+    finite = FiniteSpace.of(space)
+    assert finite is not None
+    flat = data.draw(st.integers(0, finite.n_points - 1))
+    point = finite.point(flat)
+    assert all(space[name].contains(value) for name, value in point.items())
+    assert finite.index(point) == flat
+
+
+def test_continuous_conditional_or_large_spaces_are_not_finite() -> None:
+    assert FiniteSpace.of({"x": parzen.Float(0.0, 1.0)}) is None
+    assert FiniteSpace.of({"c": parzen.Categorical(["a", "b"]), "n": parzen.Int(0, 1, when=("c", "a"))}) is None
+    assert FiniteSpace.of({"n": parzen.Int(1, MAX_POINTS + 1)}) is None
+    assert FiniteSpace.of({"n": parzen.Int(1, MAX_POINTS)}).n_points == MAX_POINTS

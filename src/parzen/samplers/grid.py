@@ -10,6 +10,8 @@ per death. A point whose objective ran and failed counts as evaluated and does n
 Two moments stay uncovered: a worker killed between its claim and the creation of its trial (one
 storage round trip) leaves a claimed point that no trial holds, and a worker killed between the
 creation of its trial and that trial's first heartbeat leaves a trial that is never found stale.
+And a retry of a trial that died after its first suggest runs the point a second time when another
+worker took the point back between the reaper's failing of the trial and its queueing of the retry.
 """
 
 from __future__ import annotations
