@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import numpy as np
 
-from parzen.samplers._history import StudyHistory, running_trials, study_history
+from parzen.samplers._history import StudyHistory, study_history
 from parzen.space import Categorical, Distribution, Int
 from parzen.trial import FrozenTrial, TrialState
 
@@ -122,6 +122,7 @@ class _Counts:
         self.rows = 0
         self.seen = np.zeros(n_points, dtype=np.int64)
         self.failed = np.zeros(n_points, dtype=bool)
+        self.running: dict[int, int] = {}  # trial id -> point, for running trials that hold a whole point
 
     def update(self, finite: FiniteSpace, history: StudyHistory) -> None:
         for trial in history.trials[self.rows:]:
@@ -136,7 +137,7 @@ _COUNTS: weakref.WeakKeyDictionary[StudyHistory, dict[str, _Counts]] = weakref.W
 _COUNTS_LOCK = threading.Lock()
 
 
-def seen_counts(study: "Study", trial: "Trial", finite: FiniteSpace) -> np.ndarray:
+def seen_counts(study: "Study", finite: FiniteSpace) -> np.ndarray:
     """How often each point counts as seen (see the module docstring): failed points above every other."""
     history = study_history(study)
     with _COUNTS_LOCK:
@@ -145,12 +146,20 @@ def seen_counts(study: "Study", trial: "Trial", finite: FiniteSpace) -> np.ndarr
         if counts is None:
             counts = per_space[finite.key] = _Counts(finite.n_points)
         counts.update(finite, history)
-        seen, failed = counts.seen.copy(), counts.failed.copy()
-    running: list[FrozenTrial] = running_trials(study, trial)
-    for other in running:
-        flat = finite.index(other.params)
+        seen, failed, known = counts.seen.copy(), counts.failed.copy(), counts.running
+    # Every running trial, this one included: it holds no whole point of ``space`` while being sampled.
+    running: list[FrozenTrial] = study.get_trials((TrialState.RUNNING,))
+    points: dict[int, int] = {}
+    for other in running:  # a running trial's point, once whole, does not change: each is read once
+        flat = known.get(other.trial_id)
+        if flat is None:
+            flat = finite.index(other.params)
         if flat is not None:
-            seen[flat] += 1
+            points[other.trial_id] = flat
+    with _COUNTS_LOCK:
+        counts.running = points
+    if points:
+        np.add.at(seen, np.fromiter(points.values(), dtype=np.int64, count=len(points)), 1)
     return seen + failed * (int(seen.sum()) + 1)
 
 
@@ -165,7 +174,7 @@ def least_seen(study: "Study", trial: "Trial", space: Mapping[str, Distribution]
     finite = FiniteSpace.of(space)
     if finite is None or trial.system_attrs.get("fixed_params"):
         return proposal
-    seen = seen_counts(study, trial, finite)
+    seen = seen_counts(study, finite)
     fewest = seen.min()
 
     def is_least_seen(params: Mapping[str, Any]) -> bool:
