@@ -70,17 +70,18 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._loop, name="parzen-heartbeat", daemon=True)
 
     def start(self) -> None:
-        """Fail the trials already stale, then beat and reap every interval in the background.
+        self._thread.start()
 
-        The first reap runs before the caller asks for its first trial, so a worker started after
-        another one died retries (or, for a grid, runs again) the dead worker's trial before it
-        finds nothing left to do.
+    def reap_once(self) -> None:
+        """Fail the trials already stale now, warning instead of raising on a storage error.
+
+        ``optimize`` calls it before its first ask, so that a worker started after another one died
+        retries (or, for a grid, runs again) the dead worker's trial before it finds nothing left to do.
         """
         try:
             self.reap()
         except Exception as exc:  # a storage hiccup: the thread reaps again at the next interval
             warnings.warn(f"parzen heartbeat: {type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=1)
-        self._thread.start()
 
     def stop(self) -> None:
         """Stop beating (the thread ends within one interval; nobody waits for it)."""

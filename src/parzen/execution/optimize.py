@@ -59,6 +59,7 @@ def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int 
         try:
             runner_executor.start(objective, n_workers, trial_timeout)
             if heartbeat is not None:
+                heartbeat.reap_once()  # before the first ask (see Heartbeat.reap_once)
                 heartbeat.start()
             drive(runner, budget, runner_executor, n_workers)
         except BaseException as exc:
