@@ -71,15 +71,15 @@ def tuple_space(problem: Problem) -> dict[str, tuple[Any, ...]]:
     return space
 
 
-def run_cell(cell: tuple[str, str, int, int]) -> dict[str, Any]:
+def run_cell(cell: tuple[str, str, int, int, str]) -> dict[str, Any]:
     """One run: the value of every trial, in order (a failed trial counts as +inf)."""
     from parzen.adaptive import AdaptiveHyperparameterOptimizer
 
-    problem_name, variant, seed, budget = cell
+    problem_name, variant, seed, budget, backend = cell
     problem = next(p for p in problems() if p.name == problem_name)
     warnings.simplefilter("ignore")
     interval = 20 if variant == "adaptive" else budget
-    optimizer = AdaptiveHyperparameterOptimizer(backend="parzen", n_trials=budget, random_state=seed,
+    optimizer = AdaptiveHyperparameterOptimizer(backend=backend, n_trials=budget, random_state=seed,
                                                 adaptation_interval=interval)
     start = time.process_time()
     _, _, history = optimizer.optimize(problem.fn, tuple_space(problem), direction="minimize")
@@ -114,11 +114,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budgets", type=int, nargs="+", default=[60, 120])
     parser.add_argument("--jobs", type=int, default=1, help="runs in parallel processes")
     parser.add_argument("--problems", nargs="+", help="only these problems (default: all)")
+    parser.add_argument("--backend", default="parzen", help="the optimizer's back end (default: parzen)")
     parser.add_argument("--out", help="also write the table, with the command, to this Markdown file")
     args = parser.parse_args(argv)
     budget = max(args.budgets)
     chosen = [p for p in problems() if args.problems is None or p.name in args.problems]
-    cells = [(p.name, v, s, budget) for p in chosen for v in VARIANTS for s in range(args.seeds)]
+    cells = [(p.name, v, s, budget, args.backend) for p in chosen for v in VARIANTS for s in range(args.seeds)]
     start = time.perf_counter()
     if args.jobs > 1:
         with multiprocessing.get_context("spawn").Pool(args.jobs) as pool:
