@@ -82,7 +82,7 @@ def test_schema_version_is_written(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT schema_version, library_version FROM version_info").fetchall()
     assert len(rows) == 1
-    assert rows[0][0] == SCHEMA_VERSION == 2
+    assert rows[0][0] == SCHEMA_VERSION == 3
     assert isinstance(rows[0][1], str) and rows[0][1]
 
 

@@ -10,10 +10,11 @@ Design:
   SQLite, writes start with ``BEGIN IMMEDIATE``: a writer takes the lock up front instead of
   upgrading a read lock, which is what makes concurrent writers fail with "database is
   locked". Reads use a plain ``BEGIN`` and, with the WAL journal, never wait for writers.
-* Trial numbers are ``max(number) + 1`` computed inside the inserting transaction, under a lock
-  on the study's row (``SELECT ... FOR UPDATE``; SQLite's write lock covers it), with a unique
-  constraint on ``(study_id, number)`` and a retry for databases without row locks. A number is
-  only ever inserted after every smaller one has been committed, which the trial cache relies on.
+* Trial numbers come from a counter in the study's row (``studies.next_number``), raised by the
+  transaction that inserts the trial: the update locks the row until the commit (SQLite's write lock
+  covers it), with a unique constraint on ``(study_id, number)`` and a retry for databases without
+  row locks. A number is only ever inserted after every smaller one has been committed, which the
+  trial cache relies on.
 * Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
   only trials with a number it has not seen and those that were unfinished last time, so its
   cost does not grow with the size of the study.
@@ -72,11 +73,11 @@ from parzen.storages._retry import (
 )
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the table layout below; bump it whenever the layout changes (and add a migration).
 
 Version 2 added ``trial_heartbeats``, ``request_results``, ``trial_params.exact_value`` and
-``studies.waiting_version``; a version 1 database is
+``studies.waiting_version``; version 3 added ``studies.next_number``. An older database is
 upgraded on open (see ``_MIGRATIONS``)."""
 
 _SQLITE_BUSY_TIMEOUT_S = 60.0
@@ -116,6 +117,8 @@ _studies = sa.Table(
     sa.Column("directions", sa.Text, nullable=False),
     # Raised with every change to a WAITING trial of the study, so readers know when to read them again.
     sa.Column("waiting_version", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # The number of the study's next trial: one statement takes it and raises it, under the row's lock.
+    sa.Column("next_number", sa.Integer, nullable=False, server_default=sa.text("0")),
     sqlite_autoincrement=True,
 )
 
@@ -301,14 +304,15 @@ class _PgWrites:
     """The one-statement writes, built when the first PostgreSQL storage opens (see _pg_writes)."""
 
     def __init__(self, clock: str) -> None:
-        # A new trial numbered max + 1 without the lock on the study's row: a statement that finds its
-        # number taken (by a writer it waited for) inserts nothing, and the locked path takes over, as it
-        # does for an unknown study. Its rows and the request's result (see _write_once) go in with it.
+        # A new trial, its number taken from the study's counter, whose row stays locked until the
+        # statement commits; its rows and the request's result (see _write_once) go in with it. For an
+        # unknown study it inserts nothing (and the transactional path says so).
         self.insert_trial = sa.text(
-            "WITH t AS (INSERT INTO trials (study_id, number, state, datetime_start) "
-            "SELECT study_id, (SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = :sid), "
-            "CAST(:state AS INTEGER), CAST(:start AS TIMESTAMP WITHOUT TIME ZONE) FROM studies WHERE study_id = :sid "
-            "ON CONFLICT (study_id, number) DO NOTHING RETURNING trial_id, number), "
+            "WITH n AS (UPDATE studies SET next_number = next_number + 1 WHERE study_id = :sid "
+            "RETURNING study_id, next_number - 1 AS number), "
+            "t AS (INSERT INTO trials (study_id, number, state, datetime_start) "
+            "SELECT study_id, number, CAST(:state AS INTEGER), CAST(:start AS TIMESTAMP WITHOUT TIME ZONE) FROM n "
+            "RETURNING trial_id, number), "
             f"p AS ({_pg_insert_into_trial(_PARAMS, 't', 'p_', replace=False)}), "
             f"u AS ({_pg_insert_into_trial(_TRIAL_USER_ATTRS, 't', 'u_', replace=False)}), "
             f"s AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't', 's_', replace=False)}), "
@@ -348,9 +352,17 @@ _SELECT_REQUEST = sa.select(_request_results.c.result_json).where(_request_resul
 
 _SELECT_STUDY = sa.select(_studies.c.study_id).where(_studies.c.study_id == sa.bindparam("study_id"))
 
-# Trial numbers of a study are handed out under a lock on its row, so that concurrent writers on
-# databases with row locks queue instead of colliding (SQLite's BEGIN IMMEDIATE locks everything).
-_LOCK_STUDY = _SELECT_STUDY.with_for_update()
+# Trial numbers of a study are handed out from a counter in its row, whose update locks the row until
+# the commit, so that concurrent writers queue instead of colliding (SQLite's BEGIN IMMEDIATE locks
+# everything). The update comes first; the number is read after it, in the same transaction. This
+# update also moves the counter past any trial numbered without it (a writer of an older schema that
+# still runs after an upgrade), so a collision is followed by a number that is free.
+_AFTER_LAST_TRIAL = (sa.select(sa.func.coalesce(sa.func.max(_trials.c.number) + 1, 0))
+                     .where(_trials.c.study_id == sa.bindparam("sid")).scalar_subquery())
+_RAISE_NEXT_NUMBER = (sa.update(_studies).where(_studies.c.study_id == sa.bindparam("sid")).values(
+    next_number=sa.case((_studies.c.next_number > _AFTER_LAST_TRIAL, _studies.c.next_number),
+                        else_=_AFTER_LAST_TRIAL) + 1))
+_SELECT_TAKEN_NUMBER = sa.select(_studies.c.next_number - 1).where(_studies.c.study_id == sa.bindparam("sid"))
 
 _BUMP_WAITING_VERSION = (sa.update(_studies).where(_studies.c.study_id == sa.bindparam("sid"))
                          .values(waiting_version=_studies.c.waiting_version + 1))
@@ -361,8 +373,6 @@ _SELECT_NOT_WAITING = sa.select(_trials.c.number).where(
     _trials.c.state.in_([int(s) for s in TrialState if s != TrialState.WAITING]),
     _trials.c.number.between(sa.bindparam("low"), sa.bindparam("high")),
 )
-
-_SELECT_LAST_NUMBER = sa.select(sa.func.max(_trials.c.number)).where(_trials.c.study_id == sa.bindparam("study_id"))
 
 _INSERT_TRIAL = sa.insert(_trials)
 
@@ -517,7 +527,7 @@ class _Reads:
 
 _READS = _Reads(SCHEMA_VERSION)
 # Older schemas that a read-only connection reads as they are (it cannot upgrade them).
-_OLD_READS = {1: _Reads(1)}
+_OLD_READS = {1: _Reads(1), 2: _Reads(2)}
 
 
 @functools.lru_cache(maxsize=64)
@@ -623,8 +633,14 @@ def _migrate_1_to_2(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE studies ADD COLUMN waiting_version INTEGER NOT NULL DEFAULT 0"))
 
 
+def _migrate_2_to_3(conn: sa.Connection) -> None:
+    conn.execute(sa.text("ALTER TABLE studies ADD COLUMN next_number INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(sa.text("UPDATE studies SET next_number = (SELECT coalesce(max(trials.number) + 1, 0) "
+                         "FROM trials WHERE trials.study_id = studies.study_id)"))
+
+
 # schema version -> the step that upgrades it to the next version.
-_MIGRATIONS = {1: _migrate_1_to_2}
+_MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def _is_read_only_error(exc: sa.exc.DBAPIError) -> bool:
@@ -1150,10 +1166,9 @@ class RDBStorage(BaseStorage):
         system_rows = _attr_rows(system_attrs)
 
         def insert(conn: sa.Connection) -> list[int]:
-            if conn.execute(_LOCK_STUDY, {"study_id": study_id}).first() is None:
+            if conn.execute(_RAISE_NEXT_NUMBER, {"sid": study_id}).rowcount != 1:
                 raise StudyNotFoundError(f"no study with id {study_id}")
-            last = conn.execute(_SELECT_LAST_NUMBER, {"study_id": study_id}).scalar()
-            number = 0 if last is None else int(last) + 1
+            number = int(conn.execute(_SELECT_TAKEN_NUMBER, {"sid": study_id}).scalar_one())
             trial_id = _inserted_id(conn.execute(_INSERT_TRIAL, {
                 "study_id": study_id, "number": number, "state": int(state),
                 "datetime_start": _now() if state == TrialState.RUNNING else None,
@@ -1183,7 +1198,7 @@ class RDBStorage(BaseStorage):
 
     def _insert_trial_at_once(self, params: dict[str, Any]) -> tuple[int, int] | None:
         """``(trial_id, number)`` of a trial made by one statement (PostgreSQL), retried through transient
-        failures, taking effect once; None when its number was taken meanwhile or the study is unknown."""
+        failures, taking effect once; None when the study is unknown or its counter lags."""
         assert self._pg is not None
         insert = self._pg.insert_trial
         token = uuid.uuid4().hex
@@ -1202,7 +1217,10 @@ class RDBStorage(BaseStorage):
                     self._note_once_write(conn)
             return None if row is None else [int(row[0]), int(row[1])]
 
-        created = retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "create_trial")
+        try:
+            created = retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "create_trial")
+        except sa.exc.IntegrityError:  # the counter lags a trial numbered without it: the other path repairs it
+            return None
         return None if created is None else (created[0], created[1])
 
     def pop_waiting_trial(self, study_id: int) -> int | None:

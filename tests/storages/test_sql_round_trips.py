@@ -1,0 +1,183 @@
+"""The SQL storage's round trips on PostgreSQL: how many statements a trial costs, and that the
+one-statement writes keep their guarantees (taking effect once, dense numbers when a number is taken).
+
+Against the session's real PostgreSQL server (tests/_servers.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from typing import Any, Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+import parzen
+from parzen import TrialState
+from parzen.space import Float
+from parzen.storages._base import TrialTemplate
+from parzen.storages.sql import RDBStorage
+
+# An ask, a define-by-run suggest and a tell of an unchanging study: the count of finished trials and the
+# look for an enqueued trial (the ask's reads), the new trial, its parameter, the finish and the read of
+# the finished trial's rows. Each is a statement in autocommit: no BEGIN or COMMIT round trip besides.
+STATEMENTS_PER_TRIAL = 6
+
+
+@contextlib.contextmanager
+def counted(storage: RDBStorage) -> Iterator[list[tuple[str, bool]]]:
+    """Every statement the storage sends while the block runs, with whether it ran autocommit."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append((statement, bool(conn.connection.driver_connection.autocommit)))
+
+    sa.event.listen(storage._engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(storage._engine, "before_cursor_execute", record)
+
+
+def test_a_trial_costs_a_few_autocommit_statements(postgres_url: str) -> None:
+    study = parzen.create_study(storage=postgres_url, study_name="s", sampler=parzen.RandomSampler(seed=0))
+    storage = study._storage
+    assert isinstance(storage, RDBStorage)
+
+    def run_trial() -> None:
+        trial = study.ask()
+        study.tell(trial, trial.suggest_float("x", 0.0, 1.0))
+
+    for _ in range(3):  # the first trials also learn the study's definitions
+        run_trial()
+    n_trials = 10
+    with counted(storage) as seen:
+        for _ in range(n_trials):
+            run_trial()
+    assert len(seen) <= STATEMENTS_PER_TRIAL * n_trials, "\n".join(s for s, _ in seen[:STATEMENTS_PER_TRIAL + 2])
+    assert all(autocommit for _, autocommit in seen), [s for s, autocommit in seen if not autocommit]
+    assert [t.number for t in study.trials] == list(range(13))
+
+
+def test_engine_kwargs_with_an_isolation_level_keep_transactions(postgres_url: str) -> None:
+    """A user who asks for an isolation level gets it: every statement runs in a transaction."""
+    storage = RDBStorage(postgres_url, engine_kwargs={"isolation_level": "REPEATABLE READ"})
+    sid = storage.create_study("s", ["minimize"])
+    with counted(storage) as seen:
+        tid, number = storage.create_trial(sid)
+        storage.set_trial_params(tid, {"x": 0.5}, {"x": Float(0, 1)})
+        final = storage.finish_trial(tid, TrialState.COMPLETE, [0.5])
+    assert seen and not any(autocommit for _, autocommit in seen)
+    assert (number, final.params, final.values) == (0, {"x": 0.5}, (0.5,))
+
+
+def test_one_statement_writes_whose_acknowledgement_is_lost_happen_once(postgres_url: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write commits, then its connection "drops" before the answer (injected): the retry must not
+    write again, nor fail a write that landed."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    original = RDBStorage._write
+    lost: list[int] = []
+
+    @contextlib.contextmanager
+    def answer_lost_once(self: RDBStorage, *args: Any, **kwargs: Any) -> Iterator[sa.Connection]:
+        with original(self, *args, **kwargs) as conn:
+            yield conn
+        if not lost:
+            lost.append(1)
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("server closed the connection unexpectedly"))
+
+    def lossy(call: Callable[[], Any]) -> Any:
+        lost.clear()
+        monkeypatch.setattr(RDBStorage, "_write", answer_lost_once)
+        try:
+            return call()
+        finally:
+            monkeypatch.setattr(RDBStorage, "_write", original)
+            assert lost, "no acknowledgement was lost"
+
+    template = TrialTemplate(params={"x": 0.25}, distributions={"x": Float(0, 1)}, user_attrs={"u": 1},
+                             system_attrs={"s": 2})
+    tid, number = lossy(lambda: storage.create_trial(sid, template))
+    assert number == 0 and storage.get_n_trials(sid) == 1
+    lossy(lambda: storage.set_trial_params(tid, {"y": 0.5}, {"y": Float(0, 1)}))
+    lossy(lambda: storage.set_trial_intermediate_value(tid, 3, 0.75))
+    lossy(lambda: storage.set_trial_user_attr(tid, "u", 5))
+    assert lossy(lambda: storage.record_heartbeat(tid)) is True
+    final = lossy(lambda: storage.finish_trial(tid, TrialState.COMPLETE, [1.5], {"why": "done"}))
+    assert final.state == TrialState.COMPLETE and final.values == (1.5,)
+    assert final.params == {"x": 0.25, "y": 0.5} and final.intermediate_values == {3: 0.75}
+    assert final.user_attrs == {"u": 5} and final.system_attrs == {"s": 2, "why": "done"}
+    assert storage.get_all_trials(sid) == [final]
+    assert storage.get_stale_trial_ids(sid, 0.0) == []  # the finish ended its heartbeat
+
+
+def test_a_trial_numbered_without_the_counter_is_stepped_over(postgres_url: str) -> None:
+    """A trial inserted without raising the study's counter (a writer of schema 2 that still runs after
+    the upgrade), committed while a new trial waits for its number: the new trial takes the next free one."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    storage.create_trial(sid)
+    other = sa.create_engine(postgres_url)
+    created: list[tuple[int, int]] = []
+    try:
+        with other.begin() as conn:  # number 1, inserted but not committed while the storage asks for one
+            conn.execute(sa.text("INSERT INTO trials (study_id, number, state) VALUES (:sid, 1, :state)"),
+                         {"sid": sid, "state": int(TrialState.RUNNING)})
+            thread = threading.Thread(target=lambda: created.append(storage.create_trial(sid)))
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the new trial did not wait for the uncommitted number 1"
+        thread.join(30)
+    finally:
+        other.dispose()
+    assert [number for _, number in created] == [2]
+    assert storage.create_trial(sid)[1] == 3
+    assert sorted(t.number for t in storage.get_all_trials(sid)) == [0, 1, 2, 3]
+
+
+def test_a_schema_2_database_gets_its_counters_on_open(postgres_url: str) -> None:
+    storage = RDBStorage(postgres_url)
+    sids = [storage.create_study(name, ["minimize"]) for name in ("a", "b", "empty")]
+    for sid, n in zip(sids, (3, 1, 0)):
+        for _ in range(n):
+            storage.create_trial(sid)
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:  # back to schema 2, which had no counter
+        conn.execute(sa.text("ALTER TABLE studies DROP COLUMN next_number"))
+        conn.execute(sa.text("UPDATE version_info SET schema_version = 2"))
+    engine.dispose()
+    reopened = RDBStorage(postgres_url)
+    assert [reopened.create_trial(sid)[1] for sid in sids] == [3, 1, 0]
+    assert [reopened.get_n_trials(sid) for sid in sids] == [4, 2, 1]
+
+
+def test_a_trial_finished_meanwhile_takes_no_more_writes(postgres_url: str) -> None:
+    """A write that waits for a finish in progress finds the trial finished and raises, writing nothing."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    tid, _ = storage.create_trial(sid)
+    other = sa.create_engine(postgres_url)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            storage.set_trial_params(tid, {"x": 0.5}, {"x": Float(0, 1)})
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            errors.append(exc)
+
+    try:
+        with other.begin() as conn:  # the finish holds the trial's row while the write arrives
+            conn.execute(sa.text("UPDATE trials SET state = :done WHERE trial_id = :tid"),
+                         {"done": int(TrialState.COMPLETE), "tid": tid})
+            thread = threading.Thread(target=write)
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the write did not wait for the finish"
+        thread.join(30)
+    finally:
+        other.dispose()
+    assert len(errors) == 1 and type(errors[0]).__name__ == "TrialFinishedError"
+    assert storage.get_trial(tid).params == {}
+    assert storage.record_heartbeat(tid) is False
