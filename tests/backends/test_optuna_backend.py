@@ -109,3 +109,11 @@ def test_several_objectives_with_nsga2() -> None:
 def test_bad_arguments_are_named(kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
         OptunaSampler(**kwargs)
+
+
+def test_the_internal_mirror_study_prints_nothing(capfd) -> None:
+    before = optuna.logging.get_verbosity()
+    study = parzen.create_study(sampler=OptunaSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+    assert "A new study created" not in capfd.readouterr().err  # optuna's INFO line for the mirror
+    assert optuna.logging.get_verbosity() == before  # the user's logging setting is left as it was

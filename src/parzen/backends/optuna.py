@@ -58,7 +58,12 @@ class _Mirror:
     def __init__(self, study: "Study", sampler: Any) -> None:
         optuna = import_optuna()
         self.optuna = optuna
-        self.study = optuna.create_study(directions=list(study.directions), sampler=sampler)
+        verbosity = optuna.logging.get_verbosity()
+        optuna.logging.set_verbosity(optuna.logging.WARNING)  # the mirror is internal: no "new study" line
+        try:
+            self.study = optuna.create_study(directions=list(study.directions), sampler=sampler)
+        finally:
+            optuna.logging.set_verbosity(verbosity)
         self.known: set[int] = set()  # numbers of parzen trials finished in the mirror
         self.live: dict[int, Any] = {}  # parzen trial id -> optuna trial asked for it
 
