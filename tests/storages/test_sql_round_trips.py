@@ -181,3 +181,21 @@ def test_a_trial_finished_meanwhile_takes_no_more_writes(postgres_url: str) -> N
     assert len(errors) == 1 and type(errors[0]).__name__ == "TrialFinishedError"
     assert storage.get_trial(tid).params == {}
     assert storage.record_heartbeat(tid) is False
+
+
+def test_a_read_of_finished_trials_costs_one_statement_plus_one_when_some_are_new(postgres_url: str) -> None:
+    """The samplers' read at each ask: the study's version and its new trials come in one statement, the
+    new trials' rows in one more; a study that has not changed costs the first alone."""
+    storage, writer = RDBStorage(postgres_url), RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    for value in (1.0, 2.0, 3.0):
+        writer.finish_trial(writer.create_trial(sid)[0], TrialState.COMPLETE, [value])
+    assert len(storage.get_all_trials(sid, (TrialState.COMPLETE,))) == 3
+    with counted(storage) as seen:
+        assert len(storage.get_all_trials(sid, (TrialState.COMPLETE,))) == 3
+    assert len(seen) == 1
+    writer.finish_trial(writer.create_trial(sid)[0], TrialState.COMPLETE, [4.0])
+    with counted(storage) as seen:
+        assert [t.values for t in storage.get_all_trials(sid, (TrialState.COMPLETE,))] == [(1.0,), (2.0,), (3.0,),
+                                                                                            (4.0,)]
+    assert len(seen) == 2

@@ -521,8 +521,13 @@ class _Reads:
         # Schema 1 has no waiting version: its reads take the WAITING trials again every time.
         self.versioned = schema >= 2
         version = _studies.c.waiting_version if self.versioned else sa.literal(0)
-        self.waiting_version = sa.select(version).select_from(_studies).where(
-            _studies.c.study_id == sa.bindparam("study_id"))
+        # The study's waiting version and its trials from a number on, in one statement: a read that finds
+        # nothing new costs one round trip. A study without such trials yields one row of NULL trial fields.
+        new_trials = sa.and_(t.study_id == _studies.c.study_id, t.number >= sa.bindparam("number"))
+        self.version_and_new = (
+            sa.select(version, t.study_id, t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete)
+            .select_from(_studies.outerjoin(_trials, new_trials))
+            .where(_studies.c.study_id == sa.bindparam("study_id")))
 
 
 _READS = _Reads(SCHEMA_VERSION)
@@ -540,13 +545,15 @@ def _count_statement(unwanted: tuple[int, ...]) -> sa.Select:
     """
     t = _trials.c
     in_study = t.study_id == sa.bindparam("study_id")
+    # The states as literals: an IN list of parameters is expanded anew at every execution.
+    states: list[sa.ColumnElement[Any]] = [sa.literal_column(str(int(s))) for s in unwanted]
     counted: sa.ColumnElement[Any]
     if all(not TrialState(s).is_finished() for s in unwanted):
-        last = sa.select(sa.func.coalesce(sa.func.max(t.number) + 1, 0)).where(in_study)
-        left_out = sa.select(sa.func.count()).where(in_study, t.state.in_(unwanted))
-        counted = last.scalar_subquery() - left_out.scalar_subquery()
+        counted = sa.select(sa.func.coalesce(sa.func.max(t.number) + 1, 0)).where(in_study).scalar_subquery()
+        if states:
+            counted = counted - sa.select(sa.func.count()).where(in_study, t.state.in_(states)).scalar_subquery()
     else:
-        counted = sa.select(sa.func.count()).where(in_study, t.state.not_in(unwanted)).scalar_subquery()
+        counted = sa.select(sa.func.count()).where(in_study, t.state.not_in(states)).scalar_subquery()
     return sa.select(_studies.c.study_id, counted).where(_studies.c.study_id == sa.bindparam("study_id"))
 
 
@@ -1383,16 +1390,20 @@ class RDBStorage(BaseStorage):
         read a changed queue of WAITING trials again, only those that left it since (one indexed query).
         """
         waiting_wanted = states is None or TrialState.WAITING in states
+        with self._cache_lock:
+            cache = self._caches.get(study_id)
+            known = len(cache.trials) if cache is not None else 0
         with self._read() as conn:
-            # The version first: a change to a WAITING trial after this read shows next time.
-            waiting_version = conn.execute(self._reads.waiting_version, {"study_id": study_id}).scalar()
-            if waiting_version is None:
+            # The version with the new trials, before the open ones: a change to a WAITING trial after this
+            # read shows next time.
+            by_number = {"study_id": study_id, "number": known}
+            head = conn.execute(self._reads.version_and_new, by_number).all()
+            if not head:
                 raise StudyNotFoundError(f"no study with id {study_id}")
+            waiting_version = head[0][0]
             if not self._reads.versioned:  # an old schema read as it is: a new version each time
                 waiting_version = next(self._unversioned_reads)
             with self._cache_lock:
-                cache = self._caches.get(study_id)
-                known = len(cache.trials) if cache is not None else 0
                 open_numbers, read_all_waiting = (cache.to_read_again(waiting_version, waiting_wanted)
                                                   if cache is not None else ([], True))
                 span = (cache.waiting_span() if cache is not None and not waiting_wanted
@@ -1401,7 +1412,8 @@ class RDBStorage(BaseStorage):
                 moved = conn.execute(_SELECT_NOT_WAITING, {"study_id": study_id, "low": span[0], "high": span[1]})
                 with self._cache_lock:
                     open_numbers = sorted({*open_numbers, *cache.left_waiting([n for (n,) in moved])})
-            fresh = self._reads.load_from_number.load(conn, {"study_id": study_id, "number": known})
+            fresh = self._reads.load_from_number.complete(conn, [row[1:] for row in head if row[2] is not None],
+                                                          by_number)
             for i in range(0, len(open_numbers), _IN_CHUNK):
                 fresh += self._reads.load_numbers.load(
                     conn, {"study_id": study_id, "numbers": open_numbers[i:i + _IN_CHUNK]})
