@@ -187,6 +187,7 @@ class AdaptiveHyperparameterOptimizer:
         self._not_widened: set[str] = set()  # parameters whose widening gave nothing
         self._frozen: dict[str, Distribution] = {}  # parameters frozen after the last round: their free range
         self._released: set[str] = set()  # parameters whose freezing gave nothing: never frozen again
+        self._stalls = 0  # rounds in a row whose best moved by less than min_improvement_threshold
         self._ensemble: list[dict[str, Any]] | None = None
 
     # --- construction ----------------------------------------------------------------------
@@ -319,6 +320,7 @@ class AdaptiveHyperparameterOptimizer:
         self._run_callbacks = run_callbacks
         self._best_at_last_round, self._widened, self._not_widened = None, {}, set()
         self._frozen, self._released = {}, set()
+        self._stalls = 0
         self.search_space = to_tuple_space(space)
         if self.cache_dir is not None:
             self._cache = ResultCache(self.cache_dir)
@@ -445,10 +447,12 @@ class AdaptiveHyperparameterOptimizer:
            bound is often a sampler's proposal clipped to it, or a bound of the domain itself
            (a momentum below 1), not an optimum beyond it.
         2. A range whose best value sits at a bound is widened there (the optimum may lie beyond).
-        3. When the best value moved by less than ``min_improvement_threshold`` over the round and
-           nothing was widened, every numeric range narrows around the best trials; and on such a
-           stall the parameters whose importance is below 1% (after at least 50 completed trials) are
-           frozen at their best value.
+        3. When the best value moved by less than ``min_improvement_threshold`` over this round and
+           the one before (two stalls in a row) and nothing was widened, every numeric range narrows
+           around the best trials: after one stall a sampler that has not converged (TPE at a hundred
+           trials) often still moves between basins, and narrowing then can cut off the best one. On
+           every stall the parameters whose importance is below 1% (after at least 50 completed
+           trials) are frozen at their best value.
         4. Parameters frozen after the last round come back with their free range when that round
            stalled too (freezing did not pay: a parameter close to its optimum in every good trial
            looks unimportant without being so), and are never frozen again.
@@ -474,6 +478,7 @@ class AdaptiveHyperparameterOptimizer:
         best = self._best_value()
         previous, self._best_at_last_round = self._best_at_last_round, best
         stalled = best is not None and previous is not None and abs(best - previous) < self.min_improvement_threshold
+        self._stalls = self._stalls + 1 if stalled else 0
         space = dict(self._space)
         if stalled and self._frozen:  # the round after freezing gave nothing: the parameters come back
             space.update(self._frozen)
@@ -489,7 +494,7 @@ class AdaptiveHyperparameterOptimizer:
         self._widened = {name: space[name] for name, dist in widened.items()
                          if dist != space[name] and name not in self._not_widened}
         new = {name: dist if name in self._widened else space[name] for name, dist in widened.items()}
-        if stalled and not self._widened:
+        if self._stalls >= 2 and not self._widened:
             new = adaptation.narrow(new, history, self._direction)
         if stalled:
             free = new
