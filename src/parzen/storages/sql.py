@@ -274,7 +274,14 @@ def _pg_rows_source(rows_of: _KeyedRows, prefix: str = "") -> str:
 
 def _pg_columns(rows_of: _KeyedRows) -> list[str]:
     """The columns of a row as the storage writes it: all but the row's own id and its owner."""
-    return [c.name for c in rows_of.table.c if not c.primary_key and c.name != rows_of.owner]
+    return [name for name, _ in _pg_column_kinds(rows_of)]
+
+
+@functools.cache
+def _pg_column_kinds(rows_of: _KeyedRows) -> tuple[tuple[str, bool], ...]:
+    """``(name, is_float)`` of each of :func:`_pg_columns`, looked up once per table."""
+    return tuple((c.name, isinstance(c.type, sa.Double)) for c in rows_of.table.c
+                 if not c.primary_key and c.name != rows_of.owner)
 
 
 def _pg_insert_into_trial(rows_of: _KeyedRows, trial: str, prefix: str = "", replace: bool = True) -> str:
@@ -293,8 +300,7 @@ def _pg_arrays(rows_of: _KeyedRows, rows: list[dict[str, Any]], prefix: str = ""
     """The array parameters of :func:`_pg_rows_source` for ``rows``, floats as floats (a list that
     mixes ints and floats has no one array type)."""
     out: dict[str, list[Any]] = {}
-    for name in _pg_columns(rows_of):
-        is_float = isinstance(rows_of.table.c[name].type, sa.Double)
+    for name, is_float in _pg_column_kinds(rows_of):
         out[prefix + name] = [None if row[name] is None else float(row[name]) if is_float else row[name]
                               for row in rows]
     return out
