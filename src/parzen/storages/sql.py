@@ -15,6 +15,11 @@ Design:
   covers it), with a unique constraint on ``(study_id, number)`` and a retry for databases without
   row locks. A number is only ever inserted after every smaller one has been committed, which the
   trial cache relies on.
+* On PostgreSQL every statement is a round trip, and so are BEGIN and COMMIT. Connections run
+  autocommit there: reads lose nothing by it under READ COMMITTED, and the writes of a trial's life
+  (its creation, parameters, intermediate values, attributes, heartbeats, its finish) are one
+  statement each, one transaction each, guarded by the trial's state (``_PgWrites``); whatever they
+  do not cover (an unknown or finished trial, a WAITING one) goes through the transactional path.
 * Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
   only trials with a number it has not seen and those that were unfinished last time, so its
   cost does not grow with the size of the study.
@@ -880,7 +885,7 @@ class RDBStorage(BaseStorage):
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
         """A connection for reading: one consistent snapshot on SQLite; on PostgreSQL, autocommit (each
-        statement its own snapshot and transaction), which also serves the one-statement writes."""
+        statement its own snapshot, as under READ COMMITTED, without BEGIN and COMMIT)."""
         self._require_ready()
         with self._engine.begin() as conn:
             yield conn
