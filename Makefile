@@ -21,7 +21,7 @@ test: $(PY)
 	bash scripts/install_system_packages.sh
 	$(PY) -m pip install -q -e '.[test]'
 	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m ruff check src
+	$(PY) -m ruff check src tests benchmarks
 	$(PY) -m mypy
 	$(PY) -m pytest -q
 

@@ -11,7 +11,13 @@ import parzen
 from parzen.exceptions import TrialFinishedError
 from parzen.export import save_study_file
 from parzen.hpo import (
-    BayesianOptimizer, GridSearch, MedianPruner, MultiObjectiveOptimizer, ParameterDef, RandomSearch, SearchSpace,
+    BayesianOptimizer,
+    GridSearch,
+    MedianPruner,
+    MultiObjectiveOptimizer,
+    ParameterDef,
+    RandomSearch,
+    SearchSpace,
     TrialState,
 )
 

@@ -328,7 +328,7 @@ def test_best_trial_without_complete_trials_is_an_error() -> None:
     study = _study()
     study.tell(study.ask(), state=TrialState.FAIL)
     with pytest.raises(ValueError, match="no COMPLETE trial"):
-        study.best_trial
+        _ = study.best_trial
 
 
 def test_best_trials_is_the_pareto_front() -> None:
@@ -339,9 +339,9 @@ def test_best_trials_is_the_pareto_front() -> None:
     study.tell(study.ask(), state=TrialState.FAIL)
     assert [t.number for t in study.best_trials] == [0, 1, 4, 5, 6]
     with pytest.raises(RuntimeError, match="best_trials"):
-        study.best_trial
+        _ = study.best_trial
     with pytest.raises(RuntimeError):
-        study.direction
+        _ = study.direction
 
 
 # --- enqueue ----------------------------------------------------------------------------------------------

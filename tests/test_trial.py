@@ -247,7 +247,7 @@ def test_frozen_trial_is_immutable() -> None:
 def test_value_of_a_multi_objective_trial_is_an_error() -> None:
     frozen = FrozenTrial(number=0, trial_id=0, state=TrialState.COMPLETE, values=(1.0, 2.0))
     with pytest.raises(RuntimeError, match="values"):
-        frozen.value
+        _ = frozen.value
 
 
 def test_trial_state_is_finished() -> None:

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from _dashboard_serving import ROOT, start_dashboard, stop
+from playwright import sync_api as playwright
 
 import parzen
 from _sample_studies import N_QUAD_COMPLETE
-
-from playwright import sync_api as playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",

@@ -9,12 +9,11 @@ import threading
 from typing import Any, Iterator
 
 import _exec_objectives as objectives
+import distributed
 import pytest
 
 import parzen
 from parzen import TrialState
-
-import distributed
 
 
 @pytest.fixture(scope="module")

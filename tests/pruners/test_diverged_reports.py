@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Callable, Sequence
 
 import pytest
+from _pruning_helpers import drive
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,6 @@ from parzen.pruners import (
     ThresholdPruner,
 )
 from parzen.pruners.successive_halving import RUNG_ATTR_PREFIX
-
-from _pruning_helpers import drive
 
 DIVERGED = [math.nan, math.inf, -math.inf]
 DIRECTIONS = ["minimize", "maximize"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import collections
 
 import pytest
+from _pruning_helpers import drive
 
 import parzen
 from parzen.pruners import HyperbandPruner
 from parzen.pruners.hyperband import BRACKET_ATTR_PREFIX, bracket_sizes
-
-from _pruning_helpers import drive
 
 
 def _study(pruner, direction: str = "minimize", name: str | None = None) -> parzen.Study:

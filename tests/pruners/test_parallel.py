@@ -12,16 +12,20 @@ import multiprocessing
 import time
 
 import pytest
+from _pruning_helpers import asha_worker, curve_value, drive
 
 import parzen
 from parzen import TrialState
 from parzen.pruners import (
-    HyperbandPruner, MedianPruner, PatiencePruner, PercentilePruner, SuccessiveHalvingPruner, ThresholdPruner,
+    HyperbandPruner,
+    MedianPruner,
+    PatiencePruner,
+    PercentilePruner,
+    SuccessiveHalvingPruner,
+    ThresholdPruner,
 )
 from parzen.pruners.hyperband import BRACKET_ATTR_PREFIX
 from parzen.pruners.successive_halving import RUNG_ATTR_PREFIX
-
-from _pruning_helpers import asha_worker, curve_value, drive
 
 STEPS = 12
 N_TRIALS = 40

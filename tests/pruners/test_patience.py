@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
+from _pruning_helpers import drive
 
 import parzen
 from parzen.pruners import PatiencePruner
-
-from _pruning_helpers import drive
 
 
 def _study(pruner, direction: str = "minimize") -> parzen.Study:

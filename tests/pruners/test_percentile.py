@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 
 import pytest
+from _pruning_helpers import drive
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parzen
 from parzen import TrialState
 from parzen.pruners import MedianPruner, PercentilePruner
-
-from _pruning_helpers import drive
 
 STEPS = 6
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
+from _pruning_helpers import drive
 
 import parzen
 from parzen.pruners import SuccessiveHalvingPruner
 from parzen.pruners.successive_halving import RUNG_ATTR_PREFIX, is_promotable
-
-from _pruning_helpers import drive
 
 STEPS = 10  # reports at steps 0..9; with min_resource=1 and eta=3 the rungs are at steps 1, 3, 9
 

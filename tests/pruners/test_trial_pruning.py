@@ -7,7 +7,13 @@ import pytest
 import parzen
 from parzen import TrialState
 from parzen.pruners import (
-    HyperbandPruner, MedianPruner, NopPruner, PatiencePruner, PercentilePruner, Pruner, SuccessiveHalvingPruner,
+    HyperbandPruner,
+    MedianPruner,
+    NopPruner,
+    PatiencePruner,
+    PercentilePruner,
+    Pruner,
+    SuccessiveHalvingPruner,
     ThresholdPruner,
 )
 

@@ -6,6 +6,7 @@ import collections
 import statistics
 import sys
 
+import cmaes  # noqa: F401  (the cmaes extra)
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,8 +16,6 @@ import parzen
 from parzen import Categorical, Float, Int, TrialState
 from parzen.samplers.cmaes import ATTR, CmaEsSampler, default_popsize
 from parzen.storages import InMemoryStorage
-
-import cmaes  # noqa: F401  (the cmaes extra)
 
 BOX5 = {f"x{i}": Float(-2.0, 2.0) for i in range(5)}
 BOX2 = {"x": Float(-5.12, 5.12), "y": Float(-5.12, 5.12)}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
-
-import dataclasses
 
 import numpy as np
 import pytest

@@ -6,13 +6,12 @@ import statistics
 
 import numpy as np
 import pytest
+from _zdt import zdt1_hypervolume
 
 import parzen
 from parzen import Categorical, Float, Int, TrialState
 from parzen.samplers import NSGAIISampler
 from parzen.samplers.nsga2 import GENERATION_ATTR, crowding_distance, polynomial_mutation, sbx, select_elite
-
-from _zdt import zdt1_hypervolume
 
 
 def test_beats_random_search_on_zdt1() -> None:

@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 import pytest
+from _strategies import distributions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parzen
-from _strategies import distributions
 from parzen import Categorical, Float, Int, TrialState
 
 MIXED = {

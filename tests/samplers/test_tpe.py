@@ -9,11 +9,11 @@ import statistics
 
 import numpy as np
 import pytest
+from _strategies import distributions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parzen
-from _strategies import distributions
 from parzen import Categorical, Float, Int, TrialState
 from parzen.samplers.tpe import TPESampler, default_gamma
 from parzen.samplers.tpe.sampler import ei_weights

@@ -5,13 +5,12 @@ from __future__ import annotations
 import statistics
 
 import numpy as np
+from _zdt import zdt1_hypervolume
 
 import parzen
 from parzen import Float
 from parzen.samplers.tpe import TPESampler
 from parzen.samplers.tpe.multi_objective import normalize_losses, split_good
-
-from _zdt import zdt1_hypervolume
 
 
 def test_split_takes_whole_fronts_then_the_largest_contributors() -> None:

@@ -18,7 +18,7 @@ import statistics
 import time
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Awaitable, Callable, Dict, List
+from typing import Any, Awaitable, Callable
 
 import pytest
 
@@ -225,8 +225,8 @@ def test_bayesian_strategy() -> None:
 class CustomStrategy(OptimizationStrategy):
     async def optimize(
         self,
-        parameters: List[Parameter],
-        objective: Callable[[Dict[str, Any]], Awaitable[float]],
+        parameters: list[Parameter],
+        objective: Callable[[dict[str, Any]], Awaitable[float]],
         iterations: int,
     ) -> OptimizationResult:
         best_params = None
@@ -266,9 +266,9 @@ def test_custom_strategy() -> None:
 def test_optimization_result() -> None:
     @dataclass
     class SeedOptimizationResult:
-        parameters: Dict[str, Any]  # Best parameters found
+        parameters: dict[str, Any]  # Best parameters found
         score: float                # Best objective score
-        history: List[Dict[str, Any]]  # Optimization history
+        history: list[dict[str, Any]]  # Optimization history
         iterations: int             # Total iterations performed
         elapsed_time: float        # Total time taken
         improvement: float         # Improvement from initial score

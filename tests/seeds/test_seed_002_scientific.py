@@ -9,11 +9,10 @@ and a deployment system that do their documented work, a learned model and a con
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import jax
 import jax.numpy as jnp  # noqa: E402
+import numpy as np
+import pytest
 from flax import nnx  # noqa: E402
 
 # a small regression problem: fit y = X w* + b* (the seed leaves params and objective_fn to the user)

@@ -12,8 +12,15 @@ from typing import Any
 import pytest
 
 from parzen.hpo import (
-    BayesianOptimizer, GridSearch, MedianPruner, MultiObjectiveOptimizer, ParameterDef, RandomSearch, SearchSpace,
-    Trial, TrialState,
+    BayesianOptimizer,
+    GridSearch,
+    MedianPruner,
+    MultiObjectiveOptimizer,
+    ParameterDef,
+    RandomSearch,
+    SearchSpace,
+    Trial,
+    TrialState,
 )
 from parzen.tracking import RunStatus, SqliteBackend
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import jax
+import jax.numpy as jnp  # noqa: E402
 import numpy as np
 import pytest
 import scipy.optimize
-
-import jax
-import jax.numpy as jnp  # noqa: E402
 
 from parzen.scientific.control import DifferentiableMPC, LinearDynamics, MPCConfig  # noqa: E402
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import jax
 import jax.numpy as jnp  # noqa: E402
+import numpy as np
+import pytest
 
 from parzen.scientific.control import LinearDynamics, SystemIdentifier  # noqa: E402
 from parzen.scientific.control.system_id import _transitions  # noqa: E402

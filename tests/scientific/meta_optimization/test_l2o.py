@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
-import pytest
-
 import jax
 import jax.numpy as jnp  # noqa: E402
+import numpy as np
+import pytest
 from flax import nnx  # noqa: E402
 
 from parzen.scientific.meta_optimization import (  # noqa: E402

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 import jax  # noqa: F401  (the scientific extra)
+import pytest
 
 from parzen.scientific.meta_optimization import MetaOptimizerConfig  # noqa: E402
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 import jax
 import jax.numpy as jnp  # noqa: E402
+import numpy as np
+import pytest
 
 from parzen.scientific.meta_optimization import QuadraticTaskFamily, maml, reptile  # noqa: E402
 from parzen.scientific.meta_optimization.meta_learning import adapt, maml_loss  # noqa: E402

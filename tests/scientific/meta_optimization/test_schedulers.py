@@ -3,10 +3,9 @@ ReduceOnPlateau cuts the rate after `patience` updates without improvement."""
 
 from __future__ import annotations
 
+import jax
 import numpy as np
 import pytest
-
-import jax
 
 from parzen.scientific.meta_optimization import (  # noqa: E402
     ReduceOnPlateau,
