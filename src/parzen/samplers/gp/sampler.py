@@ -131,17 +131,16 @@ class _StudyState:
         self._names: set[str] = set()
         self._n_read = 0
         self._joint: dict[str, Distribution] = {}
-        self._seen: dict[str, list[Distribution]] = {}
+        self._seen: dict[str, dict[Distribution, None]] = {}
         self._n_seen = 0
 
-    def seen_definitions(self, history: StudyHistory) -> dict[str, list[Distribution]]:
-        """Per parameter, the distinct definitions COMPLETE trials drew it from (for the model space)."""
+    def seen_definitions(self, history: StudyHistory) -> dict[str, dict[Distribution, None]]:
+        """Per parameter, the distinct definitions COMPLETE trials drew it from, in the order first seen
+        (for the model space)."""
         complete = history.select((TrialState.COMPLETE,))
         for trial in complete[self._n_seen:]:
             for name, dist in trial.distributions.items():
-                known = self._seen.setdefault(name, [])
-                if dist not in known:
-                    known.append(dist)
+                self._seen.setdefault(name, {})[dist] = None
         self._n_seen = len(complete)
         return self._seen
 
@@ -274,7 +273,9 @@ class GPSampler(Sampler):
     def infer_relative_space(self, study: "Study", trial: "Trial") -> dict[str, Distribution]:
         """The distributions shared by every COMPLETE trial, plus branches their history explains.
 
-        Single-valued distributions are left out; see :meth:`_History.joint_space` for branches.
+        A distribution with one value is left out unless earlier trials drew the parameter from a
+        wider one (it is then held in the model, see :mod:`.subspace`); see
+        :meth:`_StudyState.joint_space` for branches.
         """
         with self._lock:
             history = study_history(study)
