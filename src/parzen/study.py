@@ -448,10 +448,12 @@ class Study:
         failed trials again with the same parameters; ``max_failures`` raises
         :class:`parzen.exceptions.TooManyFailures` after that many failed trials in a row.
         """
+        import asyncio
+
         from parzen.execution.async_optimize import optimize_async
 
         self._stop_requested = False
-        self._plan(n_trials)
+        await asyncio.to_thread(self._plan, n_trials)  # a storage read: off the loop
         try:
             await optimize_async(self, objective, n_trials=n_trials, timeout=timeout, concurrency=concurrency,
                                  callbacks=callbacks, catch=catch, show_progress_bar=show_progress_bar,

@@ -103,7 +103,7 @@ def test_trial_timeout_cancels_only_the_slow_trial() -> None:
     study = parzen.create_study()
     started = time.monotonic()
     asyncio.run(study.optimize_async(objective, n_trials=4, concurrency=2, trial_timeout=0.2))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 3.0  # the 5 s trial was cancelled
     assert [t.state for t in study.trials] == [TrialState.FAIL] + [TrialState.COMPLETE] * 3
     assert "trial_timeout=0.2" in study.trials[0].fail_reason
 
@@ -126,7 +126,7 @@ def test_study_timeout() -> None:
     study = parzen.create_study()
     started = time.monotonic()
     asyncio.run(study.optimize_async(objective, timeout=0.5, concurrency=2))
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 2.0
     assert 4 <= len(study.trials) <= 14
 
 

@@ -45,14 +45,14 @@ def test_study_timeout_stops_starting_trials() -> None:
     started = time.monotonic()
     study.optimize(lambda t: time.sleep(0.1) or 1.0, timeout=0.5)
     elapsed = time.monotonic() - started
-    assert 0.5 <= elapsed < 1.5
+    assert 0.5 <= elapsed < 2.5
     assert 3 <= len(study.trials) <= 7
     assert set(_states(study)) == {TrialState.COMPLETE}
 
 
 def _sleep_in_trial_one(trial: parzen.Trial) -> float:
     if trial.number == 1:
-        time.sleep(1.5)
+        time.sleep(3.0)
     return float(trial.number)
 
 
@@ -61,7 +61,7 @@ def test_trial_timeout_fails_only_the_slow_trial() -> None:
     started = time.monotonic()
     with pytest.warns(RuntimeWarning, match="abandoned"):
         study.optimize(_sleep_in_trial_one, n_trials=4, trial_timeout=0.2)
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 2.5  # the call did not wait for the 3 s trial
     assert _states(study) == [TrialState.COMPLETE, TrialState.FAIL, TrialState.COMPLETE, TrialState.COMPLETE]
     assert "trial_timeout=0.2" in study.trials[1].fail_reason
 

@@ -42,7 +42,7 @@ def test_threads_run_trials_at_the_same_time() -> None:
     started = time.monotonic()
     study.optimize(objective, n_trials=8, n_jobs=4)
     assert peak[0] == 4
-    assert time.monotonic() - started < 0.8 * 8 * 0.1
+    assert time.monotonic() - started < 8 * 0.1  # faster than one after another
 
 
 def test_grid_with_two_threads_covers_each_point_once() -> None:
@@ -76,14 +76,14 @@ def test_catch_and_timeout_apply_to_each_thread() -> None:
         if trial.number == 2:
             raise ValueError("caught")
         if trial.number == 4:
-            time.sleep(1.5)
+            time.sleep(3.0)
         return 1.0
 
     study = parzen.create_study()
     started = time.monotonic()
     with pytest.warns(RuntimeWarning, match="abandoned"):
         study.optimize(objective, n_trials=10, n_jobs=2, catch=ValueError, trial_timeout=0.3)
-    assert time.monotonic() - started < 1.2
+    assert time.monotonic() - started < 2.5  # the call did not wait for the 3 s trial
     failed = {t.number: t.fail_reason for t in study.trials if t.state == TrialState.FAIL}
     assert set(failed) == {2, 4}
     assert "trial_timeout" in failed[4]

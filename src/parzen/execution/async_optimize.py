@@ -71,11 +71,13 @@ async def optimize_async(study: "Study", objective: AsyncObjective, n_trials: in
     progress = Progress(study, n_trials, show_progress_bar)
     runner, heartbeat = supervised_runner(study, beating, failures, catch_types, callback_list, progress)
     off_loop = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parzen-async-sampler")
-    tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout, off_loop))
-             for _ in range(n_tasks)]
+    tasks: list[asyncio.Future[None]] = []
     try:
         if heartbeat is not None:
+            await _off_loop(off_loop, heartbeat.reap_once)  # before the first ask (see Heartbeat.reap_once)
             heartbeat.start()
+        tasks = [asyncio.ensure_future(_worker(runner, budget, objective, trial_timeout, off_loop))
+                 for _ in range(n_tasks)]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         if pending:
             budget.stop()
