@@ -269,3 +269,23 @@ def test_bad_failure_policy_arguments_fail_before_any_trial(kwargs: dict[str, An
     assert study.trials == []
     with pytest.raises(error, match=match):  # the same message as the sync path
         study.optimize(lambda t: 0.0, **{"n_trials": 1, **kwargs})
+
+
+def test_an_async_worker_started_after_a_death_runs_the_dead_grid_point() -> None:
+    """As with ``optimize``: the stale trial is failed before the first ask, so its point is not lost."""
+    study = parzen.create_study(sampler=parzen.GridSampler({"x": [0.0, 1.0]}))
+    dead = study.ask()
+    dead.suggest_float("x", 0.0, 1.0)
+    study.storage.record_heartbeat(dead.trial_id)
+    other = study.ask()
+    study.tell(other, other.suggest_float("x", 0.0, 1.0))
+    time.sleep(0.3)
+
+    async def objective(trial: parzen.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
+    asyncio.run(study.optimize_async(objective, n_trials=5, heartbeat_interval=0.05, grace_period=0.2))
+    trials = study.trials
+    assert trials[0].state == TrialState.FAIL and trials[0].fail_reason.startswith("stale")
+    assert [t.state for t in trials[1:]] == [TrialState.COMPLETE, TrialState.COMPLETE]
+    assert trials[2].params == dead.params != trials[1].params
