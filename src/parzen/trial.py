@@ -177,6 +177,7 @@ class Trial:
         self._intermediate: dict[int, float] = {}
         self._relative: dict[str, Any] | None = None
         self._relative_space: dict[str, Distribution] = {}
+        self._relative_error: Exception | None = None
 
     @property
     def trial_id(self) -> int:
@@ -244,14 +245,30 @@ class Trial:
             return fixed_value(name, self._fixed[name], distribution)
         if distribution.is_single():
             return distribution.to_external(0.5)
-        if self._relative is None:
-            self._relative_space = self._study._sampler.infer_relative_space(self._study, self)
-            self._relative = (
-                self._study._sampler.sample(self._study, self, self._relative_space) if self._relative_space else {}
-            )
+        self._sample_relative()
+        if self._relative_error is not None:
+            raise self._relative_error
+        assert self._relative is not None
         if name in self._relative and self._relative_space[name].same_range(distribution):
             return self._relative[name]
         return self._study._sampler.sample_independent(self._study, self, name, distribution)
+
+    def _sample_relative(self) -> None:
+        """The sampler's joint sample of this trial, drawn once, before the first parameter that needs it.
+
+        ``optimize_async`` calls it in its sampler thread right after the ask, so that a model fit
+        never runs on the event loop. An error is kept and raised by the suggestion that needs the
+        sample, inside the objective, as it would be without the early call.
+        """
+        if self._relative is not None or self._relative_error is not None:
+            return
+        sampler = self._study._sampler
+        try:
+            space = sampler.infer_relative_space(self._study, self)
+            self._relative = sampler.sample(self._study, self, space) if space else {}
+            self._relative_space = space
+        except Exception as exc:
+            self._relative_error = exc
 
     def report(self, value: float, step: int) -> None:
         """Record an intermediate objective value at ``step`` (used by pruners).

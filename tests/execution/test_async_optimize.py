@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from typing import Any
 
@@ -196,3 +197,46 @@ def test_non_callable_objective_fails_before_any_trial() -> None:
     with pytest.raises(TypeError, match="objective"):
         asyncio.run(study.optimize_async(None, n_trials=3))  # type: ignore[arg-type]
     assert study.trials == []
+
+
+class _ThreadRecordingSampler(parzen.GPSampler):
+    """The GP sampler, noting the thread of each joint sample (its model fit)."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        super().__init__(seed=0, n_startup_trials=3)
+        self.threads: list[str] = []
+        self.fail_at = fail_at
+
+    def sample(self, study: parzen.Study, trial: Any, space: dict) -> dict:
+        self.threads.append(threading.current_thread().name)
+        if trial.number == self.fail_at:
+            raise RuntimeError("the model did not fit")
+        return super().sample(study, trial, space)
+
+
+async def _two_floats(trial: parzen.Trial) -> float:
+    x = trial.suggest_float("x", -1.0, 1.0)
+    await asyncio.sleep(0)
+    return x * x + trial.suggest_float("y", -1.0, 1.0) ** 2
+
+
+def test_the_joint_sample_is_drawn_off_the_loop() -> None:
+    sampler = _ThreadRecordingSampler()
+    study = parzen.create_study(sampler=sampler)
+    loop_thread = threading.current_thread().name
+    asyncio.run(study.optimize_async(_two_floats, n_trials=8, concurrency=2))
+    assert len(sampler.threads) >= 5  # every trial after the first has a joint space
+    assert loop_thread not in sampler.threads
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_an_error_of_the_joint_sample_fails_its_trial_inside_the_objective() -> None:
+    """Drawn early, the joint sample's error still surfaces at the suggest that needs it, where ``catch`` sees it."""
+    study = parzen.create_study(sampler=_ThreadRecordingSampler(fail_at=5))
+    asyncio.run(study.optimize_async(_two_floats, n_trials=8, catch=RuntimeError))
+    states = {t.number: t.state for t in study.trials}
+    assert states[5] == TrialState.FAIL and "the model did not fit" in study.trials[5].fail_reason
+    assert [n for n, s in states.items() if s != TrialState.COMPLETE] == [5]
+    with pytest.raises(RuntimeError, match="did not fit"):
+        asyncio.run(parzen.create_study(sampler=_ThreadRecordingSampler(fail_at=4)).optimize_async(
+            _two_floats, n_trials=8))

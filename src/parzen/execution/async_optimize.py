@@ -1,9 +1,11 @@
 """``Study.optimize_async``: run an ``async def`` objective as concurrent tasks on the caller's loop.
 
-Only the objective runs on the loop. Asking (the sampler) and telling (the storage, the callbacks)
-run in one thread of this call, so a slow sampler never stalls the other coroutines of an async
-service. One thread, not one per task: threads that sample at the same time would only take turns
-on the GIL, and every extra thread lengthens the loop's wait for it.
+The objective runs on the loop. Asking (the sampler, its joint sample of the trial included) and
+telling (the storage, the callbacks) run in one thread of this call, so a model fit never stalls
+the other coroutines of an async service. One thread, not one per task: threads that sample at the
+same time would only take turns on the GIL, and every extra thread lengthens the loop's wait for
+it. What the objective calls itself stays on the loop: a ``suggest`` outside the joint sample
+(one parameter's draw) and the storage writes of ``suggest`` and ``report``.
 
 Heartbeats, retries and ``max_failures`` are the sync path's own (:func:`supervised_runner`): the
 heartbeat is a daemon thread that writes to the storage itself, so it beats while a trial is
@@ -123,13 +125,19 @@ async def _worker(runner: TrialRunner, budget: Budget, objective: AsyncObjective
 
 
 def _start_next(runner: TrialRunner, budget: Budget) -> "Trial | None":
-    """A new trial if the budget allows one and the sampler has one left, else None."""
+    """A new trial if the budget allows one and the sampler has one left, else None.
+
+    The sampler's joint sample is drawn here too, in the sampler thread: the objective's first
+    ``suggest`` then finds it ready instead of fitting the sampler's model on the loop.
+    """
     if not budget.take():
         return None
     try:
-        return runner.start()
+        trial = runner.start()
     except SearchSpaceExhausted:
         return None
+    trial._sample_relative()
+    return trial
 
 
 def _finish_then_start(runner: TrialRunner, budget: Budget, trial: "Trial", result: Any,
