@@ -30,19 +30,30 @@ def _log1mexp(x: np.ndarray) -> np.ndarray:
     return np.where(x > -math.log(2.0), np.log(-np.expm1(np.minimum(x, -1e-300))), np.log1p(-np.exp(x)))
 
 
+def _log_h_upper(z: np.ndarray) -> np.ndarray:
+    return np.log(np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi) + z * ndtr(z))
+
+
+def _log_h_middle(z: np.ndarray) -> np.ndarray:
+    return -0.5 * z * z - _C1 + _log1mexp(np.log(erfcx(-z / math.sqrt(2.0)) * np.abs(z)) + _C2)
+
+
 def log_h(z: np.ndarray) -> np.ndarray:
-    """log(phi(z) + z Phi(z)), Ament et al. 2023, eq. 9 (three branches by z)."""
+    """log(phi(z) + z Phi(z)), Ament et al. 2023, eq. 9 (three branches by z; a branch no z falls in is skipped)."""
     z = np.asarray(z, dtype=float)
-    out = np.empty_like(z)
     upper = z > -1.0
-    zu = z[upper]
-    out[upper] = np.log(np.exp(-0.5 * zu * zu) / math.sqrt(2.0 * math.pi) + zu * ndtr(zu))
+    if upper.all() and z.flags.c_contiguous:
+        return _log_h_upper(z)
+    out = np.empty_like(z)
+    if upper.any():
+        out[upper] = _log_h_upper(z[upper])
     middle = (~upper) & (z > _Z_ASYMPTOTIC)
-    zm = z[middle]
-    out[middle] = -0.5 * zm * zm - _C1 + _log1mexp(np.log(erfcx(-zm / math.sqrt(2.0)) * np.abs(zm)) + _C2)
+    if middle.any():
+        out[middle] = _log_h_middle(z[middle])
     lower = z <= _Z_ASYMPTOTIC
-    zl = z[lower]
-    out[lower] = -0.5 * zl * zl - _C1 - 2.0 * np.log(np.abs(zl))
+    if lower.any():
+        zl = z[lower]
+        out[lower] = -0.5 * zl * zl - _C1 - 2.0 * np.log(np.abs(zl))
     return out
 
 
@@ -71,9 +82,9 @@ def ucb_beta(n_dims: int, n_observations: int) -> float:
     return 0.2 * max(n_dims, 1) * math.log(2.0 * max(n_observations, 1))
 
 
-def _row_keys(x_num: np.ndarray, x_cat: np.ndarray) -> list[bytes]:
-    rows = np.hstack([np.round(x_num, 12), x_cat.astype(float)])
-    return [row.tobytes() for row in rows]
+def _rounded_rows(x_num: np.ndarray, x_cat: np.ndarray) -> np.ndarray:
+    """Points as compared against the excluded ones: numbers rounded to 12 decimals, then category indices."""
+    return np.hstack([np.round(x_num, 12), x_cat.astype(float)])
 
 
 class Acquisition:
@@ -97,8 +108,22 @@ class Acquisition:
         self.kind = kind
         self.best = best
         self.beta = beta
-        self._excluded = set(_row_keys(*exclude)) if exclude is not None else set()
+        rows = _rounded_rows(*exclude) if exclude is not None else np.empty((0, 0))
+        self._excluded = {row.tobytes() for row in rows}
+        # equal rows have equal first entries: only points whose first entry is among these are compared whole
+        self._excluded_first = rows[:, 0] if rows.shape[1] else None
         self.feasibility = feasibility
+
+    def _is_excluded(self, x_num: np.ndarray, x_cat: np.ndarray) -> np.ndarray:
+        """Which rows are excluded points."""
+        rows = _rounded_rows(x_num, x_cat)
+        if self._excluded_first is None or not rows.shape[1]:
+            return np.array([row.tobytes() in self._excluded for row in rows], dtype=bool)
+        first = rows[:, 0]
+        excluded = np.zeros(len(rows), dtype=bool)
+        for i in np.flatnonzero(np.isin(first, self._excluded_first) | np.isnan(first)):
+            excluded[i] = rows[i].tobytes() in self._excluded
+        return excluded
 
     def _combine(self, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if self.kind == "logei":
@@ -112,7 +137,7 @@ class Acquisition:
         if self.feasibility is not None:
             values = values + self.feasibility.log_p(x_num, x_cat)
         if self._excluded:
-            values[[key in self._excluded for key in _row_keys(x_num, x_cat)]] = -np.inf
+            values[self._is_excluded(x_num, x_cat)] = -np.inf
         return values
 
     def value_and_grad(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

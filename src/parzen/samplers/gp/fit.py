@@ -18,10 +18,10 @@ import scipy.optimize
 
 from parzen.samplers.gp.kernel import (
     KernelParams,
-    kernel_matrix,
+    ScaledPoints,
     kumaraswamy_grads,
     matern52,
-    matern52_grad,
+    matern52_and_grad,
     scaled_sq_dist,
     warp,
 )
@@ -130,6 +130,24 @@ class ThetaLayout:
         return [self.clip(mu)] + draws
 
 
+def _cholesky(k: np.ndarray) -> np.ndarray:
+    """The lower Cholesky factor of K (LAPACK potrf; the strict upper triangle holds leftovers, unused)."""
+    lower, info = scipy.linalg.lapack.dpotrf(k, lower=1, clean=0)
+    if info > 0:
+        raise np.linalg.LinAlgError(f"the {info}-th leading minor of the kernel matrix is not positive definite")
+    if info < 0:
+        raise ValueError(f"potrf rejected argument {-info}")
+    return lower
+
+
+def _cho_solve(lower: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """K^-1 y from the lower Cholesky factor of K (LAPACK potrs)."""
+    x, info = scipy.linalg.lapack.dpotrs(lower, y, lower=1)
+    if info != 0:
+        raise ValueError(f"potrs rejected argument {-info}")
+    return x
+
+
 def _inverse_from_cholesky(lower: np.ndarray) -> np.ndarray:
     """K^-1 from the lower Cholesky factor of K (LAPACK potri: a third of the work of solving with I)."""
     inv, info = scipy.linalg.lapack.dpotri(lower, lower=True)
@@ -156,15 +174,16 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
         w = x_num
     d2 = scaled_sq_dist(w, x_cat, w, x_cat, params)
     np.fill_diagonal(d2, 0.0)
-    kf = params.amplitude * matern52(d2)
+    corr, corr_grad = matern52_and_grad(d2)
+    kf = params.amplitude * corr
     k = kf.copy()
     k[np.diag_indices(n)] += noise + _JITTER
-    chol = scipy.linalg.cho_factor(k, lower=True, check_finite=False)
-    alpha = scipy.linalg.cho_solve(chol, y, check_finite=False)
-    value = -0.5 * float(y @ alpha) - float(np.sum(np.log(np.diag(chol[0])))) - 0.5 * n * _LOG_2PI
-    kinv = _inverse_from_cholesky(chol[0])
+    lower = _cholesky(k)
+    alpha = _cho_solve(lower, y)
+    value = -0.5 * float(y @ alpha) - float(np.sum(np.log(np.diag(lower)))) - 0.5 * n * _LOG_2PI
+    kinv = _inverse_from_cholesky(lower)
     big_w = np.outer(alpha, alpha) - kinv
-    g = 0.5 * big_w * (params.amplitude * matern52_grad(d2))
+    g = 0.5 * big_w * (params.amplitude * corr_grad)
     g_rows = g.sum(1)
     grad = np.empty(layout.size)
     ls2 = params.lengthscales**2
@@ -213,7 +232,11 @@ def fit_theta(layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray, y: np.n
 
 # --- posterior -----------------------------------------------------------------------------------------
 class GPPosterior:
-    """The GP conditioned on (X, y) with fixed hyperparameters; Cholesky done once at construction."""
+    """The GP conditioned on (X, y) with fixed hyperparameters.
+
+    The Cholesky factorization, K^-1 and the training points scaled by the lengthscales are computed once at
+    construction; each prediction then only scales its own points.
+    """
 
     def __init__(self, params: KernelParams, noise: float, x_num: np.ndarray, x_cat: np.ndarray,
                  y: np.ndarray) -> None:
@@ -221,16 +244,20 @@ class GPPosterior:
         self.noise = noise
         self.x_num = x_num
         self.x_cat = x_cat
-        self._w = warp(x_num, params)
-        k = kernel_matrix(x_num, x_cat, x_num, x_cat, params)
+        self._train = ScaledPoints(x_num, x_cat, params)
+        self._w = self._train.w
+        k = params.amplitude * matern52(self._train.sq_dist(warp(x_num, params), x_cat))
         k[np.diag_indices(len(y))] += noise + _JITTER
-        chol = scipy.linalg.cho_factor(k, lower=True, check_finite=False)
-        self.alpha = scipy.linalg.cho_solve(chol, y, check_finite=False)
-        self._kinv = _inverse_from_cholesky(chol[0])
+        lower = _cholesky(k)
+        self.alpha = _cho_solve(lower, y)
+        self._kinv = _inverse_from_cholesky(lower)
+        self._alpha_w = self.alpha[:, None] * self._w
+        # d d2 / d x = 2 (x - x') / l^2 without a warp (dw/dx = 1)
+        self._scale = 2.0 / params.lengthscales**2
 
     def predict(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and variance of the latent function at each row (R&W 2006, eqs. 2.25-2.26)."""
-        k_star = kernel_matrix(x_num, x_cat, self.x_num, self.x_cat, self.params)
+        k_star = self.params.amplitude * matern52(self._train.sq_dist(warp(x_num, self.params), x_cat))
         mean = k_star @ self.alpha
         var = self.params.amplitude - np.sum((k_star @ self._kinv) * k_star, axis=1)
         return mean, np.maximum(var, 1e-12)
@@ -245,16 +272,16 @@ class GPPosterior:
         params = self.params
         if params.warp_a is not None and params.warp_b is not None and x_num.shape[1]:
             w, _, _, dwdx = kumaraswamy_grads(x_num, params.warp_a, params.warp_b)
+            scale = 2.0 * dwdx / params.lengthscales**2
         else:
-            w, dwdx = x_num, np.ones_like(x_num)
-        d2 = scaled_sq_dist(w, x_cat, self._w, self.x_cat, params)
-        k_star = params.amplitude * matern52(d2)
-        m = params.amplitude * matern52_grad(d2)
+            w, scale = x_num, self._scale
+        corr, corr_grad = matern52_and_grad(self._train.sq_dist(w, x_cat))
+        k_star = params.amplitude * corr
+        m = params.amplitude * corr_grad
         beta = k_star @ self._kinv
         mean = k_star @ self.alpha
         var = np.maximum(params.amplitude - np.sum(beta * k_star, axis=1), 1e-12)
-        scale = 2.0 * dwdx / params.lengthscales**2
-        dmean = scale * (w * (m @ self.alpha)[:, None] - m @ (self.alpha[:, None] * self._w))
+        dmean = scale * (w * (m @ self.alpha)[:, None] - m @ self._alpha_w)
         mb = m * beta
         dvar = -2.0 * scale * (w * mb.sum(1)[:, None] - mb @ self._w)
         return mean, var, dmean, dvar

@@ -67,11 +67,35 @@ def scaled_sq_dist(w1: np.ndarray, c1: np.ndarray, w2: np.ndarray, c2: np.ndarra
     """
     a = w1 / params.lengthscales
     b = w2 / params.lengthscales
-    d2 = (a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2.0 * (a @ b.T)
+    return _sq_dist_from_scaled(a, (a * a).sum(1), c1, b, (b * b).sum(1), c2, params)
+
+
+def _sq_dist_from_scaled(a: np.ndarray, a2: np.ndarray, c1: np.ndarray, b: np.ndarray, b2: np.ndarray,
+                         c2: np.ndarray, params: KernelParams) -> np.ndarray:
+    """:func:`scaled_sq_dist` from inputs already divided by the lengthscales (``a``, ``b``) and their squared
+    row norms (``a2``, ``b2``), so that a side that does not change between calls is scaled once."""
+    d2 = a2[:, None] + b2[None, :] - 2.0 * (a @ b.T)
     np.maximum(d2, 0.0, out=d2)
     for k, ls in enumerate(params.cat_lengthscales):
         d2 += (c1[:, k, None] != c2[None, :, k]) / ls**2
     return d2
+
+
+class ScaledPoints:
+    """Fixed points (the training inputs of a posterior) warped and divided by the lengthscales once, for the
+    many :func:`scaled_sq_dist` calls against them."""
+
+    def __init__(self, x_num: np.ndarray, x_cat: np.ndarray, params: KernelParams) -> None:
+        self.params = params
+        self.w = warp(x_num, params)
+        self.scaled = self.w / params.lengthscales
+        self.sq_norms = (self.scaled * self.scaled).sum(1)
+        self.x_cat = x_cat
+
+    def sq_dist(self, w: np.ndarray, x_cat: np.ndarray) -> np.ndarray:
+        """``scaled_sq_dist(w, x_cat, self.w, self.x_cat, params)`` (``w`` already warped)."""
+        a = w / self.params.lengthscales
+        return _sq_dist_from_scaled(a, (a * a).sum(1), x_cat, self.scaled, self.sq_norms, self.x_cat, self.params)
 
 
 def matern52(d2: np.ndarray) -> np.ndarray:
@@ -87,6 +111,14 @@ def matern52_grad(d2: np.ndarray) -> np.ndarray:
     """d matern52 / d(d2) = -5/6 (1 + sqrt5 r) exp(-sqrt5 r), finite at r = 0."""
     r = np.sqrt(d2)
     return -(5.0 / 6.0) * (1.0 + _SQRT5 * r) * np.exp(-_SQRT5 * r)
+
+
+def matern52_and_grad(d2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`matern52` and :func:`matern52_grad` together, sharing r, 1 + sqrt5 r and the exponential."""
+    r = np.sqrt(d2)
+    e = np.exp(-_SQRT5 * r)
+    one_sr = 1.0 + _SQRT5 * r
+    return (one_sr + (5.0 / 3.0) * d2) * e, -(5.0 / 6.0) * one_sr * e
 
 
 def kernel_matrix(x1_num: np.ndarray, x1_cat: np.ndarray, x2_num: np.ndarray, x2_cat: np.ndarray,
