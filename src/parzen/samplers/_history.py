@@ -53,6 +53,7 @@ class StudyHistory:
         self._losses = np.empty((self._capacity, len(self._signs)))
         self._violations = np.empty(self._capacity)
         self._columns: dict[tuple[str, str], tuple[Distribution, np.ndarray, int]] = {}
+        self._missing: dict[tuple[str, str], tuple[np.ndarray, int]] = {}
         self._selections: dict[tuple[TrialState, ...], list[FrozenTrial]] = {}
         self._intersections: dict[tuple[TrialState, ...], tuple[int, dict[str, Distribution] | None]] = {}
         self._lock = threading.RLock()
@@ -131,8 +132,24 @@ class StudyHistory:
                     values = np.resize(values, self._capacity)
                 for row in range(filled, self.n):
                     values[row] = encoded(self.trials[row].params, name, dist)
+                self._note_missing(key, np.flatnonzero(np.isnan(values[filled: self.n])) + filled)
                 self._columns[key] = (dist, values, self.n)
             return values[: self.n]
+
+    def missing(self, name: str, dist: Distribution) -> np.ndarray:
+        """The rows, ascending, where :meth:`column` ``(name, dist)`` is NaN; kept up to date with the column,
+        so that a sampler finds the trials that lack a parameter without scanning every row."""
+        with self._lock:
+            self.column(name, dist)
+            rows, count = self._missing.get((name, dist.describe()), (np.empty(0, dtype=np.int64), 0))
+            return rows[:count]
+
+    def _note_missing(self, key: tuple[str, str], new: np.ndarray) -> None:
+        rows, count = self._missing.get(key, (np.empty(0, dtype=np.int64), 0))
+        if count + len(new) > len(rows):
+            rows = np.resize(rows, max(2 * len(rows), count + len(new), 64))
+        rows[count: count + len(new)] = new
+        self._missing[key] = (rows, count + len(new))
 
     def intersection(self, states: Iterable[TrialState]) -> dict[str, Distribution] | None:
         """The distributions every trial in ``states`` holds with the same range (None before the first)."""

@@ -11,6 +11,7 @@ import dataclasses
 import math
 import numbers
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -24,7 +25,9 @@ from parzen.samplers.tpe.parzen_estimator import (
     EstimatorConfig,
     ParzenEstimator,
     fit_parzen_estimator,
+    thin_observations,
 )
+from parzen.samplers.tpe.ranking import Ranking
 from parzen.space import Categorical, Distribution
 from parzen.trial import FrozenTrial, TrialState
 
@@ -38,7 +41,6 @@ _MAX_GOOD = 25
 _DEFAULT_BETA = 0.15
 _WEIGHTINGS = ("ei", "uniform")
 _OBSERVED = (TrialState.COMPLETE, TrialState.PRUNED)
-_LEARNED_FROM = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 _UNSEEN_DRAWS = 256  # uniform draws searched for a point not yet seen when every candidate was
 
 
@@ -74,20 +76,28 @@ def ei_weights(losses: np.ndarray, threshold: float) -> np.ndarray:
 class _Context:
     """What one sampling call needs: the finished trials TPE learns from, their split, and the running ones.
 
-    ``rows`` index the rows of ``history`` that TPE learns from (COMPLETE, PRUNED and FAIL trials);
-    ``failed``, ``good`` and ``good_weights`` are aligned with ``rows``.
+    TPE learns from every row of ``history`` (COMPLETE, PRUNED and FAIL trials), the first ``n`` of them
+    (rows a trial finishing during this call adds are not read). ``good`` holds the rows of the good set,
+    ascending, and ``good_weights`` their weights; every other row is bad. ``failed`` flags FAIL rows.
     """
 
     history: StudyHistory
-    rows: np.ndarray  # int (n,)
+    n: int
     failed: np.ndarray  # bool (n,)
-    good: np.ndarray  # bool (n,)
-    good_weights: np.ndarray  # float (n,), meaningful where ``good``
+    good: np.ndarray  # int (n_good,), ascending
+    good_weights: np.ndarray  # float (n_good,)
     running: list[FrozenTrial]
+    _read: dict[str, tuple[Distribution, np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
 
-    def column(self, name: str, dist: Distribution) -> np.ndarray:
-        """Internal values of ``name`` in ``dist`` per observed row (NaN where a trial lacks a valid one)."""
-        return self.history.column(name, dist)[self.rows]
+    def column(self, name: str, dist: Distribution) -> tuple[np.ndarray, np.ndarray]:
+        """Internal values of ``name`` in ``dist`` per row (NaN where a trial lacks a valid one), and the rows,
+        ascending, where they are NaN; read once per call."""
+        read = self._read.get(name)
+        if read is None or read[0] is not dist:
+            values = self.history.column(name, dist)[: self.n]
+            missing = self.history.missing(name, dist)
+            read = self._read[name] = (dist, values, missing[: np.searchsorted(missing, self.n)])
+        return read[1], read[2]
 
 
 class TPESampler(Sampler):
@@ -153,6 +163,7 @@ class TPESampler(Sampler):
             categorical_bandwidth=categorical_bandwidth,
         )
         self._random = fallback_sampler(seed, self._rng)
+        self._rankings: weakref.WeakKeyDictionary[StudyHistory, Ranking] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     # --- the Sampler interface -------------------------------------------------------------------------
@@ -193,29 +204,37 @@ class TPESampler(Sampler):
         n_complete = history.count(TrialState.COMPLETE)  # failed trials count towards the startup: they teach too
         if n_complete == 0 or n_complete + history.count(TrialState.FAIL) < self._n_startup_trials:
             return None
-        rows = np.flatnonzero(history.mask(*_LEARNED_FROM))
-        numbers, losses_all, violations = history.numbers[rows], history.losses[rows], history.violations[rows]
-        complete = np.flatnonzero(history.mask(TrialState.COMPLETE)[rows])
-        n_good = self._n_good(len(complete))
-        feasible = complete[violations[complete] <= 0]
-        weights = np.ones(len(rows))
-        if feasible.size == 0:  # nothing feasible yet: the least violating trials lead the way
-            good_rows = complete[np.lexsort((numbers[complete], violations[complete]))][:n_good]
-        elif study.n_objectives > 1:
-            chosen, good_weights = split_good(losses_all[feasible], min(n_good, feasible.size))
-            good_rows = feasible[chosen]
-            weights[good_rows] = good_weights
-        else:
-            losses = losses_all[:, 0]
-            ranked = feasible[np.lexsort((numbers[feasible], losses[feasible]))]
+        ranking = self._rankings.get(history)
+        if ranking is None:
+            ranking = self._rankings[history] = Ranking()
+        n = ranking.update(history)
+        n_good = self._n_good(n_complete)
+        if ranking.n_feasible and study.n_objectives == 1:
+            ranked = ranking.best(n_good + 1)
             good_rows = ranked[:n_good]
+            weights = np.ones(len(good_rows))
             if self._weighting == "ei" and n_good < len(ranked):
-                weights[good_rows] = ei_weights(losses[good_rows], losses[ranked[n_good]])
-        good = np.zeros(len(rows), dtype=bool)
-        good[good_rows] = True
+                losses = history.losses[:, 0]
+                weights = ei_weights(losses[good_rows], losses[ranked[n_good]])
+        else:
+            good_rows, weights = self._split_all(history, n, n_good, study.n_objectives)
+        order = np.argsort(good_rows)
         running = running_trials(study, trial) if self._constant_liar else []
-        failed = history.mask(TrialState.FAIL)[rows]
-        return _Context(history, rows, failed, good, weights, running)
+        return _Context(history, n, ranking.failed(n), good_rows[order], weights[order], running)
+
+    @staticmethod
+    def _split_all(history: StudyHistory, n: int, n_good: int, n_objectives: int) -> tuple[np.ndarray, np.ndarray]:
+        """The good rows and their weights where no incremental order applies: no feasible trial yet (the
+        least violating lead the way), or several objectives (MOTPE's split)."""
+        violations = history.violations[:n]
+        complete = np.flatnonzero(history.mask(TrialState.COMPLETE)[:n])
+        feasible = complete[violations[complete] <= 0]
+        if feasible.size == 0:
+            trial_numbers = history.numbers[:n]
+            good_rows = complete[np.lexsort((trial_numbers[complete], violations[complete]))][:n_good]
+            return good_rows, np.ones(len(good_rows))
+        chosen, good_weights = split_good(history.losses[:n][feasible], min(n_good, feasible.size))
+        return feasible[chosen], good_weights
 
     def _n_good(self, n: int) -> int:
         n_good = self._gamma(n)
@@ -258,8 +277,8 @@ class TPESampler(Sampler):
             return [{name: dist} for name, dist in dists.items()]
         groups: dict[bytes, dict[str, Distribution]] = {}
         for name, dist in dists.items():  # a failed trial may stop half-way: it does not split groups
-            present = ~np.isnan(context.column(name, dist)) & ~context.failed
-            groups.setdefault(np.packbits(present).tobytes(), {})[name] = dist
+            _, missing = context.column(name, dist)
+            groups.setdefault(missing[~context.failed[missing]].tobytes(), {})[name] = dist
         return list(groups.values())
 
     def _sample_group(self, context: _Context, group: dict[str, Distribution],
@@ -270,33 +289,49 @@ class TPESampler(Sampler):
         a point already evaluated or running is not proposed while the space holds another one.
         """
         names = list(group)
-        values = np.stack([context.column(name, dist) for name, dist in group.items()], axis=1)
-        present = ~np.isnan(values).any(axis=1)
-        if not present.any():
+        columns = [context.column(name, dist) for name, dist in group.items()]
+        absent = _union([missing for _, missing in columns])
+        if absent.size == context.n:
             return self._draw_at_random(group)
         categorical = {n: d for n, d in group.items() if isinstance(d, Categorical)}
         num_idx = [i for i, n in enumerate(names) if n not in categorical]
         cat_idx = [i for i, n in enumerate(names) if n in categorical]
-        good_rows = context.good & present
-        bad_rows = ~context.good & present
-        good_values = values[good_rows]
-        bad_values = values[bad_rows]
+        good = ~_contains(absent, context.good)
+        good_rows, good_weights = context.good[good], context.good_weights[good]
+        # Bad: every row that is neither good nor absent, in row order, then the running trials' lies.
+        not_bad = _insert_sorted(absent, good_rows)
+        n_bad = context.n - not_bad.size
         lies = self._lies(context.running, group)
-        if lies.shape[0]:
-            bad_values = np.vstack([bad_values, lies])
         n_cells = np.array([group[names[i]].n_cells() for i in num_idx], dtype=int)
         n_choices = [len(d.choices) for d in categorical.values()]
 
-        def fit(rows: np.ndarray, weights: np.ndarray) -> ParzenEstimator:
-            return fit_parzen_estimator(rows[:, num_idx], rows[:, cat_idx].astype(int), weights, n_cells,
-                                        n_choices, self._config)
+        def fit(n_rows: int, row_at: Callable[[np.ndarray], np.ndarray], lie_rows: np.ndarray,
+                weights: np.ndarray) -> ParzenEstimator:
+            """The estimator of ``n_rows`` observations (row ``row_at(i)`` of the history is the i-th), then
+            ``lie_rows``: only those the kernel cap keeps are read, and passed as :func:`fit_parzen_estimator`
+            would have thinned all of them itself."""
+            n_obs = n_rows + len(lie_rows)
+            max_kernels = self._config.max_kernels
+            kept, counts = thin_observations(n_obs, max_kernels if max_kernels is not None else n_obs)
+            rows = row_at(kept[kept < n_rows])
+            values = np.empty((len(kept), len(names)))
+            for j, (column, _) in enumerate(columns):
+                values[: len(rows), j] = column[rows]
+            values[len(rows):] = lie_rows[kept[len(rows):] - n_rows]
+            numeric = values[:, num_idx]
+            if len(kept) < n_obs:  # thinned: the layout thinning gives (it decides the order of the sums)
+                numeric = np.ascontiguousarray(numeric)
+                weights = weights[kept] * counts
+            return fit_parzen_estimator(numeric, values[:, cat_idx].astype(int), weights, n_cells, n_choices,
+                                        self._config)
 
-        below = fit(good_values, context.good_weights[good_rows])  # l(x)
-        above = fit(bad_values, np.ones(bad_values.shape[0]))  # g(x)
+        below = fit(len(good_rows), good_rows.__getitem__, lies[:0], good_weights)  # l(x)
+        above = fit(n_bad, lambda i: _skip(not_bad, i), lies, np.ones(n_bad + lies.shape[0]))  # g(x)
         cand_num, cand_cat = below.sample(self._rng, self._n_ei_candidates)
         score = below.log_pdf(cand_num, cand_cat) - above.log_pdf(cand_num, cand_cat)
         if avoid_seen and np.all(n_cells > 0):
-            seen = np.vstack([values[present], lies])
+            present = _skip(absent, np.arange(context.n - absent.size))
+            seen = np.vstack([np.stack([column[present] for column, _ in columns], axis=1), lies])
             cand_num, cand_cat, score = self._unseen(cand_num, cand_cat, score, n_cells, n_choices,
                                                      set(_cell_keys(seen[:, num_idx], seen[:, cat_idx], n_cells)))
         best = int(np.argmax(score))
@@ -331,6 +366,38 @@ class TPESampler(Sampler):
     def _draw_at_random(self, group: dict[str, Distribution]) -> dict[str, Any]:
         """Uniform draw (in the encoding) for parameters no finished trial holds yet."""
         return {name: draw_uniform(dist, self._rng) for name, dist in group.items()}
+
+
+def _union(sorted_rows: list[np.ndarray]) -> np.ndarray:
+    """The union, ascending, of ascending row arrays (in a group they are mostly one and the same)."""
+    out = np.empty(0, dtype=np.int64)
+    for rows in sorted_rows:
+        if rows.size and not np.array_equal(rows, out):
+            out = np.union1d(out, rows) if out.size else rows
+    return out
+
+
+def _contains(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Which of ``rows`` are in the ascending array ``sorted_rows``."""
+    at = np.searchsorted(sorted_rows, rows)
+    return (at < sorted_rows.size) & (sorted_rows[np.minimum(at, max(sorted_rows.size - 1, 0))] == rows) \
+        if sorted_rows.size else np.zeros(rows.shape, dtype=bool)
+
+
+def _insert_sorted(sorted_rows: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The ascending array of ``sorted_rows`` and ``rows`` (ascending, none of them in ``sorted_rows``)."""
+    return np.insert(sorted_rows, np.searchsorted(sorted_rows, rows), rows)
+
+
+def _skip(excluded: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """The ``i``-th rows (0, 1, 2, ... counted) that are not in the ascending array ``excluded``.
+
+    ``excluded[j] - j`` rows are left before the j-th excluded row, so the i-th row left is ``i`` plus the
+    number of excluded rows with ``excluded[j] - j <= i``.
+    """
+    if not excluded.size:
+        return i
+    return i + np.searchsorted(excluded - np.arange(excluded.size), i, side="right")
 
 
 def _cell_keys(num: np.ndarray, cat: np.ndarray, n_cells: np.ndarray) -> list[bytes]:
