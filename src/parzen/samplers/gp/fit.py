@@ -10,6 +10,7 @@ d log p(y | X, theta) / d theta_k = 1/2 tr((alpha alpha^T - K^-1) dK/d theta_k)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Sequence
 
 import numpy as np
@@ -112,12 +113,9 @@ class ThetaLayout:
                 + [_LOG_WARP_BOUNDS] * (2 * self.n_warp))
 
     def prior_mean_sd(self) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and standard deviation of the independent normal prior on each entry of theta."""
-        n_ls = self.d_num + self.d_cat
-        mu = np.concatenate([np.full(n_ls, _LS_MU), [_AMP_MU, _NOISE_MU], np.zeros(2 * self.n_warp)])
-        sd = np.concatenate([np.full(n_ls, _LS_SIGMA), [_AMP_SIGMA, _NOISE_SIGMA],
-                             np.full(2 * self.n_warp, _WARP_SIGMA)])
-        return mu, sd
+        """Mean and standard deviation of the independent normal prior on each entry of theta (read-only arrays,
+        built once per layout: the fit reads them at every step)."""
+        return _prior_mean_sd(self)
 
     def clip(self, theta: np.ndarray) -> np.ndarray:
         lo, hi = np.array(self.bounds()).T
@@ -128,6 +126,17 @@ class ThetaLayout:
         mu, sd = self.prior_mean_sd()
         draws = [self.clip(mu + sd * rng.standard_normal(self.size)) for _ in range(n_random)]
         return [self.clip(mu)] + draws
+
+
+@functools.lru_cache(maxsize=32)
+def _prior_mean_sd(layout: ThetaLayout) -> tuple[np.ndarray, np.ndarray]:
+    n_ls = layout.d_num + layout.d_cat
+    mu = np.concatenate([np.full(n_ls, _LS_MU), [_AMP_MU, _NOISE_MU], np.zeros(2 * layout.n_warp)])
+    sd = np.concatenate([np.full(n_ls, _LS_SIGMA), [_AMP_SIGMA, _NOISE_SIGMA],
+                         np.full(2 * layout.n_warp, _WARP_SIGMA)])
+    mu.setflags(write=False)
+    sd.setflags(write=False)
+    return mu, sd
 
 
 def _cholesky(k: np.ndarray) -> np.ndarray:
@@ -153,7 +162,15 @@ def _inverse_from_cholesky(lower: np.ndarray) -> np.ndarray:
     inv, info = scipy.linalg.lapack.dpotri(lower, lower=True)
     if info != 0:
         raise np.linalg.LinAlgError(f"potri failed with info={info}")
-    return np.tril(inv) + np.tril(inv, -1).T
+    full = np.where(_lower_mask(len(inv)), inv, inv.T)  # the lower triangle mirrored
+    full += 0.0  # as the sum of the two triangles made it: -0.0 becomes 0.0
+    return full
+
+
+@functools.lru_cache(maxsize=8)
+def _lower_mask(n: int) -> np.ndarray:
+    """Where the lower triangle (diagonal included) of an n x n matrix lies (shared: do not modify)."""
+    return np.tri(n, dtype=bool)
 
 
 def log_prior(theta: np.ndarray, layout: ThetaLayout) -> tuple[float, np.ndarray]:

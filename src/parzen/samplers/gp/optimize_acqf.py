@@ -93,6 +93,11 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
     inactive = dims.inactive_numbers(x_num, x_cat)
     held = None if inactive is None else inactive[:, free]
 
+    def loss_all_free(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        """``loss`` where every numeric dimension is free and active: the vector is the points themselves."""
+        value, grad = acqf.value_and_grad(flat.reshape(m, len(free)), x_cat)
+        return -float(np.sum(value)), -grad.ravel()
+
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         x = x_num.copy()
         x[:, free] = flat.reshape(m, len(free))
@@ -104,7 +109,9 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
             grad = np.where(held, 0.0, grad)
         return -float(np.sum(value)), -grad.ravel()
 
-    res = scipy.optimize.minimize(loss, x_num[:, free].ravel(), jac=True, method="L-BFGS-B",
+    all_free = held is None and len(free) == x_num.shape[1]
+    res = scipy.optimize.minimize(loss_all_free if all_free else loss, x_num[:, free].ravel(), jac=True,
+                                  method="L-BFGS-B",
                                   bounds=[(0.0, 1.0)] * (m * len(free)), options={"maxiter": maxiter})
     moved = x_num.copy()
     moved[:, free] = np.clip(res.x.reshape(m, len(free)), 0.0, 1.0)

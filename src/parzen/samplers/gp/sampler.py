@@ -172,6 +172,8 @@ def _encoded_rows(history: StudyHistory, key: SpaceKey,
     (see :mod:`.conditions`); one it lacks although the condition holds makes the row unusable.
     """
     complete = np.flatnonzero(history.mask(state))
+    if not len(complete):
+        return np.empty((0, len(key))), history.losses[:0]
     columns = []
     for name, dist in key:
         column = history.column(name, dist)[complete]
