@@ -1,5 +1,6 @@
 """The SQL storage's round trips on PostgreSQL: how many statements a trial costs, and that the
-one-statement writes keep their guarantees (taking effect once, dense numbers when a number is taken).
+one-statement writes keep their guarantees (taking effect once, dense numbers when a number is taken, each
+enqueued trial to one worker), and the rules of the count of finished trials read when a trial starts.
 
 Against the session's real PostgreSQL server (tests/_servers.py)."""
 
@@ -18,10 +19,12 @@ from parzen.space import Float
 from parzen.storages._base import TrialTemplate
 from parzen.storages.sql import RDBStorage
 
-# An ask, a define-by-run suggest and a tell of an unchanging study: the count of finished trials and the
-# look for an enqueued trial (the ask's reads), the new trial, its parameter, the finish and the read of
-# the finished trial's rows. Each is a statement in autocommit: no BEGIN or COMMIT round trip besides.
-STATEMENTS_PER_TRIAL = 6
+# An ask, a define-by-run suggest and a tell of an unchanging study: the look for an enqueued trial and the
+# new trial (the ask; each also reads the count of finished trials, which answers the sampler's check at the
+# suggest), its parameter, the finish and the read of the finished trial's rows. Each is a statement in
+# autocommit: no BEGIN or COMMIT round trip besides.
+STATEMENTS_PER_TRIAL = 5
+FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 @contextlib.contextmanager
@@ -57,6 +60,167 @@ def test_a_trial_costs_a_few_autocommit_statements(postgres_url: str) -> None:
     assert len(seen) <= STATEMENTS_PER_TRIAL * n_trials, "\n".join(s for s, _ in seen[:STATEMENTS_PER_TRIAL + 2])
     assert all(autocommit for _, autocommit in seen), [s for s, autocommit in seen if not autocommit]
     assert [t.number for t in study.trials] == list(range(13))
+
+
+@pytest.mark.parametrize("sampler", [parzen.samplers.TPESampler, parzen.samplers.AutoSampler])
+def test_a_model_samplers_checks_at_the_start_of_a_trial_cost_no_statement(postgres_url: str,
+                                                                          sampler: Callable[..., Any]) -> None:
+    """The default and TPE samplers check the count of finished trials once or twice per trial; the look for
+    an enqueued trial and the new trial's statement bring it."""
+    study = parzen.create_study(storage=postgres_url, study_name="s", sampler=sampler(seed=0))
+    storage = study._storage
+    assert isinstance(storage, RDBStorage)
+    for _ in range(12):
+        trial = study.ask()
+        with counted(storage) as seen:
+            value = trial.suggest_float("x", 0.0, 1.0) + trial.suggest_float("y", 0.0, 1.0)
+        study.tell(trial, value)
+        assert not [s for s, _ in seen if "coalesce(max(trials.number)" in s]
+        assert seen  # the parameters are written
+    assert [t.number for t in study.trials] == list(range(12))
+
+
+def _ready(url: str) -> tuple[RDBStorage, int]:
+    storage = RDBStorage(url)
+    sid = storage.create_study("a", ["minimize"])
+    for value in (1.0, 2.0):
+        storage.finish_trial(storage.create_trial(sid)[0], TrialState.COMPLETE, [value])
+    return storage, sid
+
+
+def test_the_count_read_at_a_start_answers_that_thread_until_a_finish(postgres_url: str) -> None:
+    storage, sid = _ready(postgres_url)
+    tid, _ = storage.create_trial(sid)
+    with counted(storage) as seen:
+        assert storage.get_n_trials(sid, FINISHED) == 2
+        assert storage.get_n_trials(sid, set(FINISHED)) == 2
+    assert seen == []
+    with counted(storage) as seen:  # other states are read
+        assert storage.get_n_trials(sid, (TrialState.RUNNING,)) == 1
+        assert storage.get_n_trials(sid) == 3
+    assert len(seen) == 2
+    answers: list[int] = []
+    with counted(storage) as seen:  # another thread reads
+        thread = threading.Thread(target=lambda: answers.append(storage.get_n_trials(sid, FINISHED)))
+        thread.start()
+        thread.join()
+    assert answers == [2] and len(seen) == 1
+    storage.finish_trial(tid, TrialState.COMPLETE, [3.0])  # a finish through this storage: read again
+    with counted(storage) as seen:
+        assert storage.get_n_trials(sid, FINISHED) == 3
+    assert len(seen) == 1
+    assert storage.pop_waiting_trial(sid) is None  # the look for an enqueued trial brings the count too
+    with counted(storage) as seen:
+        assert storage.get_n_trials(sid, FINISHED) == 3
+    assert seen == []
+
+
+def test_a_finish_by_another_worker_shows_at_the_next_start_or_after_the_ttl(postgres_url: str) -> None:
+    storage, sid = _ready(postgres_url)
+    other = RDBStorage(postgres_url)
+    storage.create_trial(sid)
+    other.finish_trial(other.create_trial(sid)[0], TrialState.COMPLETE, [3.0])
+    assert storage.get_n_trials(sid, FINISHED) == 2  # as the study was when this thread's trial started
+    storage.create_trial(sid)
+    assert storage.get_n_trials(sid, FINISHED) == 3
+    other.finish_trial(other.create_trial(sid)[0], TrialState.COMPLETE, [4.0])
+    storage._start_counts.ttl = 0.0  # the kept count has expired
+    with counted(storage) as seen:
+        assert storage.get_n_trials(sid, FINISHED) == 4
+    assert len(seen) == 1
+
+
+def test_a_deleted_study_is_not_counted_from_a_kept_count(postgres_url: str) -> None:
+    storage, sid = _ready(postgres_url)
+    storage.create_trial(sid)
+    storage.delete_study(sid)
+    with pytest.raises(parzen.exceptions.StudyNotFoundError):
+        storage.get_n_trials(sid, FINISHED)
+
+
+def _enqueue(storage: RDBStorage, sid: int, n: int) -> list[int]:
+    return [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))[0] for _ in range(n)]
+
+
+def test_an_enqueued_trial_is_taken_in_one_statement(postgres_url: str) -> None:
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    waiting = _enqueue(storage, sid, 2)
+    with counted(storage) as seen:
+        taken = [storage.pop_waiting_trial(sid), storage.pop_waiting_trial(sid), storage.pop_waiting_trial(sid)]
+    assert taken == [*waiting, None] and len(seen) == 3
+    assert all(storage.get_trial(tid).state == TrialState.RUNNING for tid in waiting)
+    with pytest.raises(parzen.exceptions.StudyNotFoundError):
+        storage.pop_waiting_trial(sid + 1)
+
+
+def _hold_row(url: str, trial_id: int, then: str | None = None) -> tuple[sa.Engine, sa.Connection, Any]:
+    """Another connection that holds the trial's row locked, in a transaction left open."""
+    engine = sa.create_engine(url)
+    conn = engine.connect()
+    transaction = conn.begin()
+    conn.execute(sa.text("SELECT 1 FROM trials WHERE trial_id = :tid FOR UPDATE"), {"tid": trial_id})
+    if then is not None:
+        conn.execute(sa.text(then), {"tid": trial_id})
+    return engine, conn, transaction
+
+
+def test_a_locked_enqueued_trial_is_passed_over_for_the_next(postgres_url: str) -> None:
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    first, second = _enqueue(storage, sid, 2)
+    engine, conn, transaction = _hold_row(postgres_url, first)
+    try:
+        assert storage.pop_waiting_trial(sid) == second
+    finally:
+        transaction.rollback()
+        conn.close()
+        engine.dispose()
+    assert storage.pop_waiting_trial(sid) == first
+
+
+@pytest.mark.parametrize("holder_takes_it", [False, True])
+def test_when_every_enqueued_trial_is_locked_the_take_waits_for_the_lock(postgres_url: str,
+                                                                         holder_takes_it: bool) -> None:
+    """The holder lets the trial go (it is taken) or takes it itself (nothing is left: None)."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    (only,) = _enqueue(storage, sid, 1)
+    take = f"UPDATE trials SET state = {int(TrialState.RUNNING)} WHERE trial_id = :tid" if holder_takes_it else None
+    engine, conn, transaction = _hold_row(postgres_url, only, take)
+    taken: list[int | None] = []
+    try:
+        thread = threading.Thread(target=lambda: taken.append(storage.pop_waiting_trial(sid)))
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the take did not wait for the locked trial"
+        transaction.commit()
+        thread.join(30)
+    finally:
+        conn.close()
+        engine.dispose()
+    assert taken == [None if holder_takes_it else only]
+
+
+def test_enqueued_trials_go_to_one_worker_each_across_storage_objects(postgres_url: str) -> None:
+    """Four storage objects (as four workers) with two threads each drain one queue."""
+    storages = [RDBStorage(postgres_url) for _ in range(4)]
+    sid = storages[0].create_study("a", ["minimize"])
+    waiting = _enqueue(storages[0], sid, 40)
+    taken: list[int] = []
+    lock = threading.Lock()
+
+    def drain(storage: RDBStorage) -> None:
+        while (tid := storage.pop_waiting_trial(sid)) is not None:
+            with lock:
+                taken.append(tid)
+
+    threads = [threading.Thread(target=drain, args=(storage,)) for storage in storages for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(taken) == waiting
 
 
 def test_engine_kwargs_with_an_isolation_level_keep_transactions(postgres_url: str) -> None:
@@ -101,6 +265,9 @@ def test_one_statement_writes_whose_acknowledgement_is_lost_happen_once(postgres
                              system_attrs={"s": 2})
     tid, number = lossy(lambda: storage.create_trial(sid, template))
     assert number == 0 and storage.get_n_trials(sid) == 1
+    queued = [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING))[0] for _ in range(2)]
+    assert lossy(lambda: storage.pop_waiting_trial(sid)) == queued[0]
+    assert [t.trial_id for t in storage.get_all_trials(sid, (TrialState.WAITING,))] == [queued[1]]
     lossy(lambda: storage.set_trial_params(tid, {"y": 0.5}, {"y": Float(0, 1)}))
     lossy(lambda: storage.set_trial_intermediate_value(tid, 3, 0.75))
     lossy(lambda: storage.set_trial_user_attr(tid, "u", 5))
@@ -109,7 +276,7 @@ def test_one_statement_writes_whose_acknowledgement_is_lost_happen_once(postgres
     assert final.state == TrialState.COMPLETE and final.values == (1.5,)
     assert final.params == {"x": 0.25, "y": 0.5} and final.intermediate_values == {3: 0.75}
     assert final.user_attrs == {"u": 5} and final.system_attrs == {"s": 2, "why": "done"}
-    assert storage.get_all_trials(sid) == [final]
+    assert storage.get_all_trials(sid, FINISHED) == [final]
     assert storage.get_stale_trial_ids(sid, 0.0) == []  # the finish ended its heartbeat
 
 

@@ -76,6 +76,7 @@ from parzen.storages._retry import (
     retried,
     retry_transient,
 )
+from parzen.storages._start_counts import StartCounts
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
 SCHEMA_VERSION = 3
@@ -98,6 +99,9 @@ _REQUEST_MARGIN_S = 60.0
 _FORGET_REQUESTS_EVERY = 500
 # Key of the PostgreSQL advisory lock held while the schema is created or upgraded ("parzen").
 _SCHEMA_LOCK_KEY = 0x7061727A656E
+# How long the count of finished trials read when a trial starts answers that thread's get_n_trials
+# (PostgreSQL; see _start_counts): the checks of a sampler follow the start within milliseconds.
+_START_COUNT_TTL_S = 1.0
 # Execution option that marks connections of the writing engine (see _on_sqlite_begin).
 _WRITE_OPTION = "parzen_write"
 
@@ -301,6 +305,13 @@ def _pg_insert_into_trial(rows_of: _KeyedRows, trial: str, prefix: str = "", rep
                + ", ".join(f"{name} = EXCLUDED.{name}" for name in kept) if replace else ""))
 
 
+# The count of the study's finished trials (numbers are dense: all of them less the open ones), read by the
+# statements that start a trial, which serves the samplers' check at the start (see _start_counts).
+_PG_FINISHED_COUNT = ("((SELECT coalesce(max(number) + 1, 0) FROM trials WHERE study_id = :sid) - "
+                      "(SELECT count(*) FROM trials WHERE study_id = :sid AND state IN "
+                      f"({int(TrialState.RUNNING)}, {int(TrialState.WAITING)})))")
+
+
 def _pg_arrays(rows_of: _KeyedRows, rows: list[dict[str, Any]], prefix: str = "") -> dict[str, list[Any]]:
     """The array parameters of :func:`_pg_rows_source` for ``rows``, floats as floats (a list that
     mixes ints and floats has no one array type)."""
@@ -309,6 +320,23 @@ def _pg_arrays(rows_of: _KeyedRows, rows: list[dict[str, Any]], prefix: str = ""
         out[prefix + name] = [None if row[name] is None else float(row[name]) if is_float else row[name]
                               for row in rows]
     return out
+
+
+def _pg_take_waiting(clock: str, skip_locked: bool) -> sa.TextClause:
+    """The statement that takes a WAITING trial (see _PgWrites.take_waiting)."""
+    waiting, running = int(TrialState.WAITING), int(TrialState.RUNNING)
+    return sa.text(
+        "WITH c AS (SELECT trial_id FROM trials WHERE study_id = :sid AND state = "
+        f"{waiting} ORDER BY number LIMIT 1 FOR NO KEY UPDATE{' SKIP LOCKED' if skip_locked else ''}), "
+        f"t AS (UPDATE trials SET state = {running}, datetime_start = CAST(:now AS TIMESTAMP WITHOUT TIME ZONE) "
+        f"FROM c WHERE trials.trial_id = c.trial_id AND trials.state = {waiting} RETURNING trials.trial_id), "
+        "v AS (UPDATE studies SET waiting_version = waiting_version + 1 "
+        "WHERE study_id = :sid AND EXISTS (SELECT 1 FROM t)), "
+        "q AS (INSERT INTO request_results (token, result_json, created) "
+        f"SELECT :token, CAST(trial_id AS TEXT), {clock} FROM t) "
+        "SELECT (SELECT trial_id FROM t), "
+        f"EXISTS (SELECT 1 FROM trials WHERE study_id = :sid AND state = {waiting}), {_PG_FINISHED_COUNT} "
+        "FROM studies WHERE study_id = :sid")
 
 
 class _PgWrites:
@@ -329,7 +357,14 @@ class _PgWrites:
             f"s AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't', 's_', replace=False)}), "
             "q AS (INSERT INTO request_results (token, result_json, created) "
             f"SELECT :token, '[' || trial_id || ', ' || number || ']', {clock} FROM t) "
-            "SELECT trial_id, number FROM t")
+            f"SELECT trial_id, number, {_PG_FINISHED_COUNT} FROM t")
+        # Take the oldest WAITING trial, raise the study's waiting version and record the request's result,
+        # all only if one was taken; return the taken id (or NULL), whether the statement's snapshot saw a
+        # WAITING trial and the count of finished trials. No row: no such study. The first variant passes over
+        # a trial that another statement holds locked (a worker taking it), so concurrent workers take
+        # different trials; the second waits for the lock, for when every WAITING trial was locked: once it
+        # is released the trial is taken, or, taken by another, it is left out and the caller looks again.
+        self.take_waiting = {skip: _pg_take_waiting(clock, skip) for skip in (True, False)}
         self.put_running = {
             id(rows_of): sa.text(_pg_insert_into_trial(rows_of, _PG_RUNNING_TRIAL))
             for rows_of in (_PARAMS, _INTERMEDIATE, _TRIAL_USER_ATTRS, _TRIAL_SYSTEM_ATTRS)
@@ -386,6 +421,9 @@ _SELECT_NOT_WAITING = sa.select(_trials.c.number).where(
 )
 
 _INSERT_TRIAL = sa.insert(_trials)
+
+# The states that are not finished, as get_n_trials lists those left out of a count of the finished ones.
+_OPEN_STATES = tuple(int(s) for s in TrialState if not s.is_finished())
 
 _SELECT_OLDEST_WAITING = sa.select(
     _studies.c.study_id,
@@ -821,6 +859,7 @@ class RDBStorage(BaseStorage):
         self._write_engine = self._engine.execution_options(
             **{_WRITE_OPTION: True}, **({"isolation_level": "READ COMMITTED"} if autocommit else {}))
         self._pg = _pg_writes() if autocommit else None
+        self._start_counts = StartCounts(_START_COUNT_TTL_S)
         # SQLite admits one writer at a time and a blocked writer sleeps in the busy handler
         # for milliseconds; queueing this object's writers on a lock wakes them at once.
         self._is_sqlite = is_sqlite
@@ -860,6 +899,7 @@ class RDBStorage(BaseStorage):
         self._engine.dispose(close=False)
         self._write_lock = threading.Lock() if self._is_sqlite else contextlib.nullcontext()
         self._cache_lock = threading.Lock()
+        self._start_counts = StartCounts(_START_COUNT_TTL_S)
 
     def _is_transient(self, exc: BaseException) -> bool:
         """Whether ``exc`` is a passing condition worth retrying (see parzen.storages._retry)."""
@@ -1083,6 +1123,7 @@ class RDBStorage(BaseStorage):
             conn.execute(sa.delete(_studies).where(_studies.c.study_id == study_id))
 
         self._write_once("delete_study", delete)
+        self._start_counts.stale(study_id)
         with self._cache_lock:
             self._caches.pop(study_id, None)
             self._finished = {tid: entry for tid, entry in self._finished.items() if entry[0] != study_id}
@@ -1197,12 +1238,16 @@ class RDBStorage(BaseStorage):
             return [trial_id, number]
 
         if self._pg is not None:
+            epoch = self._start_counts.epoch(study_id)
             created = self._insert_trial_at_once({
                 "sid": study_id, "state": int(state), "start": _now() if state == TrialState.RUNNING else None,
                 **_pg_arrays(_PARAMS, param_rows, "p_"), **_pg_arrays(_TRIAL_USER_ATTRS, user_rows, "u_"),
                 **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows, "s_")})
             if created is not None:
-                return created
+                trial_id, number, n_finished = created
+                if n_finished is not None:
+                    self._start_counts.keep(study_id, n_finished, epoch)
+                return trial_id, number
         conflicts = 0
         while True:
             try:
@@ -1214,40 +1259,85 @@ class RDBStorage(BaseStorage):
                 if conflicts == _MAX_NUMBER_RETRIES:
                     raise
 
-    def _insert_trial_at_once(self, params: dict[str, Any]) -> tuple[int, int] | None:
-        """``(trial_id, number)`` of a trial made by one statement (PostgreSQL), retried through transient
-        failures, taking effect once; None when the study is unknown or its counter lags."""
+    def _insert_trial_at_once(self, params: dict[str, Any]) -> tuple[int, int, int | None] | None:
+        """``(trial_id, number, finished)`` of a trial made by one statement (PostgreSQL), retried through
+        transient failures, taking effect once; None when the study is unknown or its counter lags.
+        ``finished`` counts the study's finished trials as the statement saw them (None when a retry found
+        the trial made by an attempt whose answer was lost)."""
         assert self._pg is not None
         insert = self._pg.insert_trial
         token = uuid.uuid4().hex
         attempts = 0
 
-        def attempt() -> list[int] | None:
+        def attempt() -> tuple[int, int, int | None] | None:
             nonlocal attempts
             attempts += 1
             with self._write(one_statement=True) as conn:
                 if attempts > 1:
                     kept = conn.execute(_SELECT_REQUEST, {"token": token}).scalar()
                     if kept is not None:
-                        return list(json.loads(kept))
+                        trial_id, number = json.loads(kept)
+                        return int(trial_id), int(number), None
                 row = conn.execute(insert, {**params, "token": token}).first()
                 if row is not None:
                     self._note_once_write(conn)
-            return None if row is None else [int(row[0]), int(row[1])]
+            return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
         try:
-            created = retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "create_trial")
+            return retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "create_trial")
         except sa.exc.IntegrityError:  # the counter lags a trial numbered without it: the other path repairs it
             return None
-        return None if created is None else (created[0], created[1])
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
+        if self._pg is not None:
+            return self._take_waiting_at_once(study_id)
         while True:
             candidate = self._oldest_waiting(study_id)
             if candidate is None:
                 return None
             if self._write_once("pop_waiting_trial", functools.partial(_take_waiting, study_id, candidate)):
                 return candidate
+
+    def _take_waiting_at_once(self, study_id: int) -> int | None:
+        """pop_waiting_trial in one statement (PostgreSQL) while nothing stands in its way; it also keeps the
+        count of finished trials it read for this thread (see _start_counts)."""
+        skip_locked = True
+        while True:
+            epoch = self._start_counts.epoch(study_id)
+            taken, seen_waiting, n_finished = self._take_waiting_once(study_id, skip_locked)
+            if n_finished is not None:
+                self._start_counts.keep(study_id, n_finished, epoch)
+            if taken is not None or not seen_waiting:
+                return taken
+            # Each WAITING trial the statement saw was locked by another statement (most likely a worker
+            # taking it) or taken meanwhile: wait for the lock of the oldest, then pass over locks again.
+            skip_locked = not skip_locked
+
+    def _take_waiting_once(self, study_id: int, skip_locked: bool) -> tuple[int | None, bool, int | None]:
+        """One run of the statement that takes a WAITING trial, retried through transient failures, taking
+        effect once: ``(taken trial id or None, whether it saw a WAITING trial, finished count)``; the count
+        is None when a retry found the trial taken by an attempt whose answer was lost."""
+        assert self._pg is not None
+        take = self._pg.take_waiting[skip_locked]
+        token = uuid.uuid4().hex
+        attempts = 0
+
+        def attempt() -> tuple[int | None, bool, int | None]:
+            nonlocal attempts
+            attempts += 1
+            with self._write(one_statement=True) as conn:
+                if attempts > 1:
+                    kept = conn.execute(_SELECT_REQUEST, {"token": token}).scalar()
+                    if kept is not None:
+                        return int(json.loads(kept)), True, None
+                row = conn.execute(take, {"sid": study_id, "now": _now(), "token": token}).first()
+                if row is None:
+                    raise StudyNotFoundError(f"no study with id {study_id}")
+                if row[0] is not None:
+                    self._note_once_write(conn)
+            return (None if row[0] is None else int(row[0])), bool(row[1]), int(row[2])
+
+        return retry_transient(attempt, self._is_transient, self._retry_timeout, self.url, "pop_waiting_trial")
 
     @retried
     def _oldest_waiting(self, study_id: int) -> int | None:
@@ -1321,6 +1411,7 @@ class RDBStorage(BaseStorage):
             cache = self._caches.get(study_id)
             if cache is not None:
                 cache.merge([final])
+        self._start_counts.stale(study_id)
 
     # --- heartbeats ----------------------------------------------------------------------
     @retried
@@ -1439,7 +1530,13 @@ class RDBStorage(BaseStorage):
 
     @retried
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
+        """The number of the study's trials in ``states``. On PostgreSQL, the count of the finished states
+        that this thread's latest start of a trial read answers for a short while (see _start_counts)."""
         unwanted = tuple(int(s) for s in TrialState if states is not None and s not in states)
+        if self._pg is not None and unwanted == _OPEN_STATES:
+            kept = self._start_counts.finished(study_id)
+            if kept is not None:
+                return kept
         with self._read() as conn:
             row = conn.execute(_count_statement(unwanted), {"study_id": study_id}).first()
         if row is None:
