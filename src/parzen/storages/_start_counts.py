@@ -49,7 +49,7 @@ class StartCounts:
         if kept is None:
             return None
         kept_study, count, epoch, read_at = kept
-        if kept_study != study_id or time.monotonic() - read_at > self.ttl or self.epoch(study_id) != epoch:
+        if kept_study != study_id or time.monotonic() - read_at >= self.ttl or self.epoch(study_id) != epoch:
             return None
         return count
 
