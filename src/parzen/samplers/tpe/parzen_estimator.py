@@ -112,17 +112,22 @@ def scott_bandwidth(mus: np.ndarray) -> np.ndarray:
         return np.zeros(mus.shape[1])
     centred = mus - mus.mean(axis=0)
     std = np.sqrt((centred * centred).sum(axis=0) / (n - 1))
-    iqr = (_quantile(mus, 0.75) - _quantile(mus, 0.25)) / 1.34
+    q1, q3 = _quantiles(mus, (0.25, 0.75))
+    iqr = (q3 - q1) / 1.34
     spread = np.where(iqr > 0, np.minimum(std, iqr), std)
     return 1.059 * spread * n ** -0.2
 
 
-def _quantile(x: np.ndarray, q: float) -> np.ndarray:
-    """Column quantiles of ``x`` with linear interpolation (numpy's default), via a partial sort."""
-    pos = q * (x.shape[0] - 1)
-    lo, hi = math.floor(pos), math.ceil(pos)
-    part = np.partition(x, [lo, hi], axis=0)
-    return part[lo] + (pos - lo) * (part[hi] - part[lo])
+def _quantiles(x: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
+    """Column quantiles of ``x`` with linear interpolation (numpy's default), from one partial sort."""
+    positions = [q * (x.shape[0] - 1) for q in qs]
+    ranks = sorted({r for pos in positions for r in (math.floor(pos), math.ceil(pos))})
+    part = np.partition(x, ranks, axis=0)
+    out = []
+    for pos in positions:
+        lo, hi = math.floor(pos), math.ceil(pos)
+        out.append(part[lo] + (pos - lo) * (part[hi] - part[lo]))
+    return out
 
 
 def hyperopt_bandwidth(mus: np.ndarray, consider_endpoints: bool) -> np.ndarray:
@@ -161,7 +166,7 @@ class ParzenEstimator:
         k = weights.shape[0]
         assert mus.shape == sigmas.shape == (k, len(n_cells)), "mus/sigmas must be (n_kernels, n_numeric)"
         assert categories.shape == (k, len(n_choices)), "categories must be (n_kernels, n_categorical)"
-        assert np.all((sigmas > 0) & (sigmas <= _MAX_SIGMA)), "every bandwidth must lie in (0, 1]"
+        assert not sigmas.size or sigmas.min() > 0 and sigmas.max() <= _MAX_SIGMA, "every bandwidth must lie in (0, 1]"
         self.weights = weights
         self.mus = mus
         self.sigmas = sigmas
@@ -170,13 +175,7 @@ class ParzenEstimator:
         self.n_choices = [int(c) for c in n_choices]
         with np.errstate(divide="ignore"):  # a zero-weight kernel is never drawn and adds nothing
             self._log_weights = np.log(weights)
-        # Truncation to [0, 1]: kernel (k, d) keeps the mass Z = Phi(b) - Phi(a) of the standard normal.
-        # Every mean lies in [0, 1] and sigma <= 1, so a <= 0 <= b and Z >= Phi(1) - Phi(0) > 1/3:
-        # the plain difference is accurate.
-        assert np.all((mus >= 0) & (mus <= 1)), "kernel means must lie in [0, 1]"
-        self._a = -mus / sigmas
-        self._b = (1.0 - mus) / sigmas
-        log_z = np.log(ndtr(self._b) - ndtr(self._a))
+        assert not mus.size or mus.min() >= 0 and mus.max() <= 1, "kernel means must lie in [0, 1]"
         # A coarse grid gets exact cell masses from a table; a fine grid (cells narrow next to any
         # bandwidth) uses the midpoint rule, density at the cell's centre times its width, and joins the
         # continuous dimensions, whose log densities are a sum of squares done as matrix products.
@@ -187,32 +186,34 @@ class ParzenEstimator:
         self._fine_cells = np.where(self.n_cells > _MAX_TABLE_CELLS, self.n_cells, 0)[self._point_dims]
         mu, sigma = mus[:, point], sigmas[:, point]
         # log N(x; mu, s) - log Z = -(x - mu)^2 / (2 s^2) - log s - log sqrt(2 pi) - log Z, plus log(width).
-        self._const = (self._log_weights - (np.log(sigma) + _LOG_SQRT_2PI + log_z[:, point]).sum(axis=1)
+        self._const = (self._log_weights - (np.log(sigma) + _LOG_SQRT_2PI + _log_mass(mu, sigma)).sum(axis=1)
                        - np.log(self._fine_cells[self._fine_cells > 0]).sum())
         self._precision = 1.0 / sigma**2
         self._mu_precision = mu * self._precision
         self._mu2_precision = (mu * self._mu_precision).sum(axis=1)
-        self._cell_tables = [self._cell_masses(mus[:, d], sigmas[:, d], log_z[:, d], int(self.n_cells[d]))
+        self._cell_tables = [self._cell_masses(mus[:, d], sigmas[:, d], int(self.n_cells[d]))
                              for d in self._table_dims]
         self._log_tables = [self._aitchison_aitken(categories[:, j], c, b)
                             for j, (c, b) in enumerate(zip(self.n_choices, categorical_bandwidths))]
 
     @staticmethod
-    def _cell_masses(mu: np.ndarray, sigma: np.ndarray, log_z: np.ndarray,
-                     n_cells: int) -> tuple[np.ndarray, np.ndarray]:
+    def _cell_masses(mu: np.ndarray, sigma: np.ndarray, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """log P(cell | kernel) on a coarse grid, as (distinct kernels, n_cells) and a kernel -> row index.
 
         Kernels of a grid dimension sit on cell centres and mostly share a bandwidth, so only the few
-        distinct (mean, bandwidth) pairs need a row of masses.
+        distinct (cell centre, bandwidth) pairs need a row of masses, in the order of the centre, then the
+        bandwidth; each row is normalized by the truncation mass of the first kernel of its pair.
         """
-        pairs, row = np.unique(np.round(mu * 2 * n_cells) + 1j * sigma, return_inverse=True)
-        u_mu, u_sigma = pairs.real[:, None] / (2 * n_cells), pairs.imag[:, None]
+        centres = np.round(mu * 2 * n_cells)  # twice the cell index plus one, as a float
+        widths, width_index = np.unique(sigma, return_inverse=True)
+        pair = centres.astype(np.int64) * len(widths) + width_index.ravel()
+        _, first, row = np.unique(pair, return_index=True, return_inverse=True)
+        u_mu, u_sigma = centres[first][:, None] / (2 * n_cells), sigma[first][:, None]
         edges = np.arange(n_cells + 1) / n_cells
         t = (edges - u_mu) / u_sigma
         with np.errstate(divide="ignore"):  # a cell beyond ~37 sigma has mass 0
             table = np.log(normal_mass(t[:, :-1], t[:, 1:]))
-        _, first = np.unique(row, return_index=True)
-        return table - log_z[first][:, None], row.ravel()
+        return table - _log_mass(mu[first], sigma[first])[:, None], row.ravel()
 
     @staticmethod
     def _aitchison_aitken(observed: np.ndarray, n_choices: int, bandwidth: float) -> np.ndarray:
@@ -234,7 +235,8 @@ class ParzenEstimator:
         """``size`` draws: numeric points (size, Dn) in [0, 1] and category indices (size, Dc)."""
         k = rng.choice(self.n_kernels, size=size, p=self.weights)
         # Inverse-CDF draw of each truncated Gaussian: z = Phi^-1(Phi(a) + u (Phi(b) - Phi(a))).
-        pa, pb = ndtr(self._a[k]), ndtr(self._b[k])
+        mus, sigmas = self.mus[k], self.sigmas[k]
+        pa, pb = ndtr(-mus / sigmas), ndtr((1.0 - mus) / sigmas)
         u = rng.random(pa.shape)
         numeric = np.clip(self.mus[k] + self.sigmas[k] * ndtri(pa + u * (pb - pa)), 0.0, 1.0)
         categorical = np.empty((size, len(self.n_choices)), dtype=int)
@@ -257,22 +259,40 @@ class ParzenEstimator:
             if fine.any():
                 n = self._fine_cells[fine]
                 x[:, fine] = (np.minimum(np.floor(x[:, fine] * n), n - 1) + 0.5) / n
-            # sum_d (x_d - mu_kd)^2 / s_kd^2, expanded so that it is two matrix products.
-            sq = (x * x) @ self._precision.T - 2.0 * (x @ self._mu_precision.T) + self._mu2_precision
-            out -= 0.5 * np.maximum(sq, 0.0)
+            # sum_d (x_d - mu_kd)^2 / s_kd^2, expanded so that it is two matrix products (in place:
+            # sq = x^2 P - 2 (x M) + m2, then out -= max(sq, 0) / 2).
+            sq = (x * x) @ self._precision.T
+            cross = x @ self._mu_precision.T
+            cross *= 2.0
+            sq -= cross
+            sq += self._mu2_precision
+            np.maximum(sq, 0.0, out=sq)
+            sq *= 0.5
+            out -= sq
         for d, (table, row) in zip(self._table_dims, self._cell_tables):
             n = self.n_cells[d]
             cell = np.minimum((numeric[:, d] * n).astype(int), n - 1)
-            out += table[row][:, cell].T
+            out += table.T[cell][:, row]
         for j, table in enumerate(self._log_tables):
-            out += table[:, categorical[:, j]].T
+            out += table.T[categorical[:, j]]
         return _logsumexp_rows(out)
 
 
+def _log_mass(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
+    """log Z: the log mass a Gaussian kernel at ``mu`` with bandwidth ``sigma`` keeps on [0, 1].
+
+    Z = Phi(b) - Phi(a) with a = -mu / sigma, b = (1 - mu) / sigma. Every mean lies in [0, 1] and
+    sigma <= 1, so a <= 0 <= b and Z >= Phi(1) - Phi(0) > 1/3: the plain difference is accurate.
+    """
+    return np.log(ndtr((1.0 - mu) / sigma) - ndtr(-mu / sigma))
+
+
 def _logsumexp_rows(x: np.ndarray) -> np.ndarray:
-    """log(sum(exp(x), axis=1)) for a 2-D array whose rows hold at least one finite value."""
+    """log(sum(exp(x), axis=1)) for a 2-D array whose rows hold at least one finite value; ``x`` is overwritten."""
     m = x.max(axis=1, keepdims=True)
-    return (m + np.log(np.exp(x - m).sum(axis=1, keepdims=True)))[:, 0]
+    x -= m
+    np.exp(x, out=x)
+    return (m + np.log(x.sum(axis=1, keepdims=True)))[:, 0]
 
 
 def thin_observations(n: int, max_kernels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -314,10 +334,6 @@ def fit_parzen_estimator(numeric: np.ndarray, categorical: np.ndarray, weights: 
         obs_w = weights * (n / total) if total > 0 and math.isfinite(total) else np.ones(n)
     else:
         obs_w = np.empty(0)
-    if config.bandwidth == "scott":
-        sigmas = np.broadcast_to(scott_bandwidth(numeric), (n, d))
-    else:
-        sigmas = hyperopt_bandwidth(numeric, config.consider_endpoints)
     all_w = np.append(obs_w, config.prior_weight)
     all_w = all_w / all_w.sum()
     floor = config.min_bandwidth_factor
@@ -325,7 +341,10 @@ def fit_parzen_estimator(numeric: np.ndarray, categorical: np.ndarray, weights: 
         floor = max(floor, 1.0 / (n + 1))
     # A grid kernel narrower than half a cell would put nearly all its mass on one grid value.
     floors = np.maximum(floor, np.where(n_cells > 0, 0.5 / np.maximum(n_cells, 1), 0.0))
-    sigmas = np.clip(sigmas, floors, _MAX_SIGMA)
+    if config.bandwidth == "scott":  # one bandwidth per dimension: clipped once, shared by every kernel
+        sigmas = np.broadcast_to(np.clip(scott_bandwidth(numeric), floors, _MAX_SIGMA), (n, d))
+    else:
+        sigmas = np.clip(hyperopt_bandwidth(numeric, config.consider_endpoints), floors, _MAX_SIGMA)
     mus = np.vstack([numeric, np.full((1, d), _PRIOR_MU)])
     sigmas = np.vstack([sigmas, np.full((1, d), _MAX_SIGMA)])
     categories = np.vstack([categorical.astype(int), np.full((1, categorical.shape[1]), -1)])
