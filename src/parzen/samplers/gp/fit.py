@@ -192,7 +192,8 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
     d2 = scaled_sq_dist(w, x_cat, w, x_cat, params)
     np.fill_diagonal(d2, 0.0)
     corr, corr_grad = matern52_and_grad(d2)
-    kf = params.amplitude * corr
+    corr *= params.amplitude
+    kf = corr
     k = kf.copy()
     k[np.diag_indices(n)] += noise + _JITTER
     lower = _cholesky(k)
@@ -200,7 +201,9 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
     value = -0.5 * float(y @ alpha) - float(np.sum(np.log(np.diag(lower)))) - 0.5 * n * _LOG_2PI
     kinv = _inverse_from_cholesky(lower)
     big_w = np.outer(alpha, alpha) - kinv
-    g = 0.5 * big_w * (params.amplitude * corr_grad)
+    corr_grad *= params.amplitude
+    g = 0.5 * big_w
+    g *= corr_grad
     g_rows = g.sum(1)
     grad = np.empty(layout.size)
     ls2 = params.lengthscales**2
@@ -263,7 +266,8 @@ class GPPosterior:
         self.x_cat = x_cat
         self._train = ScaledPoints(x_num, x_cat, params)
         self._w = self._train.w
-        k = params.amplitude * matern52(self._train.sq_dist(warp(x_num, params), x_cat))
+        k = matern52(self._train.sq_dist(warp(x_num, params), x_cat))
+        k *= params.amplitude
         k[np.diag_indices(len(y))] += noise + _JITTER
         lower = _cholesky(k)
         self.alpha = _cho_solve(lower, y)
@@ -274,9 +278,12 @@ class GPPosterior:
 
     def predict(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Posterior mean and variance of the latent function at each row (R&W 2006, eqs. 2.25-2.26)."""
-        k_star = self.params.amplitude * matern52(self._train.sq_dist(warp(x_num, self.params), x_cat))
+        k_star = matern52(self._train.sq_dist(warp(x_num, self.params), x_cat))
+        k_star *= self.params.amplitude
         mean = k_star @ self.alpha
-        var = self.params.amplitude - np.sum((k_star @ self._kinv) * k_star, axis=1)
+        spread = k_star @ self._kinv
+        spread *= k_star
+        var = self.params.amplitude - spread.sum(1)
         return mean, np.maximum(var, 1e-12)
 
     def predict_with_grad(self, x_num: np.ndarray, x_cat: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -292,13 +299,13 @@ class GPPosterior:
             scale = 2.0 * dwdx / params.lengthscales**2
         else:
             w, scale = x_num, self._scale
-        corr, corr_grad = matern52_and_grad(self._train.sq_dist(w, x_cat))
-        k_star = params.amplitude * corr
-        m = params.amplitude * corr_grad
+        k_star, m = matern52_and_grad(self._train.sq_dist(w, x_cat))
+        k_star *= params.amplitude
+        m *= params.amplitude
         beta = k_star @ self._kinv
         mean = k_star @ self.alpha
-        var = np.maximum(params.amplitude - np.sum(beta * k_star, axis=1), 1e-12)
+        var = np.maximum(params.amplitude - (beta * k_star).sum(1), 1e-12)
         dmean = scale * (w * (m @ self.alpha)[:, None] - m @ self._alpha_w)
-        mb = m * beta
-        dvar = -2.0 * scale * (w * mb.sum(1)[:, None] - mb @ self._w)
+        beta *= m
+        dvar = (-2.0 * scale) * (w * beta.sum(1)[:, None] - beta @ self._w)
         return mean, var, dmean, dvar

@@ -73,8 +73,15 @@ def scaled_sq_dist(w1: np.ndarray, c1: np.ndarray, w2: np.ndarray, c2: np.ndarra
 def _sq_dist_from_scaled(a: np.ndarray, a2: np.ndarray, c1: np.ndarray, b: np.ndarray, b2: np.ndarray,
                          c2: np.ndarray, params: KernelParams) -> np.ndarray:
     """:func:`scaled_sq_dist` from inputs already divided by the lengthscales (``a``, ``b``) and their squared
-    row norms (``a2``, ``b2``), so that a side that does not change between calls is scaled once."""
-    d2 = a2[:, None] + b2[None, :] - 2.0 * (a @ b.T)
+    row norms (``a2``, ``b2``), so that a side that does not change between calls is scaled once.
+
+    The (n1, n2) arrays are updated in place (here and in the Matern functions): the sweep of the acquisition
+    scores about a thousand points at once, and a fresh array per operation costs more than the arithmetic.
+    """
+    cross = a @ b.T
+    cross *= 2.0
+    d2 = a2[:, None] + b2[None, :]
+    d2 -= cross
     np.maximum(d2, 0.0, out=d2)
     for k, ls in enumerate(params.cat_lengthscales):
         d2 += (c1[:, k, None] != c2[None, :, k]) / ls**2
@@ -103,8 +110,7 @@ def matern52(d2: np.ndarray) -> np.ndarray:
 
     Rasmussen & Williams 2006, eq. 4.17 with nu = 5/2.
     """
-    r = np.sqrt(d2)
-    return (1.0 + _SQRT5 * r + (5.0 / 3.0) * d2) * np.exp(-_SQRT5 * r)
+    return _matern52_value(d2, *_sqrt5_terms(d2))
 
 
 def matern52_grad(d2: np.ndarray) -> np.ndarray:
@@ -115,10 +121,28 @@ def matern52_grad(d2: np.ndarray) -> np.ndarray:
 
 def matern52_and_grad(d2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """:func:`matern52` and :func:`matern52_grad` together, sharing r, 1 + sqrt5 r and the exponential."""
-    r = np.sqrt(d2)
-    e = np.exp(-_SQRT5 * r)
-    one_sr = 1.0 + _SQRT5 * r
-    return (one_sr + (5.0 / 3.0) * d2) * e, -(5.0 / 6.0) * one_sr * e
+    one_sr, e = _sqrt5_terms(d2)
+    grad = -(5.0 / 6.0) * one_sr
+    grad *= e
+    return _matern52_value(d2, one_sr, e), grad
+
+
+def _sqrt5_terms(d2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """1 + sqrt5 r and exp(-sqrt5 r) for r = sqrt(d2), as new arrays."""
+    one_sr = np.sqrt(d2)
+    e = -_SQRT5 * one_sr
+    np.exp(e, out=e)
+    one_sr *= _SQRT5
+    one_sr += 1.0
+    return one_sr, e
+
+
+def _matern52_value(d2: np.ndarray, one_sr: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """(1 + sqrt5 r + 5/3 r^2) exp(-sqrt5 r) from the terms of :func:`_sqrt5_terms`."""
+    value = (5.0 / 3.0) * d2
+    value += one_sr
+    value *= e
+    return value
 
 
 def kernel_matrix(x1_num: np.ndarray, x1_cat: np.ndarray, x2_num: np.ndarray, x2_cat: np.ndarray,
