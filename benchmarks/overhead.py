@@ -6,6 +6,11 @@
 (c) ask+tell milliseconds per trial of each model-based sampler (TPE, CMA-ES, GP, the default)
     in a 10-D float space at 100, 300, 1,000 and 10,000 trials (the GP to 1,000, the default to
     20,000), beside optuna's counterpart (``--peer-max`` stops optuna's samplers earlier).
+    ``--space mixed`` replaces the float space by a mixed one of the same size (floats, a log-scaled
+    float, integers, a log-scaled integer, a stepped float, a categorical), ``--space conditional`` by
+    one whose parameters hang on a categorical choice (optuna is not run on it: its ``ask`` takes no
+    conditions); the default sends both to TPE after its GP phase. ``--checkpoints`` replaces the
+    trial counts, e.g. ``--checkpoints 1000 10000 20000``.
 
 Each figure is the median over ``--repeats`` runs. ``--clock cpu`` times the process's CPU time instead
 of the wall clock, which keeps figures comparable on a machine shared with other work. Usage:
@@ -14,12 +19,15 @@ of the wall clock, which keeps figures comparable on a machine shared with other
     python benchmarks/overhead.py --only memory --repeats 5
     python benchmarks/overhead.py --only samplers --samplers tpe gp --repeats 1
     python benchmarks/overhead.py --only samplers --dims 5 --clock cpu --peer-max 1000 --repeats 1
+    python benchmarks/overhead.py --only samplers --samplers tpe --space mixed --checkpoints 1000 10000 20000 \
+        --clock cpu --peer-max 1000 --repeats 1
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import statistics
 import tempfile
@@ -86,6 +94,70 @@ def _sphere(params: dict) -> float:
     return float(sum((v - 1.0) ** 2 for v in params.values()))
 
 
+def _float_spaces(dims: int) -> tuple[dict, Callable[[], dict], Callable[[dict], float]]:
+    """A ``dims``-D float sphere: parzen's space, a maker of optuna's, the objective."""
+    def optuna_space() -> dict:
+        return {f"x{i}": _optuna().distributions.FloatDistribution(-5, 5) for i in range(dims)}
+
+    return {f"x{i}": parzen.Float(-5, 5) for i in range(dims)}, optuna_space, _sphere
+
+
+_MIXED_KINDS = 5  # the parameters of the mixed space that are not plain floats
+
+
+def _mixed_spaces(dims: int) -> tuple[dict, Callable[[], dict], Callable[[dict], float]]:
+    """``dims`` parameters (at least 6): plain floats, then a log-scaled float, an int, a log-scaled int,
+    a stepped float and a categorical of four choices."""
+    n_float = max(dims - _MIXED_KINDS, 1)
+    space = {f"x{i}": parzen.Float(-5, 5) for i in range(n_float)}
+    space.update({"lr": parzen.Float(1e-5, 1e-1, log=True), "n": parzen.Int(1, 10), "k": parzen.Int(2, 256, log=True),
+                  "s": parzen.Float(0.0, 1.0, step=0.1), "act": parzen.Categorical(["relu", "gelu", "tanh", "silu"])})
+
+    def optuna_space() -> dict:
+        d = _optuna().distributions
+        out = {f"x{i}": d.FloatDistribution(-5, 5) for i in range(n_float)}
+        out.update({"lr": d.FloatDistribution(1e-5, 1e-1, log=True), "n": d.IntDistribution(1, 10),
+                    "k": d.IntDistribution(2, 256, log=True), "s": d.FloatDistribution(0.0, 1.0, step=0.1),
+                    "act": d.CategoricalDistribution(["relu", "gelu", "tanh", "silu"])})
+        return out
+
+    def objective(p: dict) -> float:
+        return (sum((p[f"x{i}"] - 1.0) ** 2 for i in range(n_float)) + (math.log10(p["lr"]) + 3) ** 2
+                + abs(p["n"] - 4) + abs(math.log2(p["k"]) - 5) + p["s"] + (p["act"] != "gelu"))
+
+    return space, optuna_space, objective
+
+
+def _conditional_space(dims: int) -> tuple[dict, None, Callable[[dict], float]]:
+    """``dims`` parameters (at least 8): a model choice, two parameters for each model, a log-scaled
+    learning rate, and plain floats shared by every model."""
+    space = {
+        "model": parzen.Categorical(["linear", "tree", "net"]),
+        "alpha": parzen.Float(1e-4, 1.0, log=True, when=("model", "linear")),
+        "l1": parzen.Float(0.0, 1.0, when=("model", "linear")),
+        "depth": parzen.Int(1, 12, when=("model", "tree")),
+        "leaf": parzen.Float(0.0, 1.0, when=("model", "tree")),
+        "width": parzen.Int(16, 512, log=True, when=("model", "net")),
+        "dropout": parzen.Float(0.0, 0.5, when=("model", "net")),
+        "lr": parzen.Float(1e-4, 1e-1, log=True),
+    }
+    n_float = max(dims - len(space), 0)
+    space.update({f"x{i}": parzen.Float(-5, 5) for i in range(n_float)})
+
+    def objective(p: dict) -> float:
+        shared = sum((p[f"x{i}"] - 1.0) ** 2 for i in range(n_float)) + (math.log10(p["lr"]) + 2.5) ** 2
+        if p["model"] == "linear":
+            return shared + 1.0 + (math.log10(p["alpha"]) + 2) ** 2 + p["l1"]
+        if p["model"] == "tree":
+            return shared + abs(p["depth"] - 5) / 3 + (p["leaf"] - 0.2) ** 2
+        return shared + 0.5 + abs(math.log2(p["width"]) - 7) / 2 + p["dropout"]
+
+    return space, None, objective
+
+
+SPACES = {"float": _float_spaces, "mixed": _mixed_spaces, "conditional": _conditional_space}
+
+
 # Each sampler family: parzen's sampler, optuna's counterpart, the checkpoints (trial counts), and the
 # largest checkpoint optuna is run to (None: all, or ``--peer-max``). Optuna's GP is stopped at 300
 # trials: at ~0.3 s per trial near 300 and cubic growth, reaching 1,000 would take about an hour per run.
@@ -107,27 +179,31 @@ def _optuna():
     return optuna
 
 
-def sampler_table(family: str, repeats: int, dims: int, peer_limit: int | None = None) -> None:
-    """ask+tell ms per trial of one sampler family in a ``dims``-D float space, parzen beside optuna."""
-    make_parzen, make_optuna, checkpoints, peer_max = SAMPLER_PAIRS[family]
+def sampler_table(family: str, repeats: int, dims: int, peer_limit: int | None = None, space_kind: str = "float",
+                  checkpoints: tuple[int, ...] | None = None) -> None:
+    """ask+tell ms per trial of one sampler family in a ``dims``-D space of ``space_kind``, parzen beside optuna."""
+    make_parzen, make_optuna, family_checkpoints, peer_max = SAMPLER_PAIRS[family]
+    checkpoints = checkpoints or family_checkpoints
     if peer_limit is not None:
         peer_max = min(peer_max or peer_limit, peer_limit)
-    optuna = _optuna()
-    spaces = {"parzen": {f"x{i}": parzen.Float(-5, 5) for i in range(dims)},
-              "optuna": {f"x{i}": optuna.distributions.FloatDistribution(-5, 5) for i in range(dims)}}
+    space, make_optuna_space, objective = SPACES[space_kind](dims)
+    libraries = ("parzen", "optuna") if make_optuna_space is not None else ("parzen",)
     results: dict[str, dict[int, list[float]]] = {lib: {c: [] for c in checkpoints} for lib in ("parzen", "optuna")}
     for r in range(repeats):
-        for lib, make in (("parzen", make_parzen), ("optuna", make_optuna)):
+        for lib in libraries:
             if lib == "parzen":
-                study = parzen.create_study(sampler=make(r))
+                study, lib_space = parzen.create_study(sampler=make_parzen(r)), space
             else:
-                study = optuna.create_study(sampler=make(r))
+                assert make_optuna_space is not None
+                study, lib_space = _optuna().create_study(sampler=make_optuna(r)), make_optuna_space()
             reached = [c for c in checkpoints if lib == "parzen" or peer_max is None or c <= peer_max]
-            times = time_ask_tell(study, spaces[lib], reached[-1], _sphere)
+            if not reached:
+                continue
+            times = time_ask_tell(study, lib_space, reached[-1], objective)
             for c in reached:
                 window = min(WINDOW, c // 2)
                 results[lib][c].append(float(np.median(times[c - window:c])) * 1e3)
-    print(f"(c) {family}: ask+tell ms per trial ({_clock.__name__}), {dims}-D float sphere, in memory "
+    print(f"(c) {family}: ask+tell ms per trial ({_clock.__name__}), {len(space)}-D {space_kind} space, in memory "
           f"(median of the trials just before each checkpoint; median over {repeats} runs)")
     _print_rows(results, list(checkpoints), "ms/trial", lower_is_better=True)
 
@@ -244,6 +320,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["memory", "sqlite", "samplers", "default-short"], default=None)
     parser.add_argument("--samplers", nargs="+", choices=list(SAMPLER_PAIRS), default=list(SAMPLER_PAIRS))
     parser.add_argument("--dims", type=int, default=10)
+    parser.add_argument("--space", choices=list(SPACES), default="float",
+                        help="the space of the sampler tables: float sphere, mixed kinds, or conditional")
+    parser.add_argument("--checkpoints", type=int, nargs="+", default=None,
+                        help="trial counts of the sampler tables (each family's own by default)")
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall")
     parser.add_argument("--peer-max", type=int, default=None, help="run optuna's samplers to at most this many trials")
     args = parser.parse_args(argv)
@@ -264,7 +344,8 @@ def main(argv: list[str] | None = None) -> None:
         default_short_table(args.repeats)
     if args.only in (None, "samplers"):
         for family in args.samplers:
-            sampler_table(family, args.repeats, args.dims, args.peer_max)
+            sampler_table(family, args.repeats, args.dims, args.peer_max, args.space,
+                          tuple(sorted(args.checkpoints)) if args.checkpoints else None)
 
 
 if __name__ == "__main__":
