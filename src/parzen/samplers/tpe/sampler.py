@@ -164,6 +164,8 @@ class TPESampler(Sampler):
         )
         self._random = fallback_sampler(seed, self._rng)
         self._rankings: weakref.WeakKeyDictionary[StudyHistory, Ranking] = weakref.WeakKeyDictionary()
+        self._points: weakref.WeakKeyDictionary[StudyHistory, dict[tuple, tuple[int, set[bytes]]]] = \
+            weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     # --- the Sampler interface -------------------------------------------------------------------------
@@ -330,10 +332,11 @@ class TPESampler(Sampler):
         cand_num, cand_cat = below.sample(self._rng, self._n_ei_candidates)
         score = below.log_pdf(cand_num, cand_cat) - above.log_pdf(cand_num, cand_cat)
         if avoid_seen and np.all(n_cells > 0):
-            present = _skip(absent, np.arange(context.n - absent.size))
-            seen = np.vstack([np.stack([column[present] for column, _ in columns], axis=1), lies])
+            finished = self._finished_points(context, group, [column for column, _ in columns], absent, num_idx,
+                                             cat_idx, n_cells)
+            running = set(_cell_keys(lies[:, num_idx], lies[:, cat_idx], n_cells))
             cand_num, cand_cat, score = self._unseen(cand_num, cand_cat, score, n_cells, n_choices,
-                                                     set(_cell_keys(seen[:, num_idx], seen[:, cat_idx], n_cells)))
+                                                     lambda key: key in finished or key in running)
         best = int(np.argmax(score))
         out: dict[str, Any] = {}
         for j, i in enumerate(num_idx):
@@ -342,17 +345,34 @@ class TPESampler(Sampler):
             out[name] = dist.choices[int(cand_cat[best, j])]
         return out
 
+    def _finished_points(self, context: _Context, group: dict[str, Distribution], columns: list[np.ndarray],
+                         absent: np.ndarray, num_idx: list[int], cat_idx: list[int], n_cells: np.ndarray) -> set[bytes]:
+        """The points (grid cells and choices, as :func:`_cell_keys` writes them) of the finished trials that
+        hold every parameter of ``group``; kept per history and group, each row read once."""
+        per_history = self._points.get(context.history)
+        if per_history is None:
+            per_history = self._points[context.history] = {}
+        signature = tuple((name, dist.describe()) for name, dist in group.items())
+        done, points = per_history.get(signature, (0, set()))
+        if done < context.n:
+            rows = np.arange(done, context.n)
+            rows = rows[~_contains(absent, rows)]
+            values = np.stack([column[rows] for column in columns], axis=1)
+            points.update(_cell_keys(values[:, num_idx], values[:, cat_idx], n_cells))
+            per_history[signature] = (context.n, points)
+        return points
+
     def _unseen(self, cand_num: np.ndarray, cand_cat: np.ndarray, score: np.ndarray, n_cells: np.ndarray,
-                n_choices: list[int], seen: set[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The candidates with the points in ``seen`` scored -inf; when every candidate was seen, uniform
-        draws that were not (all candidates as they were when the draws find none: the space is spent)."""
-        fresh = np.array([key not in seen for key in _cell_keys(cand_num, cand_cat, n_cells)])
+                n_choices: list[int], seen: Callable[[bytes], bool]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The candidates at points ``seen`` scored -inf; when every candidate was seen, uniform draws that
+        were not (all candidates as they were when the draws find none: the space is spent)."""
+        fresh = np.array([not seen(key) for key in _cell_keys(cand_num, cand_cat, n_cells)])
         if fresh.any():
             return cand_num, cand_cat, np.where(fresh, score, -np.inf)
         draws_num = self._rng.random((_UNSEEN_DRAWS, len(n_cells)))
         draws_cat = np.stack([self._rng.integers(k, size=_UNSEEN_DRAWS) for k in n_choices], axis=1) if n_choices \
             else np.zeros((_UNSEEN_DRAWS, 0), dtype=int)
-        fresh = np.array([key not in seen for key in _cell_keys(draws_num, draws_cat, n_cells)])
+        fresh = np.array([not seen(key) for key in _cell_keys(draws_num, draws_cat, n_cells)])
         if not fresh.any():
             return cand_num, cand_cat, score
         return draws_num[fresh][:1], draws_cat[fresh][:1], np.zeros(1)
