@@ -110,19 +110,21 @@ class Acquisition:
         self.beta = beta
         rows = _rounded_rows(*exclude) if exclude is not None else np.empty((0, 0))
         self._excluded = {row.tobytes() for row in rows}
-        # equal rows have equal first entries: only points whose first entry is among these are compared whole
-        self._excluded_first = rows[:, 0] if rows.shape[1] else None
+        # Equal rows have equal first entries: a point is compared whole only if its first entry is among these.
+        self._excluded_first = np.sort(rows[:, 0]) if rows.shape[1] and len(rows) else None
         self.feasibility = feasibility
 
     def _is_excluded(self, x_num: np.ndarray, x_cat: np.ndarray) -> np.ndarray:
         """Which rows are excluded points."""
-        rows = _rounded_rows(x_num, x_cat)
-        if self._excluded_first is None or not rows.shape[1]:
-            return np.array([row.tobytes() in self._excluded for row in rows], dtype=bool)
-        first = rows[:, 0]
-        excluded = np.zeros(len(rows), dtype=bool)
-        for i in np.flatnonzero(np.isin(first, self._excluded_first) | np.isnan(first)):
-            excluded[i] = rows[i].tobytes() in self._excluded
+        if self._excluded_first is None or not x_num.shape[1] + x_cat.shape[1]:
+            return np.array([row.tobytes() in self._excluded for row in _rounded_rows(x_num, x_cat)], dtype=bool)
+        first = np.round(x_num[:, 0], 12) if x_num.shape[1] else x_cat[:, 0].astype(float)
+        known = self._excluded_first
+        at = np.minimum(np.searchsorted(known, first), len(known) - 1)
+        candidates = np.flatnonzero((known[at] == first) | np.isnan(first))
+        excluded = np.zeros(len(first), dtype=bool)
+        for i, row in zip(candidates, _rounded_rows(x_num[candidates], x_cat[candidates])):
+            excluded[i] = row.tobytes() in self._excluded
         return excluded
 
     def _combine(self, mean: np.ndarray, var: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
