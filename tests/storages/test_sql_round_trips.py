@@ -16,14 +16,15 @@ import sqlalchemy as sa
 import parzen
 from parzen import TrialState
 from parzen.space import Float
+from parzen.storages import sql
 from parzen.storages._base import TrialTemplate
 from parzen.storages.sql import RDBStorage
 
 # An ask, a define-by-run suggest and a tell of an unchanging study: the look for an enqueued trial and the
 # new trial (the ask; each also reads the count of finished trials, which answers the sampler's check at the
-# suggest), its parameter, the finish and the read of the finished trial's rows. Each is a statement in
+# suggest), its parameter, and the finish (which returns the finished trial's rows). Each is a statement in
 # autocommit: no BEGIN or COMMIT round trip besides.
-STATEMENTS_PER_TRIAL = 5
+STATEMENTS_PER_TRIAL = 4
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
@@ -366,3 +367,50 @@ def test_a_read_of_finished_trials_costs_one_statement_plus_one_when_some_are_ne
         assert [t.values for t in storage.get_all_trials(sid, (TrialState.COMPLETE,))] == [(1.0,), (2.0,), (3.0,),
                                                                                             (4.0,)]
     assert len(seen) == 2
+
+
+def test_a_finish_returns_the_record_a_fresh_read_finds(postgres_url: str) -> None:
+    """The finish's one statement returns the trial's rows as its snapshot holds them, plus what it writes:
+    the same record as a read after the commit, attributes it replaces included."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize", "maximize"])
+    template = TrialTemplate(params={"x": 0.25}, distributions={"x": Float(0, 1)}, user_attrs={"u": [1, 2]},
+                             system_attrs={"kept": 1, "replaced": 2})
+    tid, _ = storage.create_trial(sid, template)
+    storage.set_trial_intermediate_value(tid, 2, float("nan"))
+    storage.set_trial_intermediate_value(tid, 1, 0.5)
+    with counted(storage) as seen:
+        final = storage.finish_trial(tid, TrialState.COMPLETE, [1.5, -2.0], {"replaced": (3, 4), "new": {"a": 1}})
+    assert len(seen) == 1
+    fresh = RDBStorage(postgres_url).get_trial(tid)
+    assert final.system_attrs == {"kept": 1, "replaced": [3, 4], "new": {"a": 1}}
+    assert final.values == (1.5, -2.0) and final.user_attrs == {"u": [1, 2]}
+    assert str(final) == str(fresh)  # NaN != NaN: compare the records' text
+    bare, _ = storage.create_trial(sid)
+    assert storage.finish_trial(bare, TrialState.FAIL, None) == RDBStorage(postgres_url).get_trial(bare)
+
+
+def test_a_write_that_the_finish_waited_for_is_in_its_record(postgres_url: str) -> None:
+    """A parameter written while the finish arrives (committed after the finish's snapshot was taken): the
+    finish waits for it and its record holds it, as a read after the commit does."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    tid, _ = storage.create_trial(sid)
+    assert storage._pg is not None
+    put = storage._pg.put_running[id(sql._PARAMS)]
+    rows = sql._pg_arrays(sql._PARAMS, sql._param_rows({"x": 0.5}, {"x": Float(0, 1)}))
+    other = sa.create_engine(postgres_url)
+    finals: list[Any] = []
+    try:
+        with other.begin() as conn:  # the write holds the trial's row while the finish arrives
+            assert conn.execute(put, {"tid": tid, **rows}).rowcount == 1
+            thread = threading.Thread(target=lambda: finals.append(storage.finish_trial(tid, TrialState.COMPLETE,
+                                                                                        [1.0])))
+            thread.start()
+            thread.join(0.5)
+            assert thread.is_alive(), "the finish did not wait for the write"
+        thread.join(30)
+    finally:
+        other.dispose()
+    assert [f.params for f in finals] == [{"x": 0.5}]
+    assert finals[0] == RDBStorage(postgres_url).get_trial(tid)

@@ -17,9 +17,11 @@ Design:
   trial cache relies on.
 * On PostgreSQL every statement is a round trip, and so are BEGIN and COMMIT. Connections run
   autocommit there: reads lose nothing by it under READ COMMITTED, and the writes of a trial's life
-  (its creation, parameters, intermediate values, attributes, heartbeats, its finish) are one
-  statement each, one transaction each, guarded by the trial's state (``_PgWrites``); whatever they
-  do not cover (an unknown or finished trial, a WAITING one) goes through the transactional path.
+  (taking it from the queue, its creation, parameters, intermediate values, attributes, heartbeats,
+  its finish, which also returns its record) are one statement each, one transaction each, guarded by
+  the trial's state (``_PgWrites``); whatever they do not cover (an unknown or finished trial, a
+  WAITING one) goes through the transactional path. The statements that start a trial also read the
+  count of finished trials that the samplers check next (``_start_counts``).
 * Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
   only trials with a number it has not seen and those that were unfinished last time, so its
   cost does not grow with the size of the study.
@@ -38,6 +40,7 @@ Design:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import functools
 import importlib.metadata
@@ -53,7 +56,7 @@ import urllib.parse
 import uuid
 import weakref
 from collections import defaultdict
-from typing import Any, Callable, Container, Iterator, Mapping, Sequence
+from typing import Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 import sqlalchemy as sa
 
@@ -261,12 +264,17 @@ _STUDY_SYSTEM_ATTRS = _KeyedRows(_study_system_attrs, "study_id", "attr_key")
 
 # PostgreSQL: the writes of a running trial in one statement each. Over a network every statement is a
 # round trip, and so are BEGIN and COMMIT; one statement run autocommit is still one atomic transaction.
-# Each statement writes through a lock on the trial's row taken only while the trial is RUNNING
-# (FOR SHARE: a writer that finishes the trial waits for it, and a statement that waited for a finish
-# reads the row again and writes nothing). When such a statement writes nothing, the transactional path
-# runs and says why (unknown or finished trial) or handles the rare case (a WAITING trial).
+# Each statement writes through a lock on the trial's row taken only while the trial is RUNNING (a writer
+# that finishes the trial waits for it, and a statement that waited for a finish reads the row again and
+# writes nothing). A write of the trial's rows takes it by an update that changes nothing but gives the row
+# a new version, which is how the finish (see _PgWrites.finish_running) learns that a write committed after
+# its snapshot; the heartbeat, which no trial record holds, takes a shared lock. When such a statement
+# writes nothing, the transactional path runs and says why (unknown or finished trial) or handles the rare
+# case (a WAITING trial).
 _PG_RUNNING_TRIAL = (f"(SELECT trial_id FROM trials WHERE trial_id = :tid AND state = {int(TrialState.RUNNING)} "
                      "FOR SHARE) AS t")
+_PG_TOUCH_RUNNING_TRIAL = (f"WITH t AS (UPDATE trials SET state = state WHERE trial_id = :tid AND state = "
+                           f"{int(TrialState.RUNNING)} RETURNING trial_id) ")
 
 
 def _pg_rows_source(rows_of: _KeyedRows, prefix: str = "") -> str:
@@ -366,21 +374,30 @@ class _PgWrites:
         # is released the trial is taken, or, taken by another, it is left out and the caller looks again.
         self.take_waiting = {skip: _pg_take_waiting(clock, skip) for skip in (True, False)}
         self.put_running = {
-            id(rows_of): sa.text(_pg_insert_into_trial(rows_of, _PG_RUNNING_TRIAL))
+            id(rows_of): sa.text(_PG_TOUCH_RUNNING_TRIAL + _pg_insert_into_trial(rows_of, "t"))
             for rows_of in (_PARAMS, _INTERMEDIATE, _TRIAL_USER_ATTRS, _TRIAL_SYSTEM_ATTRS)
         }
-        # Finish a RUNNING trial: state, values, system attributes and the end of its heartbeat. It returns
-        # the trial's row; the trial's other rows are read after it commits (a finished trial no longer
-        # changes), because a statement does not see what a writer it waited for has committed.
+        # Finish a RUNNING trial: state, values, system attributes and the end of its heartbeat; return the
+        # trial's row beside each of its other rows as the statement's snapshot holds them (one row of NULL
+        # child fields if it has none). The values and attributes it writes are not in that snapshot: the
+        # caller adds them. A write of the trial's rows that committed after the snapshot gave the trial's
+        # row a new version (see _PG_TOUCH_RUNNING_TRIAL), whose xmin differs from the snapshot's: the update
+        # then leaves the row alone, returns nothing, and the transactional path finishes the trial.
+        from sqlalchemy.dialects import postgresql
+
+        children = _children_query(sa.select(sa.column("trial_id")).select_from(sa.table("t")))
         self.finish_running = sa.text(
             "WITH t AS (UPDATE trials SET state = :new_state, datetime_complete = :now "
             f"WHERE trial_id = :tid AND state = {int(TrialState.RUNNING)} "
+            "AND xmin = (SELECT xmin FROM trials WHERE trial_id = :tid) "
             "RETURNING study_id, trial_id, number, state, datetime_start, datetime_complete), "
             "v AS (INSERT INTO trial_values (trial_id, objective, value) SELECT t.trial_id, r.objective, r.value "
             f"FROM t, {_pg_rows_source(_VALUES)}), "
             f"a AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't')}), "
             "h AS (DELETE FROM trial_heartbeats WHERE trial_id IN (SELECT trial_id FROM t)) "
-            "SELECT study_id, trial_id, number, state, datetime_start, datetime_complete FROM t")
+            "SELECT t.study_id, t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete, c.* "
+            f"FROM t LEFT JOIN ({children.compile(dialect=postgresql.dialect())}) AS c ON true "
+            "ORDER BY c.kind, c.ord")
         self.beat_running = sa.text(
             f"INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT t.trial_id, {clock} FROM {_PG_RUNNING_TRIAL} "
             "ON CONFLICT (trial_id) DO UPDATE SET heartbeat = EXCLUDED.heartbeat")
@@ -452,6 +469,9 @@ _FINISH_TRIAL = (
     .values(state=sa.bindparam("new_state"), datetime_complete=sa.bindparam("now"))
 )
 
+# A new version of a trial's row, changing nothing (see _PG_TOUCH_RUNNING_TRIAL).
+_TOUCH_TRIAL = sa.update(_trials).where(_trials.c.trial_id == sa.bindparam("tid")).values(state=_trials.c.state)
+
 _DELETE_HEARTBEAT = sa.delete(_trial_heartbeats).where(_trial_heartbeats.c.trial_id == sa.bindparam("tid"))
 
 _KIND_PARAM, _KIND_VALUE, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR = range(5)
@@ -519,41 +539,47 @@ class _TrialLoader:
         datetime_complete)`` already read, the trials that ``params`` select."""
         if not rows:
             return []
-        values: defaultdict[int, list[float]] = defaultdict(list)
-        fields: dict[int, defaultdict[int, dict[Any, Any]]] = {
-            kind: defaultdict(dict)
-            for kind in (_KIND_PARAM, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR)
-        }
-        distributions: defaultdict[int, dict[str, Distribution]] = defaultdict(dict)
-        for tid, kind, _order, name, index, number, text, exact in conn.execute(self._children, params):
-            if kind == _KIND_PARAM:
-                dist = _parse_distribution(text)
-                fields[kind][tid][name] = dist.from_storage(number) if exact is None else int(exact)
-                distributions[tid][name] = dist
-            elif kind == _KIND_VALUE:
-                values[tid].append(_float_or_nan(number))
-            elif kind == _KIND_INTERMEDIATE:
-                fields[kind][tid][index] = _float_or_nan(number)
-            else:
-                fields[kind][tid][name] = json.loads(text)
-        params_of, intermediate_of = fields[_KIND_PARAM], fields[_KIND_INTERMEDIATE]
-        user_attrs_of, system_attrs_of = fields[_KIND_USER_ATTR], fields[_KIND_SYSTEM_ATTR]
-        return [
-            (study_id, FrozenTrial(
-                number=number,
-                trial_id=tid,
-                state=TrialState(state),
-                values=tuple(values[tid]) if tid in values else None,
-                params=params_of.get(tid, {}),
-                distributions=distributions.get(tid, {}),
-                intermediate_values=intermediate_of.get(tid, {}),
-                user_attrs=user_attrs_of.get(tid, {}),
-                system_attrs=system_attrs_of.get(tid, {}),
-                datetime_start=start,
-                datetime_complete=complete,
-            ))
-            for study_id, tid, number, state, start, complete in rows
-        ]
+        return _assemble_trials(rows, conn.execute(self._children, params))
+
+
+def _assemble_trials(rows: Sequence[Any], children: Iterable[Sequence[Any]]) -> list[tuple[int, FrozenTrial]]:
+    """``(study_id, trial)`` for trial rows ``(study_id, trial_id, number, state, datetime_start,
+    datetime_complete)`` and the rows of their children (see :func:`_children_query`)."""
+    values: defaultdict[int, list[float]] = defaultdict(list)
+    fields: dict[int, defaultdict[int, dict[Any, Any]]] = {
+        kind: defaultdict(dict)
+        for kind in (_KIND_PARAM, _KIND_INTERMEDIATE, _KIND_USER_ATTR, _KIND_SYSTEM_ATTR)
+    }
+    distributions: defaultdict[int, dict[str, Distribution]] = defaultdict(dict)
+    for tid, kind, _order, name, index, number, text, exact in children:
+        if kind == _KIND_PARAM:
+            dist = _parse_distribution(text)
+            fields[kind][tid][name] = dist.from_storage(number) if exact is None else int(exact)
+            distributions[tid][name] = dist
+        elif kind == _KIND_VALUE:
+            values[tid].append(_float_or_nan(number))
+        elif kind == _KIND_INTERMEDIATE:
+            fields[kind][tid][index] = _float_or_nan(number)
+        else:
+            fields[kind][tid][name] = json.loads(text)
+    params_of, intermediate_of = fields[_KIND_PARAM], fields[_KIND_INTERMEDIATE]
+    user_attrs_of, system_attrs_of = fields[_KIND_USER_ATTR], fields[_KIND_SYSTEM_ATTR]
+    return [
+        (study_id, FrozenTrial(
+            number=number,
+            trial_id=tid,
+            state=TrialState(state),
+            values=tuple(values[tid]) if tid in values else None,
+            params=params_of.get(tid, {}),
+            distributions=distributions.get(tid, {}),
+            intermediate_values=intermediate_of.get(tid, {}),
+            user_attrs=user_attrs_of.get(tid, {}),
+            system_attrs=system_attrs_of.get(tid, {}),
+            datetime_start=start,
+            datetime_complete=complete,
+        ))
+        for study_id, tid, number, state, start, complete in rows
+    ]
 
 
 class _Reads:
@@ -1100,6 +1126,8 @@ class RDBStorage(BaseStorage):
                     return
         with self._write() as conn:
             self._lock_open_trial(conn, trial_id)
+            if self._pg is not None:  # a trial taken from the queue meanwhile: a finish must see this write
+                conn.execute(_TOUCH_TRIAL, {"tid": trial_id})
             rows_of.put(conn, trial_id, rows)
 
     # --- studies -------------------------------------------------------------------------
@@ -1385,13 +1413,16 @@ class RDBStorage(BaseStorage):
                         system_rows: list[dict[str, Any]]) -> FrozenTrial | None:
         """Finish a RUNNING trial in one statement (PostgreSQL); None when it is not RUNNING."""
         assert self._pg is not None
-        with self._write(one_statement=True) as conn:  # the statement commits before the rows are read
-            row = conn.execute(self._pg.finish_running, {
+        with self._write(one_statement=True) as conn:
+            rows = conn.execute(self._pg.finish_running, {
                 "tid": trial_id, "new_state": int(state), "now": _now(), **_pg_arrays(_VALUES, value_rows),
-                **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows)}).first()
-            if row is None:
-                return None
-            ((study_id, final),) = self._reads.load_trial.complete(conn, [row], {"trial_id": trial_id})
+                **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows)}).all()
+        if not rows:
+            return None
+        ((study_id, before),) = _assemble_trials([rows[0][:6]], [row[6:] for row in rows if row[7] is not None])
+        final = dataclasses.replace(
+            before, values=tuple(row["value"] for row in value_rows) if value_rows else None,
+            system_attrs={**before.system_attrs, **{row["attr_key"]: json.loads(row["value_json"]) for row in system_rows}})
         self._remember_finished(study_id, final)
         return final
 
