@@ -673,3 +673,14 @@ def test_the_front_doors_name_the_parameter() -> None:
         parse_space({"x": Float(1, 0)})
     with pytest.raises(ValueError, match=r"^Parameter 'x' \(FLOAT\): `min_value` \(1.0\) must be <="):
         Parameter("x", ParameterType.FLOAT, 1.0, 0.0)
+
+
+def test_invalid_categoricals_of_equal_sets_are_equal_whatever_order_the_sets_iterate_in() -> None:
+    """Two equal sets may iterate in different orders (hash collisions depend on insertion order)."""
+    reordered = 0
+    for i in range(500):
+        members = ["a", "b", f"c{i}", f"d{i}", str(i)]
+        first, second = Categorical(set(members)), Categorical(set(reversed(members)))
+        reordered += list(first.choices) != list(second.choices)
+        assert first == second and hash(first) == hash(second)
+    assert reordered > 0  # the case this test is about did occur

@@ -92,6 +92,14 @@ def _check_number(value: Any, name: str, owner: str) -> float:
     return value
 
 
+def _stable_repr(value: Any) -> str:
+    """``repr(value)``, with a set's members sorted: two equal sets may iterate in different orders."""
+    if isinstance(value, (set, frozenset)):
+        members = "{" + ", ".join(sorted(repr(v) for v in value)) + "}"
+        return members if type(value) is set else f"{type(value).__name__}({members})"
+    return repr(value)
+
+
 class Distribution(abc.ABC):
     """Base of the parameter kinds (Float, Int, Categorical). Subclasses are frozen dataclasses.
 
@@ -133,7 +141,7 @@ class Distribution(abc.ABC):
 
     def _safe_key(self) -> tuple[Any, ...]:
         key = self._key()
-        return key if self._problem is None else tuple(repr(v) for v in key)  # raw arguments may be unhashable
+        return key if self._problem is None else tuple(_stable_repr(v) for v in key)  # may be unhashable
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -465,7 +473,7 @@ class Categorical(Distribution):
         ordered = hasattr(self.choices, "__len__") and hasattr(self.choices, "__getitem__")  # list, tuple, array
         if isinstance(self.choices, (str, bytes, set, frozenset, Mapping)) or not ordered:
             raise TypeError(
-                f"Categorical: `choices` must be a list or tuple of values, got {self.choices!r} (a str is one "
+                f"Categorical: `choices` must be a list or tuple of values, got {_stable_repr(self.choices)} (a str is one "
                 f"value, not a list of letters; a set has no fixed order)"
             )
         choices = tuple(
