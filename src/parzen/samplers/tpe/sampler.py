@@ -277,11 +277,18 @@ class TPESampler(Sampler):
     def _groups(self, context: _Context, dists: dict[str, Distribution]) -> list[dict[str, Distribution]]:
         if not self._multivariate:
             return [{name: dist} for name, dist in dists.items()]
-        groups: dict[bytes, dict[str, Distribution]] = {}
+        groups: list[tuple[np.ndarray, dict[str, Distribution]]] = []  # the rows a group lacks, and the group
+        any_failed = bool(context.failed.any())
         for name, dist in dists.items():  # a failed trial may stop half-way: it does not split groups
             _, missing = context.column(name, dist)
-            groups.setdefault(missing[~context.failed[missing]].tobytes(), {})[name] = dist
-        return list(groups.values())
+            lacking = missing[~context.failed[missing]] if any_failed else missing
+            for rows, group in groups:
+                if np.array_equal(rows, lacking):
+                    group[name] = dist
+                    break
+            else:
+                groups.append((lacking, {name: dist}))
+        return [group for _, group in groups]
 
     def _sample_group(self, context: _Context, group: dict[str, Distribution],
                       avoid_seen: bool = False) -> dict[str, Any]:
