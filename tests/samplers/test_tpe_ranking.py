@@ -60,11 +60,12 @@ def test_missing_rows_follow_the_column_as_the_study_grows() -> None:
             study.tell(trial, 0.0)
         history = study_history(study)
         for dist in (_SPACE["x"], narrowed):
-            column = history.column("x", dist)
-            assert history.missing("x", dist).tolist() == np.flatnonzero(np.isnan(column)).tolist()
-    assert 0 < len(history.missing("x", narrowed)) < history.n
-    assert history.missing("n", _SPACE["n"]).size == 0
-    assert history.missing("absent", Float(0.0, 1.0)).tolist() == list(range(history.n))
+            column, missing = history.column_and_missing("x", dist)
+            assert missing.tolist() == np.flatnonzero(np.isnan(column)).tolist()
+            assert np.array_equal(column, history.column("x", dist), equal_nan=True)
+    assert 0 < len(history.column_and_missing("x", narrowed)[1]) < history.n
+    assert history.column_and_missing("n", _SPACE["n"])[1].size == 0
+    assert history.column_and_missing("absent", Float(0.0, 1.0))[1].tolist() == list(range(history.n))
 
 
 @settings(max_examples=80, deadline=None)

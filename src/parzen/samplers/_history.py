@@ -124,6 +124,11 @@ class StudyHistory:
     def column(self, name: str, dist: Distribution) -> np.ndarray:
         """Internal values of ``name`` read in ``dist``, one per row: NaN where a trial lacks it or ``dist``
         cannot take its value."""
+        return self.column_and_missing(name, dist)[0]
+
+    def column_and_missing(self, name: str, dist: Distribution) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`column` ``(name, dist)`` and the rows, ascending, where it is NaN: kept up to date with the
+        column, so that a sampler finds the trials that lack a parameter without scanning every row."""
         key = (name, dist.describe())
         with self._lock:
             _, values, filled = self._columns.get(key, (dist, np.empty(0), 0))
@@ -134,15 +139,8 @@ class StudyHistory:
                     values[row] = encoded(self.trials[row].params, name, dist)
                 self._note_missing(key, np.flatnonzero(np.isnan(values[filled: self.n])) + filled)
                 self._columns[key] = (dist, values, self.n)
-            return values[: self.n]
-
-    def missing(self, name: str, dist: Distribution) -> np.ndarray:
-        """The rows, ascending, where :meth:`column` ``(name, dist)`` is NaN; kept up to date with the column,
-        so that a sampler finds the trials that lack a parameter without scanning every row."""
-        with self._lock:
-            self.column(name, dist)
-            rows, count = self._missing.get((name, dist.describe()), (np.empty(0, dtype=np.int64), 0))
-            return rows[:count]
+            rows, count = self._missing.get(key, (np.empty(0, dtype=np.int64), 0))
+            return values[: self.n], rows[:count]
 
     def _note_missing(self, key: tuple[str, str], new: np.ndarray) -> None:
         rows, count = self._missing.get(key, (np.empty(0, dtype=np.int64), 0))

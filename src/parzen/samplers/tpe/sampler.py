@@ -94,9 +94,8 @@ class _Context:
         ascending, where they are NaN; read once per call."""
         read = self._read.get(name)
         if read is None or read[0] is not dist:
-            values = self.history.column(name, dist)[: self.n]
-            missing = self.history.missing(name, dist)
-            read = self._read[name] = (dist, values, missing[: np.searchsorted(missing, self.n)])
+            values, missing = self.history.column_and_missing(name, dist)
+            read = self._read[name] = (dist, values[: self.n], missing[: np.searchsorted(missing, self.n)])
         return read[1], read[2]
 
 
