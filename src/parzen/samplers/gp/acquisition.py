@@ -42,12 +42,16 @@ def log_h(z: np.ndarray) -> np.ndarray:
     """log(phi(z) + z Phi(z)), Ament et al. 2023, eq. 9 (three branches by z; a branch no z falls in is skipped)."""
     z = np.asarray(z, dtype=float)
     upper = z > -1.0
-    if upper.all() and z.flags.c_contiguous:
+    any_upper = upper.any()
+    whole = z.ndim > 0 and z.flags.c_contiguous  # a branch taking every point may take the array as it is
+    if whole and any_upper and upper.all():
         return _log_h_upper(z)
-    out = np.empty_like(z)
-    if upper.any():
-        out[upper] = _log_h_upper(z[upper])
     middle = (~upper) & (z > _Z_ASYMPTOTIC)
+    if whole and not any_upper and middle.all():
+        return _log_h_middle(z)
+    out = np.empty_like(z)
+    if any_upper:
+        out[upper] = _log_h_upper(z[upper])
     if middle.any():
         out[middle] = _log_h_middle(z[middle])
     lower = z <= _Z_ASYMPTOTIC

@@ -177,7 +177,7 @@ def log_prior(theta: np.ndarray, layout: ThetaLayout) -> tuple[float, np.ndarray
     """log p(theta) up to a constant, and its gradient."""
     mu, sd = layout.prior_mean_sd()
     z = (theta - mu) / sd
-    return float(-0.5 * np.sum(z * z)), -z / sd
+    return float(-0.5 * (z * z).sum()), -z / sd
 
 
 def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray,
@@ -198,7 +198,7 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
     k[np.diag_indices(n)] += noise + _JITTER
     lower = _cholesky(k)
     alpha = _cho_solve(lower, y)
-    value = -0.5 * float(y @ alpha) - float(np.sum(np.log(np.diag(lower)))) - 0.5 * n * _LOG_2PI
+    value = -0.5 * float(y @ alpha) - float(np.log(np.diag(lower)).sum()) - 0.5 * n * _LOG_2PI
     kinv = _inverse_from_cholesky(lower)
     big_w = np.outer(alpha, alpha) - kinv
     corr_grad *= params.amplitude
@@ -208,18 +208,18 @@ def log_marginal_likelihood(theta: np.ndarray, layout: ThetaLayout, x_num: np.nd
     grad = np.empty(layout.size)
     ls2 = params.lengthscales**2
     # d d2_ij / d log l_k = -2 (w_ik - w_jk)^2 / l_k^2, and sum_ij G_ij (w_i - w_j)^2 = 2 (g . w^2 - w^T G w)
-    spread = 2.0 * (g_rows @ (w * w) - np.sum((g @ w) * w, axis=0))
+    spread = 2.0 * (g_rows @ (w * w) - ((g @ w) * w).sum(0))
     grad[:d] = -2.0 * spread / ls2
     for j, ls in enumerate(params.cat_lengthscales):
         differ = x_cat[:, j, None] != x_cat[None, :, j]
-        grad[d + j] = -2.0 * float(np.sum(g * differ)) / ls**2
-    grad[d + c] = 0.5 * float(np.sum(big_w * kf))
+        grad[d + j] = -2.0 * float((g * differ).sum()) / ls**2
+    grad[d + c] = 0.5 * float((big_w * kf).sum())
     grad[d + c + 1] = 0.5 * noise * float(np.trace(big_w))
     if w_n:
         # d d2_ij / d theta = 2 (w_ik - w_jk)(v_ik - v_jk) / l_k^2 with v = dw/d theta, summed against G:
         # sum_ij G_ij (w_i - w_j)(v_i - v_j) = 2 (g . (w v) - (G v) . w)
         for offset, dv in ((d + c + 2, dw_la), (d + c + 2 + w_n, dw_lb)):
-            cross = g_rows @ (w * dv) - np.sum((g @ dv) * w, axis=0)
+            cross = g_rows @ (w * dv) - ((g @ dv) * w).sum(0)
             grad[offset:offset + w_n] = 4.0 * cross / ls2
     return value, grad
 

@@ -96,7 +96,7 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
     def loss_all_free(flat: np.ndarray) -> tuple[float, np.ndarray]:
         """``loss`` where every numeric dimension is free and active: the vector is the points themselves."""
         value, grad = acqf.value_and_grad(flat.reshape(m, len(free)), x_cat)
-        return -float(np.sum(value)), -grad.ravel()
+        return -float(value.sum()), -grad.ravel()
 
     def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
         x = x_num.copy()
@@ -107,7 +107,7 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
         grad = grad[:, free]
         if held is not None:
             grad = np.where(held, 0.0, grad)
-        return -float(np.sum(value)), -grad.ravel()
+        return -float(value.sum()), -grad.ravel()
 
     all_free = held is None and len(free) == x_num.shape[1]
     res = scipy.optimize.minimize(loss_all_free if all_free else loss, x_num[:, free].ravel(), jac=True,
