@@ -162,15 +162,17 @@ def _inverse_from_cholesky(lower: np.ndarray) -> np.ndarray:
     inv, info = scipy.linalg.lapack.dpotri(lower, lower=True)
     if info != 0:
         raise np.linalg.LinAlgError(f"potri failed with info={info}")
-    full = np.where(_lower_mask(len(inv)), inv, inv.T)  # the lower triangle mirrored
-    full += 0.0  # as the sum of the two triangles made it: -0.0 becomes 0.0
+    full = np.where(_lower_mask(len(inv)), inv, inv.T)  # the lower triangle, mirrored
+    full += 0.0  # -0.0 becomes 0.0, bit for bit what tril(inv) + tril(inv, -1).T gives
     return full
 
 
 @functools.lru_cache(maxsize=8)
 def _lower_mask(n: int) -> np.ndarray:
-    """Where the lower triangle (diagonal included) of an n x n matrix lies (shared: do not modify)."""
-    return np.tri(n, dtype=bool)
+    """Where the lower triangle (diagonal included) of an n x n matrix lies (shared, so read-only)."""
+    mask = np.tri(n, dtype=bool)
+    mask.setflags(write=False)
+    return mask
 
 
 def log_prior(theta: np.ndarray, layout: ThetaLayout) -> tuple[float, np.ndarray]:
