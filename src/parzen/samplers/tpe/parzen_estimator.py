@@ -205,15 +205,19 @@ class ParzenEstimator:
         bandwidth; each row is normalized by the truncation mass of the first kernel of its pair.
         """
         centres = np.round(mu * 2 * n_cells)  # twice the cell index plus one, as a float
-        widths, width_index = np.unique(sigma, return_inverse=True)
-        pair = centres.astype(np.int64) * len(widths) + width_index.ravel()
-        _, first, row = np.unique(pair, return_index=True, return_inverse=True)
+        order = np.lexsort((sigma, centres))  # stable: the first kernel of each pair comes first
+        centre, width = centres[order], sigma[order]
+        starts = np.ones(len(order), dtype=bool)
+        starts[1:] = (centre[1:] != centre[:-1]) | (width[1:] != width[:-1])
+        first = order[starts]
+        row = np.empty(len(order), dtype=np.int64)
+        row[order] = np.cumsum(starts) - 1
         u_mu, u_sigma = centres[first][:, None] / (2 * n_cells), sigma[first][:, None]
         edges = np.arange(n_cells + 1) / n_cells
         t = (edges - u_mu) / u_sigma
         with np.errstate(divide="ignore"):  # a cell beyond ~37 sigma has mass 0
             table = np.log(normal_mass(t[:, :-1], t[:, 1:]))
-        return table - _log_mass(mu[first], sigma[first])[:, None], row.ravel()
+        return table - _log_mass(mu[first], sigma[first])[:, None], row
 
     @staticmethod
     def _aitchison_aitken(observed: np.ndarray, n_choices: int, bandwidth: float) -> np.ndarray:
