@@ -3,6 +3,11 @@
 This module is the glue: it encodes finished trials once, splits them into good and bad by the study's
 direction(s) and constraints, and hands arrays to :mod:`parzen.samplers.tpe.parzen_estimator`, which
 holds the numerics. Several objectives are split as MOTPE does (:mod:`parzen.samplers.tpe.multi_objective`).
+
+The cost of an ask must not grow with the study: a single objective's ranking is kept as trials finish
+(:mod:`parzen.samplers.tpe.ranking`), the rows a parameter lacks come from the shared history, and of the
+bad trials only the rows the estimator's kernel cap keeps are read. What is read and how it is handed on
+is what a whole-history read would give, so the suggestions do not depend on this bookkeeping.
 """
 
 from __future__ import annotations
