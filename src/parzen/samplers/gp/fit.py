@@ -268,7 +268,7 @@ class GPPosterior:
         self.x_cat = x_cat
         self._train = ScaledPoints(x_num, x_cat, params)
         self._w = self._train.w
-        k = matern52(self._train.sq_dist(warp(x_num, params), x_cat))
+        k = matern52(self._train.sq_dist(self._w, x_cat))
         k *= params.amplitude
         k[np.diag_indices(len(y))] += noise + _JITTER
         lower = _cholesky(k)
