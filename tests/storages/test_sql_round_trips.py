@@ -116,19 +116,37 @@ def test_the_count_read_at_a_start_answers_that_thread_until_a_finish(postgres_u
     assert seen == []
 
 
-def test_a_finish_by_another_worker_shows_at_the_next_start_or_after_the_ttl(postgres_url: str) -> None:
+def test_a_finish_by_another_process_shows_at_the_next_start_or_after_the_ttl(postgres_url: str) -> None:
+    storage, sid = _ready(postgres_url)
+    others = [storage.create_trial(sid)[0] for _ in range(2)]
+    elsewhere = sa.create_engine(postgres_url)  # another process's finish, as the database sees it
+
+    def finish_elsewhere(trial_id: int) -> None:
+        with elsewhere.begin() as conn:
+            conn.execute(sa.text("UPDATE trials SET state = :done WHERE trial_id = :tid"),
+                         {"done": int(TrialState.COMPLETE), "tid": trial_id})
+
+    try:
+        storage.create_trial(sid)
+        finish_elsewhere(others[0])
+        assert storage.get_n_trials(sid, FINISHED) == 2  # as the study was when this thread's trial started
+        storage.create_trial(sid)
+        assert storage.get_n_trials(sid, FINISHED) == 3
+        finish_elsewhere(others[1])
+        storage._start_counts.ttl = 0.0  # the kept count has expired
+        with counted(storage) as seen:
+            assert storage.get_n_trials(sid, FINISHED) == 4
+        assert len(seen) == 1
+    finally:
+        elsewhere.dispose()
+
+
+def test_a_finish_through_another_storage_object_of_the_process_shows_at_once(postgres_url: str) -> None:
     storage, sid = _ready(postgres_url)
     other = RDBStorage(postgres_url)
     storage.create_trial(sid)
     other.finish_trial(other.create_trial(sid)[0], TrialState.COMPLETE, [3.0])
-    assert storage.get_n_trials(sid, FINISHED) == 2  # as the study was when this thread's trial started
-    storage.create_trial(sid)
     assert storage.get_n_trials(sid, FINISHED) == 3
-    other.finish_trial(other.create_trial(sid)[0], TrialState.COMPLETE, [4.0])
-    storage._start_counts.ttl = 0.0  # the kept count has expired
-    with counted(storage) as seen:
-        assert storage.get_n_trials(sid, FINISHED) == 4
-    assert len(seen) == 1
 
 
 def test_a_deleted_study_is_not_counted_from_a_kept_count(postgres_url: str) -> None:

@@ -10,9 +10,10 @@ Rules, so that a kept count never hides what this process did and never lingers:
 
 * a count is served only to the thread whose statement read it, for the same study, and only within
   ``ttl`` seconds of the read;
-* any finish of a trial of that study through the same storage object (any thread), and its deletion,
-  recorded by :meth:`StartCounts.stale` after the commit, make every kept count of the study unusable
-  (the caller takes the epoch before its statement, so a finish during the statement counts too).
+* any finish of a trial of that study through a storage object of this process on the same database (any
+  thread; they share one :class:`StartCounts`), and its deletion, recorded by :meth:`StartCounts.stale`
+  after the commit, make every kept count of the study unusable (the caller takes the epoch before its
+  statement, so a finish during the statement counts too).
 
 A trial finished by another process after the statement shows at the thread's next start of a trial,
 or after ``ttl``: the check sees the study as it was when its trial started.
@@ -26,7 +27,8 @@ from collections import defaultdict
 
 
 class StartCounts:
-    """Per-thread counts of finished trials read by the statements that start trials (see the module)."""
+    """Per-thread counts of finished trials of one database's studies, read by the statements that start
+    trials (see the module)."""
 
     def __init__(self, ttl: float) -> None:
         self.ttl = ttl

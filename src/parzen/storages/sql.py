@@ -803,7 +803,21 @@ def _database_identity(url: sa.engine.URL) -> tuple[Any, ...]:
 _live_storages: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 
 
+# The kept counts of finished trials of each database (see _start_counts), shared by this process's storage
+# objects on it, so that a finish through any of them is seen by the others' next count.
+_start_counts_by_database: dict[tuple[Any, ...], StartCounts] = {}
+_start_counts_lock = threading.Lock()
+
+
+def _start_counts_of(identity: tuple[Any, ...]) -> StartCounts:
+    with _start_counts_lock:
+        return _start_counts_by_database.setdefault(identity, StartCounts(_START_COUNT_TTL_S))
+
+
 def _reset_storages_after_fork() -> None:
+    global _start_counts_lock
+    _start_counts_lock = threading.Lock()
+    _start_counts_by_database.clear()
     for storage in list(_live_storages):
         storage._reset_after_fork()
 
@@ -857,6 +871,7 @@ class RDBStorage(BaseStorage):
             kwargs["connect_args"] = connect_args
         self._engine = sa.create_engine(url, **kwargs)
         self._identity = _database_identity(parsed)
+        self._start_counts = _start_counts_of(self._identity)
         self._backend = parsed.get_backend_name()
         self._sqlite_path = os.path.abspath(parsed.database or "") if is_sqlite else None
         clock = _server_clock(self._backend)
@@ -885,7 +900,6 @@ class RDBStorage(BaseStorage):
         self._write_engine = self._engine.execution_options(
             **{_WRITE_OPTION: True}, **({"isolation_level": "READ COMMITTED"} if autocommit else {}))
         self._pg = _pg_writes() if autocommit else None
-        self._start_counts = StartCounts(_START_COUNT_TTL_S)
         # SQLite admits one writer at a time and a blocked writer sleeps in the busy handler
         # for milliseconds; queueing this object's writers on a lock wakes them at once.
         self._is_sqlite = is_sqlite
@@ -925,7 +939,7 @@ class RDBStorage(BaseStorage):
         self._engine.dispose(close=False)
         self._write_lock = threading.Lock() if self._is_sqlite else contextlib.nullcontext()
         self._cache_lock = threading.Lock()
-        self._start_counts = StartCounts(_START_COUNT_TTL_S)
+        self._start_counts = _start_counts_of(self._identity)
 
     def _is_transient(self, exc: BaseException) -> bool:
         """Whether ``exc`` is a passing condition worth retrying (see parzen.storages._retry)."""
