@@ -1,6 +1,6 @@
 """The GP's shortcuts give, bit for bit, what the plain formulas give.
 
-The posterior scales its training points once, the Matern value and gradient share their terms, arrays are
+L-BFGS-B hands scipy the gradient of the last evaluation itself, the posterior scales its training points once, the Matern value and gradient share their terms, arrays are
 updated in place, the Cholesky factor is taken from LAPACK directly, logEI skips the branches no point falls
 in, and excluded points are found by a search on their first entry: each is checked here against the plain
 computation with ``np.array_equal`` (not a tolerance), since any last-bit change would change suggestions.
@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.optimize
 
+from parzen.samplers.gp import lbfgsb
 from parzen.samplers.gp.acquisition import Acquisition, _rounded_rows, log_h
 from parzen.samplers.gp.fit import GPPosterior, ThetaLayout, _inverse_from_cholesky, log_marginal_likelihood
 from parzen.samplers.gp.kernel import KernelParams, kernel_matrix, matern52, matern52_and_grad, matern52_grad
@@ -136,3 +138,25 @@ def test_excluded_points_are_exactly_those_whose_rounded_rows_were_listed(
     assert 0 < expected.sum() < len(expected)
     values = acqf(q_num, q_cat)
     assert np.array_equal(values == -np.inf, expected)
+
+
+@pytest.mark.parametrize(("maxiter", "ftol"), [(200, None), (200, 1e-6), (3, None)])
+def test_lbfgsb_takes_the_steps_scipy_takes_evaluating_each_point_once(maxiter: int, ftol: float | None) -> None:
+    """Same iterates, value and counts as ``minimize(jac=True)`` on a bounded problem (some bounds active at the
+    optimum; maxiter=3 stops early), with one call of the function per evaluation scipy counts."""
+    target = np.array([0.3, -0.2, 1.4, 0.9, -1.0])
+    calls = []
+
+    def fun(x: np.ndarray) -> tuple[float, np.ndarray]:
+        calls.append(x.copy())
+        r = x - target
+        return float(np.sum(r**2) + 0.3 * np.sum(np.cos(3 * x))), 2 * r - 0.9 * np.sin(3 * x)
+
+    x0, bounds = np.full(5, 0.5), [(-0.5, 1.0)] * 5
+    options = {"maxiter": maxiter} | ({"ftol": ftol} if ftol is not None else {})
+    expected = scipy.optimize.minimize(fun, x0, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
+    calls.clear()
+    got = lbfgsb.minimize(fun, x0, bounds, maxiter, ftol)
+    assert np.array_equal(got.x, expected.x) and got.fun == expected.fun
+    assert (got.nit, got.nfev) == (expected.nit, expected.nfev)
+    assert len(calls) == got.nfev

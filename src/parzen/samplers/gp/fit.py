@@ -15,8 +15,8 @@ from typing import Sequence
 
 import numpy as np
 import scipy.linalg
-import scipy.optimize
 
+from parzen.samplers.gp import lbfgsb
 from parzen.samplers.gp.kernel import (
     KernelParams,
     ScaledPoints,
@@ -244,9 +244,7 @@ def fit_theta(layout: ThetaLayout, x_num: np.ndarray, x_cat: np.ndarray, y: np.n
 
     best_theta, best_loss = layout.clip(np.asarray(starts[0], dtype=float)), np.inf
     for start in starts:
-        res = scipy.optimize.minimize(loss, layout.clip(np.asarray(start, dtype=float)), jac=True,
-                                      method="L-BFGS-B", bounds=layout.bounds(),
-                                      options={"maxiter": maxiter, "ftol": _FTOL})
+        res = lbfgsb.minimize(loss, layout.clip(np.asarray(start, dtype=float)), layout.bounds(), maxiter, _FTOL)
         if np.isfinite(res.fun) and res.fun < best_loss:
             best_theta, best_loss = res.x, float(res.fun)
     return best_theta

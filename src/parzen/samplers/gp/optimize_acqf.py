@@ -12,9 +12,9 @@ import dataclasses
 from typing import Callable, Protocol
 
 import numpy as np
-import scipy.optimize
 from scipy.stats import qmc
 
+from parzen.samplers.gp import lbfgsb
 from parzen.samplers.gp.conditions import INACTIVE_NUMBER, Conditions
 
 _ANCHOR_COPIES = 32
@@ -110,9 +110,8 @@ def _lbfgs(acqf: AcquisitionFunction, dims: SearchDims, x_num: np.ndarray, x_cat
         return -float(value.sum()), -grad.ravel()
 
     all_free = held is None and len(free) == x_num.shape[1]
-    res = scipy.optimize.minimize(loss_all_free if all_free else loss, x_num[:, free].ravel(), jac=True,
-                                  method="L-BFGS-B",
-                                  bounds=[(0.0, 1.0)] * (m * len(free)), options={"maxiter": maxiter})
+    res = lbfgsb.minimize(loss_all_free if all_free else loss, x_num[:, free].ravel(), [(0.0, 1.0)] * (m * len(free)),
+                          maxiter)
     moved = x_num.copy()
     moved[:, free] = np.clip(res.x.reshape(m, len(free)), 0.0, 1.0)
     return dims.canonical(moved, x_cat)[0]
