@@ -56,7 +56,7 @@ class StartCounts:
         return count
 
     def stale(self, study_id: int) -> None:
-        """A trial of ``study_id`` finished, or the study was deleted, through this storage object (and
-        committed): the counts kept for it so far are no longer served."""
+        """A trial of ``study_id`` finished, or the study was deleted, through a storage object of this
+        process on this database (and committed): the counts kept for it so far are no longer served."""
         with self._lock:
             self._epochs[study_id] += 1
