@@ -2,11 +2,12 @@
 
 The GP's cost per trial was cut by removing repeated work (the training points scaled once per posterior,
 the Matern value and gradient sharing one exponential, arrays updated in place, LAPACK called directly, a
-binary search before the whole-row comparison of excluded points); none of it may change a single bit of a
-suggestion. The scenarios are whole short studies of the default sampler on 2-D and 5-D float spheres (the
-studies whose cost per trial was cut), and the GP on a mixed space (grids, categories, a conditional branch,
-PRUNED and FAIL trials, two trials running at once for the constant liar) and on a declared conditional space
-with input warping and UCB. They were recorded with the code before that change; run
+binary search before the whole-row comparison of excluded points, L-BFGS-B handed the value and gradient of
+one evaluation); none of it may change a single bit of a suggestion. The scenarios are whole short studies of
+the default sampler on 2-D and 5-D float spheres (the studies whose cost per trial was cut), and the GP on a
+mixed space (grids, categories, a conditional branch, PRUNED and FAIL trials, two trials running at once for
+the constant liar), on a declared conditional space with input warping and UCB, and on a space whose range
+and choices shrink half-way. They were recorded with the code before that change; run
 ``python tests/samplers/test_gp_replay.py`` to rewrite the fixture only after a deliberate change of
 behaviour, and say why in the commit.
 """
@@ -90,12 +91,28 @@ def _gp_batches(sampler: parzen.Sampler, n_trials: int, space: dict | None = Non
     return out
 
 
+def _gp_narrowed(n_trials: int) -> list[dict[str, str]]:
+    """A range narrowed and a choice dropped half-way: the GP models the old space, searches the new one."""
+    study = parzen.create_study(sampler=parzen.GPSampler(seed=5, n_startup_trials=6))
+    out = []
+    for number in range(n_trials):
+        late = number >= n_trials // 2
+        space = {"x": Float(-5.0, 1.0 if late else 5.0), "n": Int(0, 20),
+                 "c": Categorical(["a", "b"] if late else ["a", "b", "c"])}
+        trial = study.ask(space)
+        p = trial.params
+        study.tell(trial, (p["x"] - 0.5) ** 2 + abs(p["n"] - 7) / 4 + {"a": 0.5, "b": 0.0, "c": 1.0}[p["c"]])
+        out.append({name: repr(value) for name, value in sorted(p.items())})
+    return out
+
+
 SCENARIOS: dict[str, Callable[[], list[dict[str, str]]]] = {
     "default-2d": lambda: _default_on_sphere(2, 100),
     "default-5d": lambda: _default_on_sphere(5, 70),
     "gp-mixed": lambda: _gp_batches(parzen.GPSampler(seed=5, n_startup_trials=6), 36),
     "gp-conditional-warped-ucb": lambda: _gp_batches(
         parzen.GPSampler(seed=5, n_startup_trials=6, input_warping=True, acquisition="ucb"), 30, CONDITIONAL),
+    "gp-narrowed": lambda: _gp_narrowed(30),
 }
 
 
