@@ -6,11 +6,15 @@ histories that grow a few trials at a time.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parzen
+import parzen.samplers.tpe.sampler as tpe_module
 from parzen import Categorical, Float, Int, TrialState
 from parzen.samplers._history import study_history
 from parzen.samplers.tpe.ranking import Ranking
@@ -76,3 +80,24 @@ def test_rows_left_after_exclusions_and_unions_of_row_sets(a: set, b: set, n: in
     assert _skip(excluded, np.arange(len(left))).tolist() == left
     union = _union([excluded, np.array(sorted(b), dtype=np.int64), excluded])
     assert union.tolist() == sorted(a | b)
+
+
+def test_an_ask_hands_the_estimator_only_the_rows_its_kernel_cap_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the cap, g(x) is built from the kept rows only (read from the history one column at a time),
+    not from every bad trial: the work of an ask stops growing with the study."""
+    sizes: list[int] = []
+    real_fit = tpe_module.fit_parzen_estimator
+
+    def recording_fit(numeric, categorical, weights, n_cells, n_choices, config):
+        sizes.append(numeric.shape[0])
+        return real_fit(numeric, categorical, weights, n_cells, n_choices, config)
+
+    monkeypatch.setattr(tpe_module, "fit_parzen_estimator", recording_fit)
+    sampler = parzen.TPESampler(seed=0, n_ei_candidates=4)
+    sampler._config = dataclasses.replace(sampler._config, max_kernels=20)
+    study = parzen.create_study(sampler=sampler)
+    space = {"x": Float(0.0, 1.0), "n": Int(0, 9), "c": Categorical(["a", "b"])}
+    for _ in range(80):
+        trial = study.ask(space)
+        study.tell(trial, (trial.params["x"] - 0.3) ** 2 + trial.params["n"] + (trial.params["c"] == "b"))
+    assert max(sizes) == 20  # g(x) of 70 bad trials got its 20 kept rows, no more
