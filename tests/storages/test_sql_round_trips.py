@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 import parzen
 from parzen import TrialState
-from parzen.space import Float
+from parzen.space import Float, Int
 from parzen.storages import sql
 from parzen.storages._base import TrialTemplate
 from parzen.storages.sql import RDBStorage
@@ -369,9 +369,9 @@ def test_a_trial_finished_meanwhile_takes_no_more_writes(postgres_url: str) -> N
     assert storage.record_heartbeat(tid) is False
 
 
-def test_a_read_of_finished_trials_costs_one_statement_plus_one_when_some_are_new(postgres_url: str) -> None:
-    """The samplers' read at each ask: the study's version and its new trials come in one statement, the
-    new trials' rows in one more; a study that has not changed costs the first alone."""
+def test_a_read_of_finished_trials_costs_one_statement_new_trials_or_not(postgres_url: str) -> None:
+    """The samplers' read at each ask: the study's version, its new trials and their rows come in one
+    statement, whether the study changed or not."""
     storage, writer = RDBStorage(postgres_url), RDBStorage(postgres_url)
     sid = storage.create_study("a", ["minimize"])
     for value in (1.0, 2.0, 3.0):
@@ -380,11 +380,16 @@ def test_a_read_of_finished_trials_costs_one_statement_plus_one_when_some_are_ne
     with counted(storage) as seen:
         assert len(storage.get_all_trials(sid, (TrialState.COMPLETE,))) == 3
     assert len(seen) == 1
-    writer.finish_trial(writer.create_trial(sid)[0], TrialState.COMPLETE, [4.0])
+    template = TrialTemplate(params={"x": 0.25, "n": 2**60}, distributions={"x": Float(0, 1), "n": Int(0, 2**62)},
+                             user_attrs={"u": [1]}, system_attrs={"s": "t"})
+    tid, _ = writer.create_trial(sid, template)
+    writer.set_trial_intermediate_value(tid, 1, 0.5)
+    writer.finish_trial(tid, TrialState.COMPLETE, [4.0])
     with counted(storage) as seen:
-        assert [t.values for t in storage.get_all_trials(sid, (TrialState.COMPLETE,))] == [(1.0,), (2.0,), (3.0,),
-                                                                                            (4.0,)]
-    assert len(seen) == 2
+        trials = storage.get_all_trials(sid, (TrialState.COMPLETE,))
+    assert len(seen) == 1
+    assert [t.values for t in trials] == [(1.0,), (2.0,), (3.0,), (4.0,)]
+    assert trials[-1] == RDBStorage(postgres_url).get_trial(tid) and trials[-1].params["n"] == 2**60
 
 
 def test_a_finish_returns_the_record_a_fresh_read_finds(postgres_url: str) -> None:
