@@ -1,4 +1,5 @@
-"""TPE's incremental bookkeeping: the ranking, the rows a column lacks, the rows left after exclusions.
+"""TPE's incremental bookkeeping: the ranking, the rows a column lacks, the rows left after exclusions, and
+what an ask hands the estimator.
 
 Each is checked against the whole-history computation it replaces (a sort, a NaN scan, a mask), on
 histories that grow a few trials at a time.
