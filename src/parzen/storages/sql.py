@@ -603,15 +603,17 @@ class _Reads:
             sa.select(version, t.study_id, t.trial_id, t.number, t.state, t.datetime_start, t.datetime_complete)
             .select_from(_studies.outerjoin(_trials, new_trials))
             .where(_studies.c.study_id == sa.bindparam("study_id")))
-        # The same with each new trial's other rows beside it (see _children_query; NULL where it has none),
-        # ordered by number: a read that finds new trials costs one round trip too (PostgreSQL).
+        # The same rows, each with NULL child fields, then the new trials' other rows (see _children_query)
+        # with NULL trial fields, in one statement: a read that finds new trials costs one round trip too
+        # (PostgreSQL). A union, not a join: a join's plan can turn quadratic where the planner expects few
+        # trials (a table without statistics yet).
         children = _children_query(
             sa.select(t.trial_id).where(t.study_id == sa.bindparam("study_id"), t.number >= sa.bindparam("number")),
             schema).subquery("c")
-        self.version_new_and_children = (
-            self.version_and_new.add_columns(*children.c)
-            .outerjoin(children, children.c.trial_id == t.trial_id)
-            .order_by(t.number, children.c.kind, children.c.ord))
+        self.version_new_and_children = sa.union_all(
+            self.version_and_new.add_columns(*(sa.cast(sa.null(), c.type).label(f"c_{c.name}") for c in children.c)),
+            sa.select(*(sa.cast(sa.null(), c.type) for c in self.version_and_new.selected_columns), *children.c),
+        ).order_by(sa.literal_column("c_kind").nulls_first(), sa.literal_column("c_ord"))
 
 
 _READS = _Reads(SCHEMA_VERSION)
@@ -1570,10 +1572,9 @@ class RDBStorage(BaseStorage):
                 moved = conn.execute(_SELECT_NOT_WAITING, {"study_id": study_id, "low": span[0], "high": span[1]})
                 with self._cache_lock:
                     open_numbers = sorted({*open_numbers, *cache.left_waiting([n for (n,) in moved])})
-            if with_children:
-                trial_rows = [row[1:7] for i, row in enumerate(head)
-                              if row[2] is not None and (i == 0 or head[i - 1][2] != row[2])]
-                fresh = _assemble_trials(trial_rows, [row[7:] for row in head if row[8] is not None])
+            if with_children:  # the trials' rows come first (no child kind), then their children's
+                fresh = _assemble_trials([row[1:7] for row in head if row[2] is not None and row[8] is None],
+                                         [row[7:] for row in head if row[8] is not None])
             else:
                 fresh = self._reads.load_from_number.complete(conn, [row[1:] for row in head if row[2] is not None],
                                                               by_number)
