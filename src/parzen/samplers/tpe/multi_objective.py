@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from parzen.multi_objective.hypervolume import hypervolume_contributions
 from parzen.multi_objective.hypervolume_subset import exclusive_volume, hypervolume_subset
 from parzen.multi_objective.pareto import fast_non_dominated_sort
 
@@ -63,8 +62,46 @@ def _thin(points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
         return hypervolume_subset(points, size, reference)
     keep = np.arange(len(points))
     while keep.size > size:
-        keep = np.delete(keep, int(np.argmin(hypervolume_contributions(points[keep], reference))))
+        keep = np.delete(keep, int(np.argmin(front_contributions_2d(points[keep], reference))))
     return keep
+
+
+def front_contributions_2d(front: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """:func:`~parzen.multi_objective.hypervolume.hypervolume_contributions` of a 2-D front (rows that do
+    not dominate each other, all inside the reference box), from one sweep instead of one per point.
+
+    With the distinct points sorted by f1 (so f2 falls), the hypervolume is a sum of rectangles, one per
+    point: (next f1 - f1) * (reference f2 - f2). Without the k-th point, only the rectangle of the point
+    before it widens, to the f1 of the point after it; the others stay. Each contribution is the full
+    sum minus the sum without that point, each sum taken over the same terms in the same order as a
+    sweep over the remaining points takes it, so the values are those of the general function.
+    A point with a twin contributes 0.
+    """
+    out = np.zeros(len(front))
+    if not len(front):
+        return out
+    distinct, inverse, twins = np.unique(front, axis=0, return_inverse=True, return_counts=True)
+    x, y = distinct[:, 0], distinct[:, 1]
+    u = len(distinct)
+    if u == 1:
+        total = float(np.prod(reference - distinct[0]))
+        without = np.zeros(1)
+    else:
+        terms = (np.append(x[1:], reference[0]) - x) * (reference[1] - y)
+        total = float(np.sum(terms))
+        without = np.empty(u)
+        if u == 2:  # one point left: its box
+            without[0], without[1] = float(np.prod(reference - distinct[1])), float(np.prod(reference - distinct[0]))
+        else:
+            rows = np.broadcast_to(terms, (u, u)).copy()
+            k = np.arange(1, u)
+            right = np.append(x[2:], reference[0])  # the f1 after the removed point
+            rows[k, k - 1] = (right - x[:-1]) * (reference[1] - y[:-1])
+            kept = ~np.eye(u, dtype=bool)
+            without = rows[kept].reshape(u, u - 1).sum(axis=1)
+    single = twins[inverse.reshape(-1)] == 1
+    out[single] = np.maximum(total - without[inverse.reshape(-1)][single], 0.0)
+    return out
 
 
 def _contribution_weights(good: np.ndarray, reference: np.ndarray) -> np.ndarray:
