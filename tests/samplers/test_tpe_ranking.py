@@ -54,6 +54,7 @@ def test_the_ranking_is_the_sort_of_the_whole_history(told: list, batch: int, di
         assert ranking.best(len(expected) + 5).tolist() == expected
         assert ranking.best(2).tolist() == expected[:2]
         assert ranking.failed(history.n).tolist() == history.mask(TrialState.FAIL).tolist()
+        assert ranking.n_complete == int(history.mask(TrialState.COMPLETE).sum())
 
 
 def test_missing_rows_follow_the_column_as_the_study_grows() -> None:

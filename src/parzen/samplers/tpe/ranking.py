@@ -28,6 +28,7 @@ class Ranking:
 
     def __init__(self) -> None:
         self.rows = 0  # history rows taken in
+        self.n_complete = 0  # COMPLETE rows among them, feasible or not
         self._ranked: list[tuple[bool, float, int, int]] = []  # (loss is NaN, loss, number, row)
         self._failed = np.zeros(64, dtype=bool)
 
@@ -44,7 +45,10 @@ class Ranking:
         for i, row in enumerate(range(start, n)):
             state = history.trials[row].state
             self._failed[row] = state == TrialState.FAIL
-            if state == TrialState.COMPLETE and violations[i] <= 0:
+            if state != TrialState.COMPLETE:
+                continue
+            self.n_complete += 1
+            if violations[i] <= 0:
                 loss = float(losses[i])
                 new.append((math.isnan(loss), 0.0 if math.isnan(loss) else loss, int(numbers[i]), row))
         if len(new) > 8:  # a batch (a study read for the first time): one sort

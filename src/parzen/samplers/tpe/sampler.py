@@ -214,7 +214,7 @@ class TPESampler(Sampler):
         if ranking is None:
             ranking = self._rankings[history] = Ranking()
         n = ranking.update(history)
-        n_good = self._n_good(n_complete)
+        n_good = self._n_good(ranking.n_complete)  # of the same rows as the split (a trial may have finished since)
         if ranking.n_feasible and study.n_objectives == 1:
             ranked = ranking.best(n_good + 1)
             good_rows = ranked[:n_good]
