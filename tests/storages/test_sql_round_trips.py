@@ -437,3 +437,40 @@ def test_a_write_that_the_finish_waited_for_is_in_its_record(postgres_url: str) 
         other.dispose()
     assert [f.params for f in finals] == [{"x": 0.5}]
     assert finals[0] == RDBStorage(postgres_url).get_trial(tid)
+
+
+_DOWNGRADES = {
+    2: ["ALTER TABLE studies DROP COLUMN next_number"],
+    1: ["ALTER TABLE studies DROP COLUMN next_number", "ALTER TABLE studies DROP COLUMN waiting_version",
+        "ALTER TABLE trial_params DROP COLUMN exact_value", "DROP TABLE trial_heartbeats", "DROP TABLE request_results"],
+}
+
+
+@pytest.mark.parametrize("schema", [1, 2])
+def test_a_read_only_connection_reads_an_old_schema_in_one_statement(postgres_url: str, schema: int) -> None:
+    """The one-statement read of a study's trials is built for each older schema that a read-only connection
+    (the dashboard's, the command's) reads as it is."""
+    storage = RDBStorage(postgres_url)
+    sid = storage.create_study("a", ["minimize"])
+    for i in range(3):
+        tid, _ = storage.create_trial(sid, TrialTemplate(params={"x": i / 4}, distributions={"x": Float(0, 1)},
+                                                         user_attrs={"u": i}))
+        storage.set_trial_intermediate_value(tid, 1, float(i))
+        storage.finish_trial(tid, TrialState.COMPLETE, [float(i)])
+    expected = storage.get_all_trials(sid)
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:
+        for statement in _DOWNGRADES[schema]:
+            conn.execute(sa.text(statement))
+        conn.execute(sa.text("UPDATE version_info SET schema_version = :v"), {"v": schema})
+    try:
+        reader = RDBStorage(postgres_url, engine_kwargs={
+            "connect_args": {"options": "-c default_transaction_read_only=on"}})
+        assert reader._reads is sql._OLD_READS[schema]
+        with counted(reader) as seen:
+            assert reader.get_all_trials(sid) == expected
+        assert len(seen) == 1
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT schema_version FROM version_info")).scalar() == schema
+    finally:
+        engine.dispose()
