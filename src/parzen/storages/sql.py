@@ -24,7 +24,8 @@ Design:
   count of finished trials that the samplers check next (``_start_counts``).
 * Finished trials never change, so each storage object caches them. ``get_all_trials`` reads
   only trials with a number it has not seen and those that were unfinished last time, so its
-  cost does not grow with the size of the study.
+  cost does not grow with the size of the study; on PostgreSQL the study's waiting version, its new
+  trials and their rows come in one statement.
 * Transient failures (the server restarting, a dropped connection, a file locked too long) are
   retried with backoff for ``retry_timeout`` seconds (:mod:`parzen.storages._retry`). On a server,
   writes that must not repeat record their result under a request token (``_write_once``), so a
