@@ -11,7 +11,12 @@ a changed range no longer holds counts nowhere). A point where a trial failed co
 often than any point where none did: it comes back only once every other point has failed too.
 The counts depend only on the study's trials, so the same seed and tells give the same suggestions.
 
-TPE applies its own form of the rule (every point before any twice) to its candidates.
+Samplers that learn where the good points are (CMA-ES, NSGA-II) take the rule only until every
+point has been seen (``until_covered``): from then on their proposals stand, so that they return to
+the points they rank best (which only a noisy objective makes worth re-running) instead of cycling
+evenly through the space, except a point where every trial failed while others did not. Random
+and low-discrepancy samplers, which learn nothing, keep covering the space evenly. TPE applies its
+own form of the first rule (every point before any twice) to its candidates.
 """
 
 from __future__ import annotations
@@ -137,8 +142,8 @@ _COUNTS: weakref.WeakKeyDictionary[StudyHistory, dict[str, _Counts]] = weakref.W
 _COUNTS_LOCK = threading.Lock()
 
 
-def seen_counts(study: "Study", finite: FiniteSpace) -> np.ndarray:
-    """How often each point counts as seen (see the module docstring): failed points above every other."""
+def _seen_and_failed(study: "Study", finite: FiniteSpace) -> tuple[np.ndarray, np.ndarray]:
+    """How many trials hold each point (running ones included), and whether one of them failed."""
     history = study_history(study)
     with _COUNTS_LOCK:
         per_space = _COUNTS.setdefault(history, {})
@@ -160,26 +165,34 @@ def seen_counts(study: "Study", finite: FiniteSpace) -> np.ndarray:
         counts.running = points
     if points:
         np.add.at(seen, np.fromiter(points.values(), dtype=np.int64, count=len(points)), 1)
-    return seen + failed * (int(seen.sum()) + 1)
+    return seen, failed
 
 
 def least_seen(study: "Study", trial: "Trial", space: Mapping[str, Distribution], proposal: dict[str, Any],
-               redraw: Callable[[], dict[str, Any]] | None, rng: np.random.Generator) -> dict[str, Any]:
+               redraw: Callable[[], dict[str, Any]] | None, rng: np.random.Generator,
+               until_covered: bool = False) -> dict[str, Any]:
     """``proposal``, or on a small finite space not yet evenly covered a point seen least often.
 
     ``redraw`` makes a further proposal of the sampler (up to :data:`REDRAWS` of them; None for a
     sampler whose proposal cannot change, such as a low-discrepancy sequence); when none is among the
-    least seen, one of those is drawn with ``rng``. Parameters fixed by an enqueued trial keep their values.
+    least seen, one of those is drawn with ``rng``. With ``until_covered``, once every point has been
+    seen a proposal stands unless every trial at its point failed while some other point has none
+    that did. Parameters fixed by an enqueued trial keep their values.
     """
     finite = FiniteSpace.of(space)
     if finite is None or trial.system_attrs.get("fixed_params"):
         return proposal
-    seen = seen_counts(study, finite)
-    fewest = seen.min()
+    seen, failed = _seen_and_failed(study, finite)
+    counts = seen + failed * (int(seen.sum()) + 1)  # a failed point counts as seen more than any other
+    fewest = counts.min()
+    if until_covered and seen.min() > 0:
+        acceptable = ~failed if not failed.all() else np.ones_like(failed)
+    else:
+        acceptable = counts == fewest
 
     def is_least_seen(params: Mapping[str, Any]) -> bool:
         flat = finite.index(params)
-        return flat is not None and bool(seen[flat] == fewest)
+        return flat is not None and bool(acceptable[flat])
 
     if is_least_seen(proposal):
         return proposal
@@ -188,4 +201,4 @@ def least_seen(study: "Study", trial: "Trial", space: Mapping[str, Distribution]
         candidate = redraw()
         if is_least_seen(candidate):
             return candidate
-    return finite.point(int(rng.choice(np.flatnonzero(seen == fewest))))
+    return finite.point(int(rng.choice(np.flatnonzero(counts == fewest))))

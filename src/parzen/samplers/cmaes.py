@@ -281,7 +281,7 @@ class CmaEsSampler(Sampler):
             return params
 
         with self._lock:
-            chosen = least_seen(study, trial, space, propose(), propose, self._rng)
+            chosen = least_seen(study, trial, space, propose(), propose, self._rng, until_covered=True)
         tag = next((t for p, t in proposals if p is chosen), None)  # a least-seen point of the rule is not CMA-ES's
         if tag is not None:
             trial.set_system_attr(self._attr, tag)

@@ -185,7 +185,7 @@ class NSGAIISampler(Sampler):
                 first, second = self._tournament(population), self._tournament(population)
                 return self._child(first, second, space)
 
-            return least_seen(study, trial, space, offspring(), offspring, self._rng)
+            return least_seen(study, trial, space, offspring(), offspring, self._rng, until_covered=True)
 
     def sample_independent(self, study: "Study", trial: "Trial", name: str, distribution: Distribution) -> Any:
         return self._random.sample_independent(study, trial, name, distribution)
