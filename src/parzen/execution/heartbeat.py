@@ -1,12 +1,16 @@
 """Heartbeats: how the workers of one study find the trials of a worker that died.
 
 While an ``optimize`` call with ``heartbeat_interval`` runs, a daemon thread of the calling process
-records a beat for each of its running trials every interval (the first one as the trial starts),
-and asks the storage for the study's trials whose last beat is older than ``grace_period``. Each
+records a beat for each of its running trials every interval, and asks the storage for the study's trials whose last beat is older than ``grace_period``. Each
 such trial is failed by whichever live worker gets there first: the storage lets exactly one
 caller fail it, so it is failed, and retried, once. A trial is judged by the storage's clock, so
 workers on machines whose clocks disagree still agree on which trials are stale. A worker that
 does not beat (an ask-and-tell loop) is never taken for dead.
+
+A trial's first beat is written by the very storage write that creates it (``TrialTemplate(heartbeat=
+True)``), and the runner beats once more as the trial starts: no moment is left between a trial's creation
+and its first beat where a dying worker would leave a trial that is never found stale. A trial taken
+from the queue of waiting ones (a retry, an enqueued trial) starts beating with that second beat.
 
 ``optimize`` and ``optimize_async`` build their trial runner, heartbeat and failure policy with
 :func:`supervised_runner`, so both beat, reap and retry the same way.
@@ -120,8 +124,8 @@ def supervised_runner(study: "Study", beating: tuple[float, float] | None, failu
                       shield: InterruptShield | None = None) -> tuple[TrialRunner, Heartbeat | None]:
     """The trial runner of one call under ``failures``, and its heartbeat when ``beating`` is set.
 
-    The heartbeat (not started yet) beats for the runner's running trials, each trial once as it
-    starts; a stale trial it fails is retried when ``failures`` covers ``"stale"``.
+    The heartbeat (not started yet) beats for the runner's running trials, each trial from its creation
+    on; a stale trial it fails is retried when ``failures`` covers ``"stale"``.
     """
     heartbeat = None if beating is None else Heartbeat(
         study, *beating, running=lambda: runner.running_trials(),

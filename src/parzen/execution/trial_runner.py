@@ -111,14 +111,15 @@ class TrialRunner:
 
     A trial stays in the running set until its final state is stored, so that
     :meth:`fail_running` can fail whatever an interrupt or a storage error left unfinished.
+    ``beat`` records a heartbeat for a trial (see :mod:`parzen.execution.heartbeat`).
     """
 
     def __init__(self, study: "Study", catch: tuple[type[BaseException], ...], callbacks: list["Callback"],
                  progress: Progress, shield: InterruptShield | None = None,
-                 failures: FailurePolicy | None = None, on_start: Callable[[Trial], None] | None = None) -> None:
+                 failures: FailurePolicy | None = None, beat: Callable[[Trial], None] | None = None) -> None:
         self.study = study
         self.failures = failures if failures is not None else FailurePolicy(None, None)
-        self._on_start = on_start
+        self._beat = beat
         self.catch = catch
         self.callbacks = callbacks
         self.progress = progress
@@ -130,13 +131,18 @@ class TrialRunner:
         return self._shield.holding() if self._shield is not None else contextlib.nullcontext()
 
     def start(self) -> Trial:
-        """Ask the study for a new trial and remember it as running."""
+        """Ask the study for a new trial and remember it as running.
+
+        With ``beat`` (the heartbeat's), a new trial is created with its first heartbeat in the same
+        storage write, so that it goes stale even if this process dies before it beats; it beats once
+        more here, which also starts the beating of a trial taken from the queue of waiting ones.
+        """
         with self._holding():
-            trial = self.study.ask()
+            trial = self.study.ask(_heartbeat=self._beat is not None)
             with self._lock:
                 self._running[trial.trial_id] = trial
-        if self._on_start is not None:
-            self._on_start(trial)
+        if self._beat is not None:
+            self._beat(trial)
         return trial
 
     def running_trials(self) -> list[Trial]:

@@ -31,7 +31,13 @@ class StudySummary:
 
 @dataclass(frozen=True)
 class TrialTemplate:
-    """What a new trial starts with: fixed params for WAITING trials, claims for RUNNING ones."""
+    """What a new trial starts with: fixed params for WAITING trials, claims for RUNNING ones.
+
+    ``heartbeat=True`` (for a RUNNING trial) records the trial's first heartbeat as it is created, in
+    the same write: a runner that beats creates its trials so, and a worker that dies before its own
+    first beat still leaves a trial that goes stale. A storage that ignores it stays correct, only
+    without that guarantee (its trials are never stale before their first beat).
+    """
 
     state: TrialState = TrialState.RUNNING
     params: Mapping[str, Any] | None = None
@@ -39,6 +45,7 @@ class TrialTemplate:
     fixed_params: Mapping[str, Any] | None = None
     system_attrs: Mapping[str, Any] | None = None
     user_attrs: Mapping[str, Any] | None = None
+    heartbeat: bool = False
 
 
 class BaseStorage(abc.ABC):
@@ -148,8 +155,9 @@ class BaseStorage(abc.ABC):
     def get_stale_trial_ids(self, study_id: int, grace_period: float) -> list[int]:
         """Ids of the RUNNING trials of a study whose last heartbeat is older than ``grace_period`` s.
 
-        Only trials that have beaten at least once are considered, so a trial of a worker that does
-        not use heartbeats (an ask-and-tell loop, say) is never taken for dead. Ages are measured by
+        Only trials that have beaten at least once are considered (a trial created with
+        ``TrialTemplate(heartbeat=True)`` beat at its creation), so a trial of a worker that does not use
+        heartbeats (an ask-and-tell loop, say) is never taken for dead. Ages are measured by
         the storage's clock (the database server's for PostgreSQL and Redis), so workers whose
         clocks disagree still agree on which trials are stale.
         """

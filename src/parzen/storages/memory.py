@@ -154,6 +154,8 @@ class InMemoryStorage(BaseStorage):
                 record.waiting.append(number)
             record.note_state(number, TrialState(template.state))
             self._trial_owner[trial_id] = (study_id, number)
+            if template.heartbeat and template.state == TrialState.RUNNING:
+                self._heartbeats[trial_id] = time.monotonic()
             return trial_id, number
 
     def pop_waiting_trial(self, study_id: int) -> int | None:

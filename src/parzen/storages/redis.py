@@ -126,7 +126,7 @@ if redis.call('EXISTS', s) == 0 then return {err = 'PARZEN_MISSING_STUDY'} end
 return redis.call('SADD', s .. ':claims', ARGV[3])
 """
 
-_CREATE_TRIAL = """
+_CREATE_TRIAL = _CHECK_OPEN + """
 local p, sid, state = ARGV[1], ARGV[2], ARGV[3]
 local s = p .. 's:' .. sid
 if redis.call('EXISTS', s) == 0 then return {err = 'PARZEN_MISSING_STUDY'} end
@@ -135,7 +135,8 @@ local number = redis.call('RPUSH', s .. ':trials', tid) - 1
 local t = p .. 't:' .. tid
 redis.call('HSET', t, 'study', sid, 'number', number, 'state', state)
 if ARGV[4] ~= '' then redis.call('HSET', t, 'start', ARGV[4]) end
-local i = 5
+if ARGV[5] ~= '' then redis.call('ZADD', s .. ':beats', server_now(), tid) end
+local i = 6
 for _ = 1, tonumber(ARGV[i]) do
   redis.call('HSET', t .. ':params', ARGV[i + 1], ARGV[i + 2])
   redis.call('HSET', t .. ':dists', ARGV[i + 1], ARGV[i + 3])
@@ -509,7 +510,8 @@ class RedisStorage(BaseStorage):
         if template.fixed_params:
             system_attrs["fixed_params"] = dict(template.fixed_params)
         # Encode before the script runs so that bad input fails without touching the database.
-        args = [study_id, int(state), _now() if state == TrialState.RUNNING else "",
+        running = state == TrialState.RUNNING
+        args = [study_id, int(state), _now() if running else "", "1" if running and template.heartbeat else "",
                 *_param_args(template.params or {}, template.distributions or {}),
                 *_pair_args(template.user_attrs or {}), *_pair_args(system_attrs)]
         trial_id, number = self._run("create_trial", args, study_id)

@@ -353,8 +353,9 @@ class _PgWrites:
 
     def __init__(self, clock: str) -> None:
         # A new trial, its number taken from the study's counter, whose row stays locked until the
-        # statement commits; its rows and the request's result (see _write_once) go in with it. For an
-        # unknown study it inserts nothing (and the transactional path says so).
+        # statement commits; its rows, its first heartbeat if asked for and the request's result (see
+        # _write_once) go in with it. For an unknown study it inserts nothing (and the transactional path
+        # says so).
         self.insert_trial = sa.text(
             "WITH n AS (UPDATE studies SET next_number = next_number + 1 WHERE study_id = :sid "
             "RETURNING study_id, next_number - 1 AS number), "
@@ -364,6 +365,8 @@ class _PgWrites:
             f"p AS ({_pg_insert_into_trial(_PARAMS, 't', 'p_', replace=False)}), "
             f"u AS ({_pg_insert_into_trial(_TRIAL_USER_ATTRS, 't', 'u_', replace=False)}), "
             f"s AS ({_pg_insert_into_trial(_TRIAL_SYSTEM_ATTRS, 't', 's_', replace=False)}), "
+            f"h AS (INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT trial_id, {clock} FROM t "
+            "WHERE CAST(:beat AS BOOLEAN)), "
             "q AS (INSERT INTO request_results (token, result_json, created) "
             f"SELECT :token, '[' || trial_id || ', ' || number || ']', {clock} FROM t) "
             f"SELECT trial_id, number, {_PG_FINISHED_COUNT} FROM t")
@@ -1277,6 +1280,7 @@ class RDBStorage(BaseStorage):
         param_rows = _param_rows(template.params or {}, template.distributions or {})
         user_rows = _attr_rows(template.user_attrs or {})
         system_rows = _attr_rows(system_attrs)
+        beat = template.heartbeat and state == TrialState.RUNNING  # the first heartbeat, in the same write
 
         def insert(conn: sa.Connection) -> list[int]:
             if conn.execute(_RAISE_NEXT_NUMBER, {"sid": study_id}).rowcount != 1:
@@ -1289,12 +1293,15 @@ class RDBStorage(BaseStorage):
             _PARAMS.add(conn, trial_id, param_rows)
             _TRIAL_USER_ATTRS.add(conn, trial_id, user_rows)
             _TRIAL_SYSTEM_ATTRS.add(conn, trial_id, system_rows)
+            if beat:
+                conn.execute(self._beat_insert, {"tid": trial_id})
             return [trial_id, number]
 
         if self._pg is not None:
             epoch = self._start_counts.epoch(study_id)
             created = self._insert_trial_at_once({
                 "sid": study_id, "state": int(state), "start": _now() if state == TrialState.RUNNING else None,
+                "beat": beat,
                 **_pg_arrays(_PARAMS, param_rows, "p_"), **_pg_arrays(_TRIAL_USER_ATTRS, user_rows, "u_"),
                 **_pg_arrays(_TRIAL_SYSTEM_ATTRS, system_rows, "s_")})
             if created is not None:
