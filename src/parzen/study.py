@@ -147,15 +147,20 @@ class Study:
         return pareto_front_trials(self._feasible_complete(), self._directions)
 
     # --- ask / tell ----------------------------------------------------------------------
-    def ask(self, space: Mapping[str, Distribution] | None = None) -> Trial:
-        """Start a trial. With ``space``, its parameters are sampled now and found in ``trial.params``."""
+    def ask(self, space: Mapping[str, Distribution] | None = None, *, _heartbeat: bool = False) -> Trial:
+        """Start a trial. With ``space``, its parameters are sampled now and found in ``trial.params``.
+
+        ``_heartbeat`` (internal, for a runner that beats) creates the trial with its first heartbeat
+        already recorded, so that it goes stale even if its worker dies before beating.
+        """
         ordered = validate_space(space) if space is not None else None
         if ordered is not None:
             self._check_distributions(ordered)
         trial_id = self._storage.pop_waiting_trial(self._study_id)
         if trial_id is None:
             claims = self._sampler.before_trial(self, {})
-            trial_id, number = self._storage.create_trial(self._study_id, TrialTemplate(system_attrs=claims))
+            trial_id, number = self._storage.create_trial(
+                self._study_id, TrialTemplate(system_attrs=claims, heartbeat=_heartbeat))
             trial = Trial(self, trial_id, number, system_attrs=claims)
         else:
             trial = self._start_enqueued(trial_id)
