@@ -10,7 +10,9 @@
     float, integers, a log-scaled integer, a stepped float, a categorical), ``--space conditional`` by
     one whose parameters hang on a categorical choice (optuna is not run on it: its ``ask`` takes no
     conditions); the default sends both to TPE after its GP phase. ``--checkpoints`` replaces the
-    trial counts, e.g. ``--checkpoints 1000 10000 20000``.
+    trial counts, e.g. ``--checkpoints 1000 10000 20000``. ``--objectives 2`` (or 3) makes the study
+    minimize that many objectives, one distance to a centre each (the centres differ, so the trade-off
+    front is long): TPE then runs as MOTPE.
 
 Each figure is the median over ``--repeats`` runs. ``--clock cpu`` times the process's CPU time instead
 of the wall clock, which keeps figures comparable on a machine shared with other work. Usage:
@@ -21,6 +23,8 @@ of the wall clock, which keeps figures comparable on a machine shared with other
     python benchmarks/overhead.py --only samplers --dims 5 --clock cpu --peer-max 1000 --repeats 1
     python benchmarks/overhead.py --only samplers --samplers tpe --space mixed --checkpoints 1000 10000 20000 \
         --clock cpu --peer-max 1000 --repeats 1
+    python benchmarks/overhead.py --only samplers --samplers tpe --objectives 2 --checkpoints 1000 10000 20000 \
+        --dims 5 --clock cpu --peer-max 1000 --repeats 1
 """
 
 from __future__ import annotations
@@ -158,6 +162,22 @@ def _conditional_space(dims: int) -> tuple[dict, None, Callable[[dict], float]]:
 SPACES = {"float": _float_spaces, "mixed": _mixed_spaces, "conditional": _conditional_space}
 
 
+def _several_objectives(objective: Callable[[dict], float], n_objectives: int) -> Callable[[dict], object]:
+    """``objective`` itself for one objective; else a tuple: per objective k, its value with the plain
+    floats (``x0``, ``x1``, ...) shifted by +1 (k = 0), -1 (k = 1) or +1/-1 alternating (k = 2)."""
+    if n_objectives == 1:
+        return objective
+
+    def shifted(params: dict, k: int) -> dict:
+        out = dict(params)
+        for name, value in params.items():
+            if name[0] == "x" and name[1:].isdigit():
+                out[name] = value + (1.0, -1.0, (-1.0) ** int(name[1:]))[k]
+        return out
+
+    return lambda params: tuple(objective(shifted(params, k)) for k in range(n_objectives))
+
+
 # Each sampler family: parzen's sampler, optuna's counterpart, the checkpoints (trial counts), and the
 # largest checkpoint optuna is run to (None: all, or ``--peer-max``). Optuna's GP is stopped at 300
 # trials: at ~0.3 s per trial near 300 and cubic growth, reaching 1,000 would take about an hour per run.
@@ -180,22 +200,26 @@ def _optuna():
 
 
 def sampler_table(family: str, repeats: int, dims: int, peer_limit: int | None = None, space_kind: str = "float",
-                  checkpoints: tuple[int, ...] | None = None) -> None:
-    """ask+tell ms per trial of one sampler family in a ``dims``-D space of ``space_kind``, parzen beside optuna."""
+                  checkpoints: tuple[int, ...] | None = None, n_objectives: int = 1) -> None:
+    """ask+tell ms per trial of one sampler family in a ``dims``-D space of ``space_kind`` with ``n_objectives``
+    objectives, parzen beside optuna."""
     make_parzen, make_optuna, family_checkpoints, peer_max = SAMPLER_PAIRS[family]
     checkpoints = checkpoints or family_checkpoints
     if peer_limit is not None:
         peer_max = min(peer_max or peer_limit, peer_limit)
-    space, make_optuna_space, objective = SPACES[space_kind](dims)
+    space, make_optuna_space, single = SPACES[space_kind](dims)
+    objective = _several_objectives(single, n_objectives)
+    directions = ["minimize"] * n_objectives
     libraries = ("parzen", "optuna") if make_optuna_space is not None else ("parzen",)
     results: dict[str, dict[int, list[float]]] = {lib: {c: [] for c in checkpoints} for lib in ("parzen", "optuna")}
     for r in range(repeats):
         for lib in libraries:
             if lib == "parzen":
-                study, lib_space = parzen.create_study(sampler=make_parzen(r)), space
+                study, lib_space = parzen.create_study(sampler=make_parzen(r), directions=directions), space
             else:
                 assert make_optuna_space is not None
-                study, lib_space = _optuna().create_study(sampler=make_optuna(r)), make_optuna_space()
+                study = _optuna().create_study(sampler=make_optuna(r), directions=directions)
+                lib_space = make_optuna_space()
             reached = [c for c in checkpoints if lib == "parzen" or peer_max is None or c <= peer_max]
             if not reached:
                 continue
@@ -203,7 +227,8 @@ def sampler_table(family: str, repeats: int, dims: int, peer_limit: int | None =
             for c in reached:
                 window = min(WINDOW, c // 2)
                 results[lib][c].append(float(np.median(times[c - window:c])) * 1e3)
-    print(f"(c) {family}: ask+tell ms per trial ({_clock.__name__}), {len(space)}-D {space_kind} space, in memory "
+    print(f"(c) {family}: ask+tell ms per trial ({_clock.__name__}), {len(space)}-D {space_kind} space, "
+          f"{n_objectives} objective(s), in memory "
           f"(median of the trials just before each checkpoint; median over {repeats} runs)")
     _print_rows(results, list(checkpoints), "ms/trial", lower_is_better=True)
 
@@ -324,6 +349,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="the space of the sampler tables: float sphere, mixed kinds, or conditional")
     parser.add_argument("--checkpoints", type=int, nargs="+", default=None,
                         help="trial counts of the sampler tables (each family's own by default)")
+    parser.add_argument("--objectives", type=int, choices=(1, 2, 3), default=1,
+                        help="objectives of the sampler tables (2 or 3: distances to different centres)")
     parser.add_argument("--clock", choices=list(CLOCKS), default="wall")
     parser.add_argument("--peer-max", type=int, default=None, help="run optuna's samplers to at most this many trials")
     args = parser.parse_args(argv)
@@ -345,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.only in (None, "samplers"):
         for family in args.samplers:
             sampler_table(family, args.repeats, args.dims, args.peer_max, args.space,
-                          tuple(sorted(args.checkpoints)) if args.checkpoints else None)
+                          tuple(sorted(args.checkpoints)) if args.checkpoints else None, args.objectives)
 
 
 if __name__ == "__main__":

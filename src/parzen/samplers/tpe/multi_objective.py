@@ -9,9 +9,16 @@ that often holds dozens, so the subset is built by lazy greedy inclusion instead
 (:mod:`parzen.multi_objective.hypervolume_subset`). Each good point is then weighted by its hypervolume
 contribution within the good set (Ozaki et al. 2022, Sec. 4.2), so that l(x) leans towards points that
 cover much of the front alone. Everything here works on arrays of losses to minimize.
+
+In a long study only few trials can be in the good set: a trial that ``n_good`` others dominate lies
+behind fronts that already hold ``n_good`` trials. :class:`ParetoCandidates` keeps each feasible trial's
+number of dominators as trials finish, so that an ask sorts only the trials with fewer than ``n_good``
+dominators instead of the whole history; the split is the same, bit for bit (see its docstring).
 """
 
 from __future__ import annotations
+
+from typing import Any, Callable
 
 import numpy as np
 
@@ -20,11 +27,16 @@ from parzen.multi_objective.pareto import fast_non_dominated_sort
 
 _REFERENCE = 1.1  # reference point in normalized losses: just beyond the worst value of each objective
 _MIN_WEIGHT = 1e-3  # relative weight of a good point that contributes no volume of its own (a duplicate)
+_BLOCK = 256  # new losses compared with all others at once when dominators are counted
 
 
 def normalize_losses(losses: np.ndarray) -> np.ndarray:
     """Losses (n, m) scaled per objective to [0, 1] by their range, so that objectives weigh alike."""
-    low, high = losses.min(axis=0), losses.max(axis=0)
+    return _scale(losses, losses.min(axis=0), losses.max(axis=0))
+
+
+def _scale(losses: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """``losses`` mapped by (loss - low) / (high - low) per objective (a span of 1 where high == low)."""
     span = np.where(high > low, high - low, 1.0)
     return (losses - low) / span
 
@@ -39,7 +51,15 @@ def split_good(losses: np.ndarray, n_good: int) -> tuple[np.ndarray, np.ndarray]
     n_good = min(max(int(n_good), 0), n)
     if n_good == 0:
         return np.zeros(0, dtype=int), np.zeros(0)
-    scaled = normalize_losses(losses)
+    return _split_scaled(normalize_losses(losses), n_good)
+
+
+def _split_scaled(scaled: np.ndarray, n_good: int, thin: Callable[..., np.ndarray] | None = None,
+                  weigh: Callable[..., np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`split_good` of normalized losses, 0 < ``n_good`` <= their number; ``thin`` and ``weigh`` stand
+    for :func:`_thin` and :func:`_contribution_weights` (e.g. remembering their last result)."""
+    thin, weigh = thin or _thin, weigh or _contribution_weights
+    n = scaled.shape[0]
     reference = np.full(scaled.shape[1], _REFERENCE)
     ranks = fast_non_dominated_sort(scaled, n_below=n_good)
     taken = np.zeros(n, dtype=bool)
@@ -51,9 +71,9 @@ def split_good(losses: np.ndarray, n_good: int) -> tuple[np.ndarray, np.ndarray]
         if members.size <= room:
             taken[members] = True
         else:
-            taken[members[_thin(scaled[members], room, reference)]] = True
+            taken[members[thin(scaled[members], room, reference)]] = True
     good = np.flatnonzero(taken)
-    return good, _contribution_weights(scaled[good], reference)
+    return good, weigh(scaled[good], reference)
 
 
 def _thin(points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
@@ -113,3 +133,107 @@ def _contribution_weights(good: np.ndarray, reference: np.ndarray) -> np.ndarray
         return np.ones(len(good))
     weights = np.maximum(share / top, _MIN_WEIGHT)
     return weights * (len(weights) / weights.sum())
+
+
+class ParetoCandidates:
+    """The feasible COMPLETE losses of one study with each one's number of dominators, kept as trials finish.
+
+    A trial in one of the fronts that :func:`split_good` takes has all its dominators in the fronts before,
+    which hold fewer than ``n_good`` trials; so the trials with fewer than ``n_good`` dominators (a set that
+    holds every dominator of its members) rank exactly as in the whole history up to the last front taken.
+    :meth:`split` sorts only them, scaled by the range of all losses as :func:`split_good` scales them.
+
+    Dominators are counted on the raw losses and the split compares scaled ones; the two orders agree as
+    long as the scaling keeps distinct values of each objective distinct, which :meth:`split` checks on
+    every objective's sorted values (rounding can merge two values a few ulps apart). Where it does not,
+    or where a loss is not finite, the split falls back to :func:`split_good` of the whole history.
+    """
+
+    def __init__(self, n_objectives: int) -> None:
+        self.n = 0  # losses taken in
+        self._losses = np.empty((64, n_objectives))
+        self._dominators = np.zeros(64, dtype=np.int64)
+        self._sorted = [np.empty(0) for _ in range(n_objectives)]  # each objective's values, ascending
+        self._finite = True
+        self._thin, self._weigh = _LastCall(_thin), _LastCall(_contribution_weights)
+
+    def add(self, losses: np.ndarray) -> None:
+        """Take in the losses (k, m) of trials that finished feasible, in history order."""
+        losses = np.asarray(losses, dtype=float).reshape(-1, self._losses.shape[1])
+        k = len(losses)
+        if not k:
+            return
+        start, end = self.n, self.n + k
+        if end > len(self._losses):
+            capacity = max(2 * len(self._losses), end)
+            grown = np.empty((capacity, self._losses.shape[1]))
+            grown[:start] = self._losses[:start]
+            self._losses = grown
+            self._dominators = np.resize(self._dominators, capacity)
+        self._losses[start:end] = losses
+        self._dominators[start:end] = 0
+        self._finite = self._finite and bool(np.isfinite(losses).all())
+        for j, column in enumerate(np.sort(losses, axis=0).T):
+            self._sorted[j] = np.insert(self._sorted[j], np.searchsorted(self._sorted[j], column), column)
+        for lo in range(start, end, _BLOCK):
+            hi = min(lo + _BLOCK, end)
+            self._count(lo, hi, end)
+        self.n = end
+
+    def _count(self, lo: int, hi: int, end: int) -> None:
+        """Add the dominance between rows ``lo:hi`` (new) and rows ``:end`` to the dominator counts.
+
+        Row j dominates new row i when it is nowhere worse and not equal; new row i dominates an older row
+        j < lo on the same terms. Objectives are compared one at a time on (new, every) arrays.
+        """
+        columns = self._losses[:end].T
+        no_worse = no_better = None  # [i, j]: row j <= new row i everywhere; new row i <= row j everywhere
+        for column in columns:
+            new, every = column[lo:hi, None], column[None, :end]
+            le, ge = every <= new, every >= new
+            no_worse = le if no_worse is None else no_worse & le
+            no_better = ge if no_better is None else no_better & ge
+        assert no_worse is not None and no_better is not None
+        equal = no_worse & no_better
+        self._dominators[lo:hi] += (no_worse & ~equal).sum(axis=1)
+        self._dominators[:lo] += (no_better[:, :lo] & ~equal[:, :lo]).sum(axis=0)
+
+    def split(self, n_good: int) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`split_good` of every loss taken in: positions (in the order taken in) and weights."""
+        losses = self._losses[:self.n]
+        n_good = min(max(int(n_good), 0), self.n)
+        if n_good == 0:
+            return np.zeros(0, dtype=int), np.zeros(0)
+        low, high = losses.min(axis=0), losses.max(axis=0)
+        if not self._finite or not self._scaling_keeps_order(low, high):
+            return split_good(losses, n_good)
+        candidates = np.flatnonzero(self._dominators[:self.n] < n_good)
+        chosen, weights = _split_scaled(_scale(losses[candidates], low, high), n_good, self._thin, self._weigh)
+        return candidates[chosen], weights.copy()
+
+    def _scaling_keeps_order(self, low: np.ndarray, high: np.ndarray) -> bool:
+        """Whether scaling by ``low`` and ``high`` maps each objective's distinct values to distinct values."""
+        for j, values in enumerate(self._sorted):
+            scaled = _scale(values, low[j], high[j])
+            if not np.all((scaled[1:] > scaled[:-1]) | (values[1:] == values[:-1])):
+                return False
+        return True
+
+
+class _LastCall:
+    """A function of arrays whose last result is returned again, uncomputed, for bit-identical arguments.
+
+    In a long study the boundary front and the good set change only when a trial lands among them, so
+    successive asks mostly thin the same front and weigh the same good points.
+    """
+
+    def __init__(self, function: Callable[..., np.ndarray]) -> None:
+        self._function = function
+        self._key: tuple | None = None
+        self._value = np.zeros(0)
+
+    def __call__(self, *args: Any) -> np.ndarray:
+        key = tuple((a.shape, a.tobytes()) if isinstance(a, np.ndarray) else a for a in args)
+        if key != self._key:
+            self._key, self._value = key, self._function(*args)
+        return self._value

@@ -25,7 +25,6 @@ from parzen._checks import check_bool, check_int
 from parzen.samplers._base import Sampler, draw_uniform, make_rng
 from parzen.samplers._history import StudyHistory, encode_trial, record_finished, running_trials, study_history
 from parzen.samplers.random import fallback_sampler
-from parzen.samplers.tpe.multi_objective import split_good
 from parzen.samplers.tpe.parzen_estimator import (
     EstimatorConfig,
     ParzenEstimator,
@@ -223,13 +222,13 @@ class TPESampler(Sampler):
                 losses = history.losses[:, 0]
                 weights = ei_weights(losses[good_rows], losses[ranked[n_good]])
         else:
-            good_rows, weights = self._split_all(history, n, n_good, study.n_objectives)
+            good_rows, weights = self._split_all(history, n, n_good, ranking)
         order = np.argsort(good_rows)
         running = running_trials(study, trial) if self._constant_liar else []
         return _Context(history, n, ranking.failed(n), good_rows[order], weights[order], running)
 
     @staticmethod
-    def _split_all(history: StudyHistory, n: int, n_good: int, n_objectives: int) -> tuple[np.ndarray, np.ndarray]:
+    def _split_all(history: StudyHistory, n: int, n_good: int, ranking: Ranking) -> tuple[np.ndarray, np.ndarray]:
         """The good rows and their weights where no incremental order applies: no feasible trial yet (the
         least violating lead the way), or several objectives (MOTPE's split)."""
         violations = history.violations[:n]
@@ -239,8 +238,7 @@ class TPESampler(Sampler):
             trial_numbers = history.numbers[:n]
             good_rows = complete[np.lexsort((trial_numbers[complete], violations[complete]))][:n_good]
             return good_rows, np.ones(len(good_rows))
-        chosen, good_weights = split_good(history.losses[:n][feasible], min(n_good, feasible.size))
-        return feasible[chosen], good_weights
+        return ranking.split_objectives(min(n_good, feasible.size))
 
     def _n_good(self, n: int) -> int:
         n_good = self._gamma(n)
