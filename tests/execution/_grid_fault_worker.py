@@ -3,7 +3,9 @@
 Run as a script, the module is one worker of a study on a shared storage:
 
     python _grid_fault_worker.py die URL STUDY WHEN        run the grid, SIGKILL itself in its first trial,
-                                                           WHEN = before_suggest | after_suggest
+                                                           WHEN = before_suggest | after_suggest |
+                                                           before_first_beat (once the trial is created,
+                                                           as its runner is about to beat for it)
     python _grid_fault_worker.py survive URL STUDY RETRY [WAIT]   run the rest of the grid with heartbeats,
                                                            RETRY = retry | no_retry; WAIT = wait (default:
                                                            the first trial waits until a trial failed) | go
@@ -76,7 +78,13 @@ def _waits_for_the_dead_trial(study: parzen.Study) -> Any:
 
 def _die(url: str, study_name: str, when: str) -> int:
     study = parzen.load_study(study_name, storage=url, sampler=parzen.GridSampler(GRID))
-    objective = {"before_suggest": dies_before_suggest, "after_suggest": dies_after_suggest}[when]
+    if when == "before_first_beat":
+        from parzen.execution.heartbeat import Heartbeat
+
+        Heartbeat.beat = lambda self, trial: _kill_self()  # type: ignore[method-assign]
+        objective = dies_before_suggest  # never reached
+    else:
+        objective = {"before_suggest": dies_before_suggest, "after_suggest": dies_after_suggest}[when]
     study.optimize(objective, **HEARTBEAT)
     return 1  # never reached: the objective kills the process
 

@@ -1,0 +1,79 @@
+"""A worker that dies between the creation of its trial and that trial's first beat still leaves a trial that
+goes stale: a runner that beats creates its trials with their first heartbeat in the same storage write.
+
+The fault tests SIGKILL a real worker process as its runner is about to beat for the trial it just created
+(tests/execution/_grid_fault_worker.py, ``die ... before_first_beat``); survivors with heartbeats find the
+trial stale, fail it, and the grid point runs again, with a retry policy or without one.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import signal
+import time
+
+import pytest
+from test_grid_faults import ALL_POINTS, _assert_each_point_complete_once, _run, _url
+
+import parzen
+from parzen import TrialState
+from parzen.execution.heartbeat import Heartbeat
+
+
+def _die_before_first_beat(url: str) -> None:
+    parzen.create_study(storage=url, study_name="grid")
+    dying = _run("die", url, "grid", "before_first_beat")
+    _, err = dying.communicate(timeout=120)
+    assert dying.returncode == -signal.SIGKILL, err
+    (left,) = parzen.load_study("grid", storage=url).trials
+    assert left.state == TrialState.RUNNING and left.params == {} and "grid_id" in left.system_attrs
+
+
+def _survive(url: str, retry: str) -> list[parzen.FrozenTrial]:
+    survivors = [_run("survive", url, "grid", retry) for _ in range(2)]
+    for proc in survivors:
+        _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 0, err
+    return parzen.load_study("grid", storage=url).trials
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_trial_whose_worker_died_before_its_first_beat_is_retried(kind: str, tmp_path: pathlib.Path,
+                                                                    request: pytest.FixtureRequest) -> None:
+    url = _url(kind, tmp_path, request)
+    _die_before_first_beat(url)
+    trials = _survive(url, "retry")
+    dead = trials[0]
+    assert dead.state == TrialState.FAIL and dead.fail_reason.startswith("stale") and dead.params == {}
+    _assert_each_point_complete_once(trials)
+    assert [t.state for t in trials].count(TrialState.FAIL) == 1
+    assert len(trials) == len(ALL_POINTS) + 1
+    retries = [t for t in trials if t.system_attrs.get("retry_of") == dead.number]
+    assert len(retries) == 1 and retries[0].state == TrialState.COMPLETE
+
+
+def test_without_retries_the_grid_runs_the_point_again(tmp_path: pathlib.Path) -> None:
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    _die_before_first_beat(url)
+    trials = _survive(url, "no_retry")
+    dead = trials[0]
+    assert dead.state == TrialState.FAIL and dead.fail_reason.startswith("stale")
+    _assert_each_point_complete_once(trials)
+    assert len(trials) == len(ALL_POINTS) + 1
+    assert not any("retry_of" in t.system_attrs for t in trials)
+    rerun = [t for t in trials[1:] if t.system_attrs["grid_id"] == dead.system_attrs["grid_id"]]
+    assert len(rerun) == 1 and rerun[0].state == TrialState.COMPLETE
+
+
+def test_only_trials_asked_to_beat_are_created_beating(tmp_path: pathlib.Path) -> None:
+    """``ask(_heartbeat=True)`` (what a beating runner asks) goes stale without any beat; a plain ask, as an
+    ask-and-tell loop makes, is never taken for dead."""
+    study = parzen.create_study(storage=f"sqlite:///{tmp_path / 'a.db'}")
+    beating = study.ask(_heartbeat=True)
+    plain = study.ask()
+    reaper = Heartbeat(study, 0.05, 0.2, running=list, on_stale=lambda frozen: None)
+    assert reaper.reap() == []
+    time.sleep(0.4)
+    assert [t.number for t in reaper.reap()] == [beating.number]
+    assert study.trials[beating.number].fail_reason.startswith("stale")
+    assert study.trials[plain.number].state == TrialState.RUNNING
