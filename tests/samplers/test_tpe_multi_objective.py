@@ -10,11 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parzen
-from parzen import Float
+import parzen.samplers.tpe.multi_objective as motpe
+from parzen import Float, TrialState
 from parzen.multi_objective.hypervolume import hypervolume_contributions
 from parzen.multi_objective.pareto import fast_non_dominated_sort
+from parzen.samplers._history import study_history
 from parzen.samplers.tpe import TPESampler
-from parzen.samplers.tpe.multi_objective import front_contributions_2d, normalize_losses, split_good
+from parzen.samplers.tpe.multi_objective import ParetoCandidates, front_contributions_2d, normalize_losses, split_good
+from parzen.samplers.tpe.ranking import Ranking
 
 
 def test_split_takes_whole_fronts_then_the_largest_contributors() -> None:
@@ -107,3 +110,137 @@ def test_front_contributions_are_bit_for_bit_those_of_the_general_function(grid:
     front = np.vstack([front, front[: len(front) // 3]])  # twins contribute nothing
     reference = np.full(2, 1.1)
     assert np.array_equal(front_contributions_2d(front, reference), hypervolume_contributions(front, reference))
+
+
+def _dominator_counts(losses: np.ndarray) -> list[int]:
+    """For each row, how many rows are nowhere worse and not equal (brute force)."""
+    no_worse = np.all(losses[None, :, :] <= losses[:, None, :], axis=2)
+    equal = np.all(losses[None, :, :] == losses[:, None, :], axis=2)
+    return (no_worse & ~equal).sum(axis=1).tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 4), st.lists(st.integers(1, 9), min_size=1, max_size=5), st.integers(0, 2**32 - 1),
+       st.sampled_from([3, 8, 40]), st.booleans())
+def test_candidates_split_bit_for_bit_as_the_whole_history(n_objectives: int, batches: list, seed: int, grid: int,
+                                                          curved: bool) -> None:
+    """Taken in batches (ties and twins on a coarse grid), the dominator counts are the brute-force ones and
+    each split, for every size of the good set, is :func:`split_good` of all losses: same rows, same weights.
+    Batches are compared in blocks of 3 rows here, so that a batch spans several blocks."""
+    rng = np.random.default_rng(seed)
+    candidates = ParetoCandidates(n_objectives)
+    parts = []
+    block, motpe._BLOCK = motpe._BLOCK, 3
+    try:
+        _take_in_and_split(candidates, parts, batches, rng, grid, curved)
+    finally:
+        motpe._BLOCK = block
+
+
+def _take_in_and_split(candidates: ParetoCandidates, parts: list, batches: list, rng: np.random.Generator,
+                       grid: int, curved: bool) -> None:
+    n_objectives = candidates._losses.shape[1]
+    for size in batches:
+        part = rng.integers(0, grid, size=(size, n_objectives)).astype(float)
+        if curved:  # a trade-off front: the first objective against the others
+            part[:, 1:] = part[:, 1:] + (grid - part[:, :1]) ** 1.5
+        parts.append(part)
+        candidates.add(part)
+        losses = np.vstack(parts)
+        assert candidates.n == len(losses)
+        assert candidates._dominators[:candidates.n].tolist() == _dominator_counts(losses)
+        for n_good in sorted({1, 4, len(losses) // 2, len(losses)}):
+            got, want = candidates.split(n_good), split_good(losses, n_good)
+            assert got[0].tolist() == want[0].tolist()
+            assert got[1].tobytes() == want[1].tobytes()
+
+
+def test_candidates_sort_only_the_trials_that_can_be_good() -> None:
+    """In a long two-objective history the sort sees the few trials with fewer than n_good dominators."""
+    rng = np.random.default_rng(0)
+    losses = rng.random((1_500, 2))
+    candidates = ParetoCandidates(2)
+    candidates.add(losses)
+    sizes: list[int] = []
+    original = motpe.fast_non_dominated_sort
+
+    def recording(points: np.ndarray, n_below: int | None = None) -> np.ndarray:
+        sizes.append(len(points))
+        return original(points, n_below=n_below)
+
+    motpe.fast_non_dominated_sort = recording
+    try:
+        got = candidates.split(10)
+    finally:
+        motpe.fast_non_dominated_sort = original
+    want = split_good(losses, 10)
+    assert got[0].tolist() == want[0].tolist() and got[1].tobytes() == want[1].tobytes()
+    assert sizes == [int((np.array(_dominator_counts(losses)) < 10).sum())] and sizes[0] < 150
+
+
+def test_candidates_fall_back_to_the_whole_history_where_scaling_merges_values() -> None:
+    """1 and 2 next to -1e17 and 1e17 scale to the same value: scaled, (1, 5) and (2, 4) are no longer
+    incomparable, so the counts on raw losses do not apply and the split is that of the whole history."""
+    losses = np.array([[-1e17, 9.0], [1.0, 5.0], [2.0, 4.0], [1e17, 0.0], [3.0, 6.0]])
+    candidates = ParetoCandidates(2)
+    candidates.add(losses)
+    low, high = losses.min(axis=0), losses.max(axis=0)
+    assert not candidates._scaling_keeps_order(low, high)
+    for n_good in range(1, 6):
+        got, want = candidates.split(n_good), split_good(losses, n_good)
+        assert got[0].tolist() == want[0].tolist() and got[1].tobytes() == want[1].tobytes()
+    finite = ParetoCandidates(2)
+    finite.add(losses[1:3])
+    assert finite._scaling_keeps_order(losses[1:3].min(axis=0), losses[1:3].max(axis=0))
+    infinite = np.array([[0.0, np.inf], [1.0, 2.0], [np.inf, 0.0], [2.0, 1.0]])
+    candidates = ParetoCandidates(2)
+    candidates.add(infinite)
+    assert not candidates._finite
+    with np.errstate(invalid="ignore"):  # inf / inf in the scaling, as in split_good
+        got, want = candidates.split(2), split_good(infinite, 2)
+    assert got[0].tolist() == want[0].tolist() and got[1].tobytes() == want[1].tobytes()
+
+
+def test_the_last_thinning_and_weights_are_reused_for_the_same_front_only() -> None:
+    calls: list[int] = []
+
+    def volume(points: np.ndarray, size: int) -> np.ndarray:
+        calls.append(size)
+        return points.sum(axis=1)[:size]
+
+    remembered = motpe._LastCall(volume)
+    front = np.array([[0.0, 1.0], [1.0, 0.0]])
+    first = remembered(front, 1)
+    assert remembered(front.copy(), 1) is first and calls == [1]
+    remembered(front, 2)
+    remembered(np.array([[0.0, 1.0], [1.0, 0.0]]), 2)  # a new array with the same bits
+    remembered(np.array([[0.0, 1.0], [1.0, 1e-300]]), 2)
+    assert calls == [1, 2, 2]
+
+
+def test_the_ranking_splits_a_study_read_at_once_or_trial_by_trial_as_the_whole_history() -> None:
+    """Feasible COMPLETE rows only (FAIL, PRUNED and infeasible trials left out), whether the history comes
+    in one batch of hundreds of rows or a few rows per ask."""
+    study = parzen.create_study(directions=["minimize", "maximize"], sampler=parzen.RandomSampler(seed=3),
+                                constraints_func=lambda t: (t.params["x"] - 0.9,))
+    at_once, by_trial = Ranking(), Ranking()
+    rng = np.random.default_rng(3)
+    for number in range(700):
+        trial = study.ask({"x": Float(0.0, 1.0)})
+        x = trial.params["x"]
+        state = [TrialState.COMPLETE] * 5 + [TrialState.FAIL, TrialState.PRUNED]
+        chosen = state[number % 7]
+        values = (round(x, 2), round(x * (1 - x) + rng.random() / 4, 2)) if chosen == TrialState.COMPLETE else None
+        study.tell(trial, values, state=chosen)
+        if number % 50 == 0:
+            by_trial.update(study_history(study))
+    history = study_history(study)
+    at_once.update(history)
+    by_trial.update(history)
+    complete = np.flatnonzero(history.mask(TrialState.COMPLETE))
+    feasible = complete[history.violations[complete] <= 0]
+    for n_good in (1, 10, 25, 200):
+        chosen, weights = split_good(history.losses[feasible], n_good)
+        for ranking in (at_once, by_trial):
+            rows, got = ranking.split_objectives(n_good)
+            assert rows.tolist() == feasible[chosen].tolist() and got.tobytes() == weights.tobytes()

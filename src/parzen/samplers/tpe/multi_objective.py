@@ -177,14 +177,15 @@ class ParetoCandidates:
             self._sorted[j] = np.insert(self._sorted[j], np.searchsorted(self._sorted[j], column), column)
         for lo in range(start, end, _BLOCK):
             hi = min(lo + _BLOCK, end)
-            self._count(lo, hi, end)
+            self._count(lo, hi, end, start)
         self.n = end
 
-    def _count(self, lo: int, hi: int, end: int) -> None:
-        """Add the dominance between rows ``lo:hi`` (new) and rows ``:end`` to the dominator counts.
+    def _count(self, lo: int, hi: int, end: int, start: int) -> None:
+        """Count the dominators of new rows ``lo:hi`` among all rows ``:end``, and add those new rows to the
+        counts of the rows taken in before (``:start``) that they dominate.
 
-        Row j dominates new row i when it is nowhere worse and not equal; new row i dominates an older row
-        j < lo on the same terms. Objectives are compared one at a time on (new, every) arrays.
+        Row j dominates row i when it is nowhere worse and not equal. Objectives are compared one at a
+        time on (new, every) arrays.
         """
         columns = self._losses[:end].T
         no_worse = no_better = None  # [i, j]: row j <= new row i everywhere; new row i <= row j everywhere
@@ -196,7 +197,7 @@ class ParetoCandidates:
         assert no_worse is not None and no_better is not None
         equal = no_worse & no_better
         self._dominators[lo:hi] += (no_worse & ~equal).sum(axis=1)
-        self._dominators[:lo] += (no_better[:, :lo] & ~equal[:, :lo]).sum(axis=0)
+        self._dominators[:start] += (no_better[:, :start] & ~equal[:, :start]).sum(axis=0)
 
     def split(self, n_good: int) -> tuple[np.ndarray, np.ndarray]:
         """:func:`split_good` of every loss taken in: positions (in the order taken in) and weights."""
