@@ -150,13 +150,15 @@ class Study:
     def ask(self, space: Mapping[str, Distribution] | None = None, *, _heartbeat: bool = False) -> Trial:
         """Start a trial. With ``space``, its parameters are sampled now and found in ``trial.params``.
 
-        ``_heartbeat`` (internal, for a runner that beats) creates the trial with its first heartbeat
-        already recorded, so that it goes stale even if its worker dies before beating.
+        ``_heartbeat`` (internal, for a runner that beats) starts the trial, new or taken from the queue,
+        with its first heartbeat already recorded, so that it goes stale even if its worker dies before
+        beating.
         """
         ordered = validate_space(space) if space is not None else None
         if ordered is not None:
             self._check_distributions(ordered)
-        trial_id = self._storage.pop_waiting_trial(self._study_id)
+        storage = self._storage
+        trial_id = (storage.pop_waiting_trial_beating if _heartbeat else storage.pop_waiting_trial)(self._study_id)
         if trial_id is None:
             claims = self._sampler.before_trial(self, {})
             trial_id, number = self._storage.create_trial(

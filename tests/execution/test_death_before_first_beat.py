@@ -1,7 +1,8 @@
-"""A worker that dies between the creation of its trial and that trial's first beat still leaves a trial that
-goes stale: a runner that beats creates its trials with their first heartbeat in the same storage write.
+"""A worker that dies between the start of its trial and that trial's first beat still leaves a trial that
+goes stale: a runner that beats creates its trials, or takes them from the queue of waiting ones, with their
+first heartbeat in the same storage write.
 
-The fault tests SIGKILL a real worker process as its runner is about to beat for the trial it just created
+The fault tests SIGKILL a real worker process as its runner is about to beat for the trial it just started
 (tests/execution/_grid_fault_worker.py, ``die ... before_first_beat``); survivors with heartbeats find the
 trial stale, fail it, and the grid point runs again, with a retry policy or without one.
 """
@@ -20,8 +21,12 @@ from parzen import TrialState
 from parzen.execution.heartbeat import Heartbeat
 
 
-def _die_before_first_beat(url: str) -> None:
-    parzen.create_study(storage=url, study_name="grid")
+def _die_before_first_beat(url: str, start: str = "created") -> None:
+    """A worker dies as it is about to beat for its first trial, which it created (``start="created"``) or
+    took from the queue (``"enqueued"``: a grid point enqueued beforehand)."""
+    study = parzen.create_study(storage=url, study_name="grid")
+    if start == "enqueued":
+        study.enqueue_trial({"a": 1, "b": "y"})
     dying = _run("die", url, "grid", "before_first_beat")
     _, err = dying.communicate(timeout=120)
     assert dying.returncode == -signal.SIGKILL, err
@@ -37,11 +42,12 @@ def _survive(url: str, retry: str) -> list[parzen.FrozenTrial]:
     return parzen.load_study("grid", storage=url).trials
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
-def test_a_trial_whose_worker_died_before_its_first_beat_is_retried(kind: str, tmp_path: pathlib.Path,
+@pytest.mark.parametrize(("kind", "start"), [("sqlite", "created"), ("sqlite", "enqueued"), ("postgres", "created"),
+                                             ("postgres", "enqueued")])
+def test_a_trial_whose_worker_died_before_its_first_beat_is_retried(kind: str, start: str, tmp_path: pathlib.Path,
                                                                     request: pytest.FixtureRequest) -> None:
     url = _url(kind, tmp_path, request)
-    _die_before_first_beat(url)
+    _die_before_first_beat(url, start)
     trials = _survive(url, "retry")
     dead = trials[0]
     assert dead.state == TrialState.FAIL and dead.fail_reason.startswith("stale") and dead.params == {}
@@ -50,6 +56,8 @@ def test_a_trial_whose_worker_died_before_its_first_beat_is_retried(kind: str, t
     assert len(trials) == len(ALL_POINTS) + 1
     retries = [t for t in trials if t.system_attrs.get("retry_of") == dead.number]
     assert len(retries) == 1 and retries[0].state == TrialState.COMPLETE
+    if start == "enqueued":
+        assert retries[0].params == {"a": 1, "b": "y"}
 
 
 def test_without_retries_the_grid_runs_the_point_again(tmp_path: pathlib.Path) -> None:
@@ -65,15 +73,21 @@ def test_without_retries_the_grid_runs_the_point_again(tmp_path: pathlib.Path) -
     assert len(rerun) == 1 and rerun[0].state == TrialState.COMPLETE
 
 
-def test_only_trials_asked_to_beat_are_created_beating(tmp_path: pathlib.Path) -> None:
-    """``ask(_heartbeat=True)`` (what a beating runner asks) goes stale without any beat; a plain ask, as an
-    ask-and-tell loop makes, is never taken for dead."""
+def test_only_trials_asked_to_beat_start_beating(tmp_path: pathlib.Path) -> None:
+    """``ask(_heartbeat=True)`` (what a beating runner asks), of a new trial or an enqueued one, goes stale
+    without any beat; a plain ask, as an ask-and-tell loop makes, is never taken for dead."""
     study = parzen.create_study(storage=f"sqlite:///{tmp_path / 'a.db'}")
+    study.enqueue_trial({"x": 1.0})
+    study.enqueue_trial({"x": 2.0})
+    taken = study.ask(_heartbeat=True)
+    taken_plain = study.ask()
     beating = study.ask(_heartbeat=True)
     plain = study.ask()
-    reaper = Heartbeat(study, 0.05, 0.2, running=list, on_stale=lambda frozen: None)
-    assert reaper.reap() == []
-    time.sleep(0.4)
-    assert [t.number for t in reaper.reap()] == [beating.number]
+    assert (taken.number, taken_plain.number) == (0, 1)
+    patient = Heartbeat(study, 1800.0, 3600.0, running=list, on_stale=lambda frozen: None)
+    assert patient.reap() == []  # each trial asked to beat beat as it started
+    time.sleep(0.3)
+    reaper = Heartbeat(study, 0.05, 0.1, running=list, on_stale=lambda frozen: None)
+    assert [t.number for t in reaper.reap()] == [taken.number, beating.number]
     assert study.trials[beating.number].fail_reason.startswith("stale")
-    assert study.trials[plain.number].state == TrialState.RUNNING
+    assert [study.trials[t.number].state for t in (taken_plain, plain)] == [TrialState.RUNNING] * 2

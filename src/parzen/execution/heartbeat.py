@@ -7,10 +7,11 @@ caller fail it, so it is failed, and retried, once. A trial is judged by the sto
 workers on machines whose clocks disagree still agree on which trials are stale. A worker that
 does not beat (an ask-and-tell loop) is never taken for dead.
 
-A trial's first beat is written by the very storage write that creates it (``TrialTemplate(heartbeat=
-True)``), and the runner beats once more as the trial starts: no moment is left between a trial's creation
-and its first beat where a dying worker would leave a trial that is never found stale. A trial taken
-from the queue of waiting ones (a retry, an enqueued trial) starts beating with that second beat.
+A trial's first beat is written by the very storage write that starts it: the one that creates it
+(``TrialTemplate(heartbeat=True)``) or takes it from the queue of waiting ones (a retry, an enqueued trial:
+``pop_waiting_trial_beating``). So no moment is left between a trial's start and its first beat where a
+dying worker would leave a trial that is never found stale. The runner beats once more as the trial starts,
+for a storage (a user's) that does not record that first beat itself.
 
 ``optimize`` and ``optimize_async`` build their trial runner, heartbeat and failure policy with
 :func:`supervised_runner`, so both beat, reap and retry the same way.

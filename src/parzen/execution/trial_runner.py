@@ -133,9 +133,9 @@ class TrialRunner:
     def start(self) -> Trial:
         """Ask the study for a new trial and remember it as running.
 
-        With ``beat`` (the heartbeat's), a new trial is created with its first heartbeat in the same
-        storage write, so that it goes stale even if this process dies before it beats; it beats once
-        more here, which also starts the beating of a trial taken from the queue of waiting ones.
+        With ``beat`` (the heartbeat's), the trial, new or taken from the queue of waiting ones, starts with
+        its first heartbeat in the same storage write, so that it goes stale even if this process dies
+        before it beats; it beats once more here, for a storage that does not record that first beat.
         """
         with self._holding():
             trial = self.study.ask(_heartbeat=self._beat is not None)

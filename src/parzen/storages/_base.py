@@ -112,6 +112,16 @@ class BaseStorage(abc.ABC):
         Exactly one caller gets each waiting trial.
         """
 
+    def pop_waiting_trial_beating(self, study_id: int) -> int | None:
+        """:meth:`pop_waiting_trial`, recording the taken trial's first heartbeat in the same write.
+
+        A runner that beats takes waiting trials (retries, enqueued trials) so, and a worker that dies
+        before its own first beat still leaves a trial that goes stale. This default only pops: the
+        runner's own first beat follows, and a worker that dies in between leaves a trial that is never
+        found stale. parzen's storages do both in one write.
+        """
+        return self.pop_waiting_trial(study_id)
+
     @abc.abstractmethod
     def set_trial_params(self, trial_id: int, params: Mapping[str, Any],
                          distributions: Mapping[str, Distribution]) -> None:
@@ -156,7 +166,8 @@ class BaseStorage(abc.ABC):
         """Ids of the RUNNING trials of a study whose last heartbeat is older than ``grace_period`` s.
 
         Only trials that have beaten at least once are considered (a trial created with
-        ``TrialTemplate(heartbeat=True)`` beat at its creation), so a trial of a worker that does not use
+        ``TrialTemplate(heartbeat=True)`` beat at its creation, one taken by :meth:`pop_waiting_trial_beating`
+        as it was taken), so a trial of a worker that does not use
         heartbeats (an ask-and-tell loop, say) is never taken for dead. Ages are measured by
         the storage's clock (the database server's for PostgreSQL and Redis), so workers whose
         clocks disagree still agree on which trials are stale.

@@ -159,6 +159,12 @@ class InMemoryStorage(BaseStorage):
             return trial_id, number
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
+        return self._pop_waiting(study_id, beat=False)
+
+    def pop_waiting_trial_beating(self, study_id: int) -> int | None:
+        return self._pop_waiting(study_id, beat=True)
+
+    def _pop_waiting(self, study_id: int, beat: bool) -> int | None:
         with self._lock:
             record = self._study(study_id)
             while record.waiting:
@@ -166,6 +172,8 @@ class InMemoryStorage(BaseStorage):
                 if t.state == TrialState.WAITING:  # not finished directly while it waited
                     record.trials[t.number] = replace(t, state=TrialState.RUNNING, datetime_start=_now())
                     record.note_state(t.number, TrialState.RUNNING)
+                    if beat:
+                        self._heartbeats[t.trial_id] = time.monotonic()
                     return t.trial_id
             return None
 

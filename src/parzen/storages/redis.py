@@ -156,7 +156,7 @@ redis.call('HINCRBY', s .. ':counts', state, 1)
 return {tid, number}
 """
 
-_POP_WAITING = """
+_POP_WAITING = _CHECK_OPEN + """
 local p = ARGV[1]
 local s = p .. 's:' .. ARGV[2]
 if redis.call('EXISTS', s) == 0 then return {err = 'PARZEN_MISSING_STUDY'} end
@@ -169,6 +169,7 @@ while true do
     redis.call('HINCRBY', s .. ':counts', '4', -1)
     redis.call('HINCRBY', s .. ':counts', '0', 1)
     redis.call('INCR', s .. ':wv')
+    if ARGV[4] ~= '' then redis.call('ZADD', s .. ':beats', server_now(), tid) end
     return tonumber(tid)
   end
 end
@@ -518,7 +519,13 @@ class RedisStorage(BaseStorage):
         return int(trial_id), int(number)
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
-        found = self._run("pop_waiting", [study_id, _now()], study_id)
+        return self._pop_waiting(study_id, beat=False)
+
+    def pop_waiting_trial_beating(self, study_id: int) -> int | None:
+        return self._pop_waiting(study_id, beat=True)
+
+    def _pop_waiting(self, study_id: int, beat: bool) -> int | None:
+        found = self._run("pop_waiting", [study_id, _now(), "1" if beat else ""], study_id)
         return None if found is None else int(found)
 
     def _set_fields(self, trial_id: int, kind: str, args: list[Any]) -> None:

@@ -341,6 +341,8 @@ def _pg_take_waiting(clock: str, skip_locked: bool) -> sa.TextClause:
         f"FROM c WHERE trials.trial_id = c.trial_id AND trials.state = {waiting} RETURNING trials.trial_id), "
         "v AS (UPDATE studies SET waiting_version = waiting_version + 1 "
         "WHERE study_id = :sid AND EXISTS (SELECT 1 FROM t)), "
+        f"h AS (INSERT INTO trial_heartbeats (trial_id, heartbeat) SELECT trial_id, {clock} FROM t "
+        "WHERE CAST(:beat AS BOOLEAN) ON CONFLICT (trial_id) DO UPDATE SET heartbeat = EXCLUDED.heartbeat), "
         "q AS (INSERT INTO request_results (token, result_json, created) "
         f"SELECT :token, CAST(trial_id AS TEXT), {clock} FROM t) "
         "SELECT (SELECT trial_id FROM t), "
@@ -370,12 +372,13 @@ class _PgWrites:
             "q AS (INSERT INTO request_results (token, result_json, created) "
             f"SELECT :token, '[' || trial_id || ', ' || number || ']', {clock} FROM t) "
             f"SELECT trial_id, number, {_PG_FINISHED_COUNT} FROM t")
-        # Take the oldest WAITING trial, raise the study's waiting version and record the request's result,
-        # all only if one was taken; return the taken id (or NULL), whether the statement's snapshot saw a
-        # WAITING trial and the count of finished trials. No row: no such study. The first variant passes over
-        # a trial that another statement holds locked (a worker taking it), so concurrent workers take
-        # different trials; the second waits for the lock, for when every WAITING trial was locked: once it
-        # is released the trial is taken, or, taken by another, it is left out and the caller looks again.
+        # Take the oldest WAITING trial, raise the study's waiting version, record its first heartbeat (when
+        # :beat) and the request's result, all only if one was taken; return the taken id (or NULL), whether
+        # the statement's snapshot saw a WAITING trial and the count of finished trials. No row: no such study.
+        # The first variant passes over a trial that another statement holds locked (a worker taking it), so
+        # concurrent workers take different trials; the second waits for the lock, for when every WAITING
+        # trial was locked: once it is released the trial is taken, or, taken by another, it is left out and
+        # the caller looks again.
         self.take_waiting = {skip: _pg_take_waiting(clock, skip) for skip in (True, False)}
         self.put_running = {
             id(rows_of): sa.text(_PG_TOUCH_RUNNING_TRIAL + _pg_insert_into_trial(rows_of, "t"))
@@ -654,11 +657,14 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now()
 
 
-def _take_waiting(study_id: int, trial_id: int, conn: sa.Connection) -> bool:
-    """Move a WAITING trial to RUNNING; False when another worker took it first."""
+def _take_waiting(study_id: int, trial_id: int, beat: sa.Insert | None, conn: sa.Connection) -> bool:
+    """Move a WAITING trial to RUNNING, with its first heartbeat by ``beat``; False when another worker took
+    it first."""
     if conn.execute(_TAKE_WAITING, {"tid": trial_id, "now": _now()}).rowcount != 1:
         return False
     conn.execute(_BUMP_WAITING_VERSION, {"sid": study_id})
+    if beat is not None:
+        conn.execute(beat, {"tid": trial_id})
     return True
 
 
@@ -1350,22 +1356,29 @@ class RDBStorage(BaseStorage):
             return None
 
     def pop_waiting_trial(self, study_id: int) -> int | None:
+        return self._pop_waiting(study_id, beat=False)
+
+    def pop_waiting_trial_beating(self, study_id: int) -> int | None:
+        return self._pop_waiting(study_id, beat=True)
+
+    def _pop_waiting(self, study_id: int, beat: bool) -> int | None:
         if self._pg is not None:
-            return self._take_waiting_at_once(study_id)
+            return self._take_waiting_at_once(study_id, beat)
         while True:
             candidate = self._oldest_waiting(study_id)
             if candidate is None:
                 return None
-            if self._write_once("pop_waiting_trial", functools.partial(_take_waiting, study_id, candidate)):
+            take = functools.partial(_take_waiting, study_id, candidate, self._beat_insert if beat else None)
+            if self._write_once("pop_waiting_trial", take):
                 return candidate
 
-    def _take_waiting_at_once(self, study_id: int) -> int | None:
+    def _take_waiting_at_once(self, study_id: int, beat: bool) -> int | None:
         """pop_waiting_trial in one statement (PostgreSQL) while nothing stands in its way; it also keeps the
         count of finished trials it read for this thread (see _start_counts)."""
         skip_locked = True
         while True:
             epoch = self._start_counts.epoch(study_id)
-            taken, seen_waiting, n_finished = self._take_waiting_once(study_id, skip_locked)
+            taken, seen_waiting, n_finished = self._take_waiting_once(study_id, skip_locked, beat)
             if n_finished is not None:
                 self._start_counts.keep(study_id, n_finished, epoch)
             if taken is not None or not seen_waiting:
@@ -1374,7 +1387,8 @@ class RDBStorage(BaseStorage):
             # taking it) or taken meanwhile: wait for the lock of the oldest, then pass over locks again.
             skip_locked = not skip_locked
 
-    def _take_waiting_once(self, study_id: int, skip_locked: bool) -> tuple[int | None, bool, int | None]:
+    def _take_waiting_once(self, study_id: int, skip_locked: bool,
+                           beat: bool) -> tuple[int | None, bool, int | None]:
         """One run of the statement that takes a WAITING trial, retried through transient failures, taking
         effect once: ``(taken trial id or None, whether it saw a WAITING trial, finished count)``; the count
         is None when a retry found the trial taken by an attempt whose answer was lost."""
@@ -1391,7 +1405,7 @@ class RDBStorage(BaseStorage):
                     kept = conn.execute(_SELECT_REQUEST, {"token": token}).scalar()
                     if kept is not None:
                         return int(json.loads(kept)), True, None
-                row = conn.execute(take, {"sid": study_id, "now": _now(), "token": token}).first()
+                row = conn.execute(take, {"sid": study_id, "now": _now(), "token": token, "beat": beat}).first()
                 if row is None:
                     raise StudyNotFoundError(f"no study with id {study_id}")
                 if row[0] is not None:

@@ -624,27 +624,30 @@ def check_heartbeats(storage: BaseStorage) -> None:
     assert storage.get_trial(beating).state == TrialState.RUNNING
 
 
-def check_trial_created_beating_goes_stale(storage: BaseStorage) -> None:
-    """A trial created with ``TrialTemplate(heartbeat=True)`` has beaten at its creation: silent for longer
-    than the grace period, it is stale without any ``record_heartbeat``, so a worker that dies between
-    creating its trial and its first beat is still found. Trials created without it never go stale."""
+def check_trial_started_beating_goes_stale(storage: BaseStorage) -> None:
+    """A trial created with ``TrialTemplate(heartbeat=True)``, or taken by ``pop_waiting_trial_beating``, has
+    beaten as it started: silent for longer than the grace period, it is stale without any
+    ``record_heartbeat``, so a worker that dies between starting its trial and its first beat is still found.
+    Trials started otherwise never go stale before they beat."""
     sid = storage.create_study("a", ["minimize"])
     beating, _ = storage.create_trial(sid, TrialTemplate(heartbeat=True, system_attrs={"claim": 1}))
     silent, _ = storage.create_trial(sid)
-    waiting, _ = storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING, heartbeat=True))
+    queued = [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING, heartbeat=True))[0]
+              for _ in range(2)]
     assert storage.get_trial(beating).system_attrs == {"claim": 1}
     assert storage.get_stale_trial_ids(sid, 3600.0) == []
     assert storage.fail_stale_trial(beating, "silent", grace_period=3600.0) is False  # it beat just now
     time.sleep(0.3)
-    assert storage.get_stale_trial_ids(sid, 0.1) == [beating]
+    assert storage.get_stale_trial_ids(sid, 0.1) == [beating]  # not the WAITING ones: they have not started
     assert storage.fail_stale_trial(beating, "silent", grace_period=0.1) is True
-    assert storage.get_stale_trial_ids(sid, 0.0) == []
-    assert [t.state for t in storage.get_all_trials(sid)] == [TrialState.FAIL, TrialState.RUNNING,
-                                                               TrialState.WAITING]
-    taken = storage.pop_waiting_trial(sid)  # a WAITING trial starts to beat only when it is taken and beats
-    assert taken == waiting
-    time.sleep(0.2)
-    assert storage.get_stale_trial_ids(sid, 0.1) == []
+    assert storage.pop_waiting_trial_beating(sid) == queued[0]
+    assert storage.pop_waiting_trial(sid) == queued[1]
+    assert storage.get_stale_trial_ids(sid, 3600.0) == []
+    assert storage.fail_stale_trial(queued[0], "silent", grace_period=3600.0) is False  # it beat as taken
+    time.sleep(0.3)
+    assert storage.get_stale_trial_ids(sid, 0.1) == [queued[0]]
+    assert storage.pop_waiting_trial_beating(sid) is None
+    assert [t.state for t in storage.get_all_trials(sid)] == [TrialState.FAIL] + [TrialState.RUNNING] * 3
     assert silent not in storage.get_stale_trial_ids(sid, 0.0)
 
 
