@@ -7,11 +7,13 @@ or was interrupted (Ctrl-C), and no other trial holds it: the next trial that an
 takes it again, through a claim keyed by the dead trial's number, so exactly one worker re-runs it
 per death. A point whose objective ran and failed counts as evaluated and does not run again.
 
-Two moments stay uncovered: a worker killed between its claim and the creation of its trial (one
-storage round trip) leaves a claimed point that no trial holds, and a worker killed between the
-creation of its trial and that trial's first heartbeat leaves a trial that is never found stale.
-And a retry of a trial that died after its first suggest runs the point a second time when another
-worker took the point back between the reaper's failing of the trial and its queueing of the retry.
+A worker that beats starts each trial with its first heartbeat in the same storage write, so its
+trial goes stale however early it dies. One moment stays uncovered: a worker killed between its claim
+and the write that records the claim in its trial (the creation of a new trial, one storage round
+trip; or the attribute write of a trial taken from the queue) leaves a claimed point that no trial
+holds. And a retry of a trial that died after its first suggest runs the point a second time when
+another worker took the point back between the reaper's failing of the trial and its queueing of the
+retry.
 """
 
 from __future__ import annotations
