@@ -176,6 +176,19 @@ def test_candidates_sort_only_the_trials_that_can_be_good() -> None:
     want = split_good(losses, 10)
     assert got[0].tolist() == want[0].tolist() and got[1].tobytes() == want[1].tobytes()
     assert sizes == [int((np.array(_dominator_counts(losses)) < 10).sum())] and sizes[0] < 150
+    curve = np.linspace(0.0, 1.0, 50)
+    long_front = np.vstack([np.stack([curve, 1.0 - curve], axis=1), losses + 1.0])  # 50 points dominate the rest
+    candidates = ParetoCandidates(2)
+    candidates.add(long_front)
+    sizes.clear()
+    motpe.fast_non_dominated_sort = recording
+    try:
+        got = candidates.split(10)
+    finally:
+        motpe.fast_non_dominated_sort = original
+    want = split_good(long_front, 10)
+    assert got[0].tolist() == want[0].tolist() and got[1].tobytes() == want[1].tobytes()
+    assert sizes == [50]  # a front longer than the good set: only the front is sorted
 
 
 def test_candidates_fall_back_to_the_whole_history_where_scaling_merges_values() -> None:
@@ -244,3 +257,46 @@ def test_the_ranking_splits_a_study_read_at_once_or_trial_by_trial_as_the_whole_
         for ranking in (at_once, by_trial):
             rows, got = ranking.split_objectives(n_good)
             assert rows.tolist() == feasible[chosen].tolist() and got.tobytes() == weights.tobytes()
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 400), min_size=1, max_size=60, unique=True), st.floats(0.2, 4.0),
+       st.sampled_from([0.0, 1e-15, 1e-9, 1e-3]), st.integers(0, 2**32 - 1))
+def test_the_least_contributor_of_one_pass_is_that_of_the_full_contributions(xs: list, power: float, jitter: float,
+                                                                           seed: int) -> None:
+    """Regular spacings (equal contributions), near ties, twins: the one-pass choice is the full one's."""
+    rng = np.random.default_rng(seed)
+    x = np.array(xs, dtype=float) / 400.0
+    front = np.stack([x, (1.0 - x) ** power], axis=1)
+    front[:, 1] *= 1.0 + jitter * rng.random(len(front))
+    front = front[fast_non_dominated_sort(front) == 0]
+    if seed % 3 == 0:
+        front = np.vstack([front, front[:1]])  # a twin
+    front = front[rng.permutation(len(front))]
+    reference = np.full(2, 1.1)
+    assert motpe._least_contributor_2d(front, reference) == int(np.argmin(front_contributions_2d(front, reference)))
+
+
+def test_a_long_front_is_thinned_in_one_pass_per_removal() -> None:
+    """A 300-point curved front thinned to 20 keeps what the full contributions keep, and computes them fully
+    only where the one-pass choice is too close to call."""
+    rng = np.random.default_rng(1)
+    x = np.sort(rng.random(300))
+    front = np.stack([x, 1.0 - np.sqrt(x)], axis=1)[rng.permutation(300)]
+    reference = np.full(2, 1.1)
+    keep = np.arange(300)
+    while keep.size > 20:
+        keep = np.delete(keep, int(np.argmin(front_contributions_2d(front[keep], reference))))
+    full = motpe.front_contributions_2d
+    calls: list[int] = []
+
+    def counting(points: np.ndarray, ref: np.ndarray) -> np.ndarray:
+        calls.append(len(points))
+        return full(points, ref)
+
+    motpe.front_contributions_2d = counting
+    try:
+        assert motpe._thin(front, 20, reference).tolist() == keep.tolist()
+    finally:
+        motpe.front_contributions_2d = full
+    assert len(calls) < 28  # of 280 removals
