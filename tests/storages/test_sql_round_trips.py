@@ -7,6 +7,7 @@ Against the session's real PostgreSQL server (tests/_servers.py)."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import threading
 from typing import Any, Callable, Iterator
 
@@ -79,6 +80,29 @@ def test_a_model_samplers_checks_at_the_start_of_a_trial_cost_no_statement(postg
         assert not [s for s, _ in seen if "coalesce(max(trials.number)" in s]
         assert seen  # the parameters are written
     assert [t.number for t in study.trials] == list(range(12))
+
+
+def test_a_trial_starts_beating_in_the_statement_that_starts_it(postgres_url: str) -> None:
+    """A runner that beats gets each trial's first heartbeat from the statement that creates the trial, or
+    takes it from the queue: ``ask(_heartbeat=True)`` costs what a plain ask costs, and the trial has beaten."""
+    study = parzen.create_study(storage=postgres_url, study_name="s", sampler=parzen.RandomSampler(seed=0))
+    storage = study._storage
+    assert isinstance(storage, RDBStorage)
+    study.tell(study.ask(), 1.0)  # the first trial also learns the study's definitions
+    costs: dict[tuple[bool, bool], int] = {}
+    for queued, beat in itertools.product((False, True), (False, True)):
+        if queued:
+            study.enqueue_trial({"x": 0.5})
+        with counted(storage) as seen:
+            trial = study.ask(_heartbeat=beat)
+        costs[queued, beat] = len(seen)
+        assert all(autocommit for _, autocommit in seen)
+        with storage._engine.connect() as conn:
+            beaten = conn.execute(sa.text("SELECT count(*) FROM trial_heartbeats WHERE trial_id = :tid"),
+                                  {"tid": trial.trial_id}).scalar_one()
+        assert beaten == int(beat)
+        study.tell(trial, 1.0)
+    assert costs[False, True] == costs[False, False] and costs[True, True] == costs[True, False], costs
 
 
 def _ready(url: str) -> tuple[RDBStorage, int]:
