@@ -11,6 +11,7 @@ which is fast for the small point sets a sampler handles.
 from __future__ import annotations
 
 import heapq
+from typing import Callable
 
 import numpy as np
 
@@ -19,13 +20,16 @@ from parzen.multi_objective.hypervolume import hypervolume
 _MAX_GRID = 2_000_000  # largest (points x grid cells) array for the vectorized hypervolume
 
 
-def hypervolume_subset(points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
+def hypervolume_subset(points: np.ndarray, size: int, reference: np.ndarray,
+                       volume: Callable[[np.ndarray, np.ndarray, np.ndarray], float] | None = None) -> np.ndarray:
     """Indices of ``size`` rows of ``points`` (n, m) chosen by lazy greedy hypervolume inclusion.
 
     A heap holds an upper bound on each candidate's gain (at first its whole box); the top candidate's
     gain is recomputed against the current subset, and it is taken when it still beats every other
-    bound. Ties go to the lower index, so the choice is deterministic.
+    bound. Ties go to the lower index, so the choice is deterministic. ``volume`` stands for
+    :func:`exclusive_volume` (a caller may pass one that remembers values from an earlier selection).
     """
+    volume = volume or exclusive_volume
     n = len(points)
     size = min(max(int(size), 0), n)
     heap = [(-_box_volume(points[i], reference), i) for i in range(n)]
@@ -33,7 +37,7 @@ def hypervolume_subset(points: np.ndarray, size: int, reference: np.ndarray) -> 
     chosen: list[int] = []
     while len(chosen) < size:
         _, i = heapq.heappop(heap)
-        gain = exclusive_volume(points[i], points[chosen], reference)
+        gain = volume(points[i], points[chosen], reference)
         if not heap or gain >= -heap[0][0]:
             chosen.append(i)
         else:

@@ -56,13 +56,16 @@ def split_good(losses: np.ndarray, n_good: int) -> tuple[np.ndarray, np.ndarray]
 
 
 def _split_scaled(scaled: np.ndarray, n_good: int, thin: Callable[..., np.ndarray] | None = None,
-                  weigh: Callable[..., np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  weigh: Callable[..., np.ndarray] | None = None,
+                  ranks: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`split_good` of normalized losses, 0 < ``n_good`` <= their number; ``thin`` and ``weigh`` stand
-    for :func:`_thin` and :func:`_contribution_weights` (e.g. remembering their last result)."""
+    for :func:`_thin` and :func:`_contribution_weights` (e.g. remembering their last result), ``ranks`` for
+    the non-domination ranks where they are known."""
     thin, weigh = thin or _thin, weigh or _contribution_weights
     n = scaled.shape[0]
     reference = np.full(scaled.shape[1], _REFERENCE)
-    ranks = fast_non_dominated_sort(scaled, n_below=n_good)
+    if ranks is None:
+        ranks = fast_non_dominated_sort(scaled, n_below=n_good)
     taken = np.zeros(n, dtype=bool)
     for rank in range(int(ranks.max()) + 1):
         members = np.flatnonzero(ranks == rank)
@@ -77,10 +80,12 @@ def _split_scaled(scaled: np.ndarray, n_good: int, thin: Callable[..., np.ndarra
     return good, weigh(scaled[good], reference)
 
 
-def _thin(points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
-    """Indices of the ``size`` rows of a front kept: greedy removal in 2-D, greedy inclusion beyond."""
+def _thin(points: np.ndarray, size: int, reference: np.ndarray,
+          volume: Callable[[np.ndarray, np.ndarray, np.ndarray], float] = exclusive_volume) -> np.ndarray:
+    """Indices of the ``size`` rows of a front kept: greedy removal in 2-D, greedy inclusion beyond (with
+    ``volume`` as :func:`~parzen.multi_objective.hypervolume_subset.exclusive_volume`)."""
     if points.shape[1] > 2:
-        return hypervolume_subset(points, size, reference)
+        return hypervolume_subset(points, size, reference, volume)
     keep = np.arange(len(points))
     while keep.size > size:
         keep = np.delete(keep, _least_contributor_2d(points[keep], reference))
@@ -147,9 +152,11 @@ def front_contributions_2d(front: np.ndarray, reference: np.ndarray) -> np.ndarr
     return out
 
 
-def _contribution_weights(good: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """Weights proportional to each good point's exclusive hypervolume, floored, with mean 1."""
-    share = np.array([exclusive_volume(good[i], np.delete(good, i, axis=0), reference)
+def _contribution_weights(good: np.ndarray, reference: np.ndarray,
+                          volume: Callable[[np.ndarray, np.ndarray, np.ndarray], float] = exclusive_volume
+                          ) -> np.ndarray:
+    """Weights proportional to each good point's exclusive hypervolume (``volume``), floored, with mean 1."""
+    share = np.array([volume(good[i], np.delete(good, i, axis=0), reference)
                       for i in range(len(good))])
     top = share.max(initial=0.0)
     if not np.isfinite(top) or top <= 0:
@@ -179,7 +186,8 @@ class ParetoCandidates:
         self._dominators = np.zeros(64, dtype=np.int64)
         self._sorted = [np.empty(0) for _ in range(n_objectives)]  # each objective's values, ascending
         self._finite = True
-        self._thin, self._weigh = _LastCall(_thin), _LastCall(_contribution_weights)
+        self._volumes = _RememberedVolumes()
+        self._thin, self._weigh = _LastCall(self._thin_anew), _LastCall(self._weigh_anew)
 
     def add(self, losses: np.ndarray) -> None:
         """Take in the losses (k, m) of trials that finished feasible, in history order."""
@@ -234,10 +242,20 @@ class ParetoCandidates:
             return split_good(losses, n_good)
         dominators = self._dominators[:self.n]
         candidates = np.flatnonzero(dominators == 0)  # the Pareto front: all that is needed when it is long
+        ranks = np.zeros(candidates.size, dtype=int)  # non-dominated, also once scaled
         if candidates.size < n_good:
-            candidates = np.flatnonzero(dominators < n_good)
-        chosen, weights = _split_scaled(_scale(losses[candidates], low, high), n_good, self._thin, self._weigh)
+            candidates, ranks = np.flatnonzero(dominators < n_good), None
+        chosen, weights = _split_scaled(_scale(losses[candidates], low, high), n_good, self._thin, self._weigh,
+                                        ranks)
         return candidates[chosen], weights.copy()
+
+    def _thin_anew(self, points: np.ndarray, size: int, reference: np.ndarray) -> np.ndarray:
+        """:func:`_thin` of a front that changed: exclusive volumes of the last thinning are looked up."""
+        self._volumes.new_round()
+        return _thin(points, size, reference, self._volumes)
+
+    def _weigh_anew(self, good: np.ndarray, reference: np.ndarray) -> np.ndarray:
+        return _contribution_weights(good, reference, self._volumes)
 
     def _scaling_keeps_order(self, low: np.ndarray, high: np.ndarray) -> bool:
         """Whether scaling by ``low`` and ``high`` maps each objective's distinct values to distinct values."""
@@ -265,3 +283,30 @@ class _LastCall:
         if key != self._key:
             self._key, self._value = key, self._function(*args)
         return self._value
+
+
+class _RememberedVolumes:
+    """:func:`~parzen.multi_objective.hypervolume_subset.exclusive_volume` that returns the value of an earlier
+    call with bit-identical arguments, from this round or the one before.
+
+    When one trial joins a long front of three or more objectives, the greedy selection mostly repeats the
+    steps of the last one: the same points measured against the same chosen points. Two rounds are kept,
+    so memory stays that of two selections.
+    """
+
+    def __init__(self) -> None:
+        self._now: dict[tuple, float] = {}
+        self._before: dict[tuple, float] = {}
+
+    def new_round(self) -> None:
+        self._before, self._now = self._now, {}
+
+    def __call__(self, point: np.ndarray, others: np.ndarray, reference: np.ndarray) -> float:
+        key = (point.tobytes(), others.shape, others.tobytes(), reference.tobytes())
+        value = self._now.get(key)
+        if value is None:
+            value = self._before.get(key)
+            if value is None:
+                value = exclusive_volume(point, others, reference)
+            self._now[key] = value
+        return value
