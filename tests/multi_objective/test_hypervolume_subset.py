@@ -52,3 +52,26 @@ def test_lazy_subset_is_the_greedy_subset_and_near_the_best() -> None:
         assert sorted(chosen.tolist()) == sorted(_plain_greedy(points, 4, reference))
         best = max(hypervolume(points[list(c)], reference) for c in itertools.combinations(range(9), 4))
         assert hypervolume(points[chosen], reference) >= (1 - 1 / np.e) * best
+
+
+def test_the_volume_function_is_the_one_given() -> None:
+    """A ``volume`` that returns the same values chooses the same subset; one that gives the first choice no
+    volume does not choose it."""
+    rng = np.random.default_rng(1)
+    reference = np.full(3, 1.1)
+    points = rng.random((12, 3))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    seen: list[int] = []
+
+    def counting(point: np.ndarray, others: np.ndarray, ref: np.ndarray) -> float:
+        seen.append(len(others))
+        return exclusive_volume(point, others, ref)
+
+    assert hypervolume_subset(points, 5, reference, counting).tolist() == hypervolume_subset(points, 5, reference).tolist()
+    assert seen and max(seen) == 4
+    first = int(hypervolume_subset(points, 3, reference)[0])
+
+    def shunning(point: np.ndarray, others: np.ndarray, ref: np.ndarray) -> float:
+        return 0.0 if np.array_equal(point, points[first]) else exclusive_volume(point, others, ref)
+
+    assert first not in hypervolume_subset(points, 3, reference, shunning).tolist()

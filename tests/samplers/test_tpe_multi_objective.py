@@ -300,3 +300,31 @@ def test_a_long_front_is_thinned_in_one_pass_per_removal() -> None:
     finally:
         motpe.front_contributions_2d = full
     assert len(calls) < 28  # of 280 removals
+
+
+def test_a_three_objective_front_that_gains_a_point_is_thinned_mostly_from_remembered_volumes() -> None:
+    """Same subset as the plain selection, and most exclusive volumes of the second thinning looked up."""
+    rng = np.random.default_rng(2)
+    front = rng.random((120, 3))
+    front /= np.linalg.norm(front, axis=1, keepdims=True)
+    reference = np.full(3, 1.1)
+    remembered = motpe._RememberedVolumes()
+    computed: list[int] = []
+    plain = motpe.exclusive_volume
+
+    def counting(point: np.ndarray, others: np.ndarray, ref: np.ndarray) -> float:
+        computed.append(len(others))
+        return plain(point, others, ref)
+
+    misses = []
+    motpe.exclusive_volume = counting  # what the remembered volumes compute; the plain thinning is not counted
+    try:
+        for points in (front[:-1], front):  # a point joins the front
+            remembered.new_round()
+            computed.clear()
+            got = motpe._thin(points, 15, reference, remembered)
+            misses.append(len(computed))
+            assert got.tolist() == motpe._thin(points, 15, reference).tolist()
+    finally:
+        motpe.exclusive_volume = plain
+    assert 0 < misses[1] < misses[0] / 2

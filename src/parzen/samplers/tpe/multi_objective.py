@@ -186,6 +186,7 @@ class ParetoCandidates:
         self._dominators = np.zeros(64, dtype=np.int64)
         self._sorted = [np.empty(0) for _ in range(n_objectives)]  # each objective's values, ascending
         self._finite = True
+        self._low, self._high = np.full(n_objectives, np.inf), np.full(n_objectives, -np.inf)  # of all losses
         self._volumes = _RememberedVolumes()
         self._thin, self._weigh = _LastCall(self._thin_anew), _LastCall(self._weigh_anew)
 
@@ -205,6 +206,8 @@ class ParetoCandidates:
         self._losses[start:end] = losses
         self._dominators[start:end] = 0
         self._finite = self._finite and bool(np.isfinite(losses).all())
+        self._low = np.minimum(self._low, losses.min(axis=0))
+        self._high = np.maximum(self._high, losses.max(axis=0))
         for j, column in enumerate(np.sort(losses, axis=0).T):
             self._sorted[j] = np.insert(self._sorted[j], np.searchsorted(self._sorted[j], column), column)
         for lo in range(start, end, _BLOCK):
@@ -237,7 +240,7 @@ class ParetoCandidates:
         n_good = min(max(int(n_good), 0), self.n)
         if n_good == 0:
             return np.zeros(0, dtype=int), np.zeros(0)
-        low, high = losses.min(axis=0), losses.max(axis=0)
+        low, high = self._low, self._high
         if not self._finite or not self._scaling_keeps_order(low, high):
             return split_good(losses, n_good)
         dominators = self._dominators[:self.n]
