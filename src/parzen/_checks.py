@@ -38,3 +38,12 @@ def check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"`{name}` must be a bool, got {value!r}")
     return bool(value)
+
+
+def check_name(name: str, value: Any) -> str:
+    """``value`` as a non-empty str: TypeError for a non-str, ValueError for ``""``."""
+    if not isinstance(value, str):
+        raise TypeError(f"`{name}` must be a str, got {value!r}")
+    if not value:
+        raise ValueError(f"`{name}` must be a non-empty str, got ''")
+    return value
