@@ -12,7 +12,7 @@ import uuid
 import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 
-from parzen._checks import check_int
+from parzen._checks import check_int, check_name
 from parzen.exceptions import TrialFinishedError
 from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constraint_values, is_feasible
 from parzen.multi_objective.pareto import pareto_front_trials
@@ -553,11 +553,8 @@ def create_study(direction: str | None = None, sampler: Sampler | None = None, p
     dirs = check_directions([direction or "minimize"] if directions is None else directions)
     if seed is not None and sampler is not None:
         raise ValueError("`seed` seeds the default sampler; with an explicit `sampler`, seed the sampler instead")
+    study_name = f"study-{uuid.uuid4().hex[:12]}" if study_name is None else check_name("study_name", study_name)
     backend = get_storage(storage)
-    if study_name is None:
-        study_name = f"study-{uuid.uuid4().hex[:12]}"
-    elif not isinstance(study_name, str) or not study_name:
-        raise ValueError(f"`study_name` must be a non-empty str, got {study_name!r}")
     from parzen.exceptions import DuplicatedStudyError
 
     try:
@@ -579,11 +576,13 @@ def load_study(study_name: str, storage: str | BaseStorage, sampler: Sampler | N
                pruner: Pruner | None = None, seed: int | None = None,
                constraints_func: ConstraintsFunc | None = None) -> Study:
     """Open an existing study from a storage."""
+    check_name("study_name", study_name)
     return Study(study_name, get_storage(storage), sampler=sampler, pruner=pruner, seed=seed,
                  constraints_func=constraints_func)
 
 
 def delete_study(study_name: str, storage: str | BaseStorage) -> None:
+    check_name("study_name", study_name)
     backend = get_storage(storage)
     backend.delete_study(backend.get_study_id(study_name))
 
