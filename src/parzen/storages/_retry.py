@@ -17,6 +17,7 @@ import functools
 import math
 import time
 import urllib.parse
+import warnings
 from typing import Any, Callable, Sequence, TypeVar
 
 from parzen.exceptions import StorageError, TrialFinishedError
@@ -51,9 +52,25 @@ def hide_password(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
+
+
+def _how_to_change(storage_class: str) -> str:
+    return (f"to wait a different time, pass storage=parzen.storages.{storage_class}(url, retry_timeout=SECONDS) "
+            "instead of the URL")
+
+
 def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException], bool],
-                    retry_timeout: float, url: str, operation: str) -> T:
-    """Run ``call``, retrying it through transient failures for at most ``retry_timeout`` seconds."""
+                    retry_timeout: float, url: str, operation: str, *, opening: str | None = None) -> T:
+    """Run ``call``, retrying it through transient failures for at most ``retry_timeout`` seconds.
+
+    ``opening`` is given when a storage opens, as the name of its class: a server that cannot be reached
+    then may just as well be a wrong host or port as a restart, so the first failure warns at once
+    (RuntimeWarning) instead of after the whole bound, and the warning and the final error say how to
+    change the bound.
+    """
     deadline: float | None = None
     delay = _FIRST_DELAY_S
     while True:
@@ -65,11 +82,15 @@ def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException
             now = time.monotonic()
             if deadline is None:
                 deadline = now + retry_timeout
+                if opening is not None and retry_timeout > 0:
+                    warnings.warn(f"cannot reach the storage {hide_password(url)} ({_first_line(exc)}); retrying "
+                                  f"for up to retry_timeout={retry_timeout:g} s in case it is restarting; "
+                                  f"{_how_to_change(opening)}", RuntimeWarning, stacklevel=2)
             if now >= deadline:
-                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                hint = f"; {_how_to_change(opening)}" if opening is not None else ""
                 raise StorageError(
                     f"the storage {hide_password(url)} could not be reached for {operation} within "
-                    f"retry_timeout={retry_timeout:g} s; last error: {type(exc).__name__}: {first_line}"
+                    f"retry_timeout={retry_timeout:g} s; last error: {_first_line(exc)}{hint}"
                 ) from exc
             time.sleep(min(delay, deadline - now))
             delay = min(2 * delay, _MAX_DELAY_S)

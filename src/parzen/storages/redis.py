@@ -380,7 +380,8 @@ class RedisStorage(BaseStorage):
         self._caches: dict[int, StudyCache] = {}
         # trial_id -> (study_id, trial) for every finished trial this object has seen.
         self._finished: dict[int, tuple[int, FrozenTrial]] = {}
-        retry_transient(self._check_format, self._is_transient, self._retry_timeout, url, "opening the database")
+        retry_transient(self._check_format, self._is_transient, self._retry_timeout, url, "opening the database",
+                        opening=type(self).__name__)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"url": self.url, "retry_timeout": self._retry_timeout}

@@ -937,7 +937,7 @@ class RDBStorage(BaseStorage):
         # False while an SQLite file does not exist or is empty: nothing is created until create_study.
         self._ready = False
         retry_transient(lambda: self._open(create=not is_sqlite), self._is_transient, self._retry_timeout,
-                        url, "opening the database")
+                        url, "opening the database", opening=type(self).__name__)
         _live_storages.add(self)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -1168,7 +1168,7 @@ class RDBStorage(BaseStorage):
     # --- studies -------------------------------------------------------------------------
     def create_study(self, study_name: str, directions: Sequence[str]) -> int:
         retry_transient(lambda: self._open(create=True), self._is_transient, self._retry_timeout, self.url,
-                        "opening the database")
+                        "opening the database", opening=type(self).__name__)
         insert = sa.insert(_studies).values(study_name=study_name, directions=json.dumps(list(directions)))
         try:
             return int(self._write_once("create_study", lambda conn: _inserted_id(conn.execute(insert))))
