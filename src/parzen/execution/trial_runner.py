@@ -8,6 +8,7 @@ trials are never touched, and an exception outside ``catch`` is re-raised after 
 from __future__ import annotations
 
 import contextlib
+import logging
 import numbers
 import threading
 import traceback
@@ -33,6 +34,23 @@ class WorkerDied(Exception):
 
 # Failures that end their own trial only: the study goes on whatever ``catch`` says.
 CONTAINED_ERRORS: tuple[type[BaseException], ...] = (TrialPruned, TrialTimeout, WorkerDied)
+
+FAIL_TRACEBACK_ATTR = "fail_traceback"
+"""System attribute of a trial failed by an exception: the whole traceback (its reason holds one line)."""
+
+logger = logging.getLogger("parzen")
+
+
+def _log_failure(frozen: FrozenTrial, error: BaseException, retried: bool) -> None:
+    """Log a trial failed by an exception that does not stop the study, with its traceback.
+
+    An exception that stops the study reaches the caller with its traceback and is not logged; a
+    caught or retried one would otherwise pass unseen. The ``parzen`` logger has no handler of its
+    own: Python prints its warnings to stderr until the application configures logging.
+    """
+    then = "; it runs again as a new trial" if retried else ""
+    logger.warning("trial %d failed with parameters %r: %s%s", frozen.number, frozen.params,
+                   describe_exception(error), then, exc_info=(type(error), error, error.__traceback__))
 
 
 def check_objective(objective: Any) -> None:
@@ -168,7 +186,11 @@ class TrialRunner:
         if frozen is not None:
             self.failures.observe(frozen)
             self.after(frozen)
-        if error is not None and not retried and not isinstance(error, (*CONTAINED_ERRORS, *self.catch)):
+        goes_up = error is not None and not retried and not isinstance(error, (*CONTAINED_ERRORS, *self.catch))
+        if frozen is not None and frozen.state == TrialState.FAIL and error is not None and not goes_up:
+            _log_failure(frozen, error, retried)
+        if goes_up:
+            assert error is not None
             raise error
         self.failures.check_limit()
         return frozen
@@ -179,6 +201,8 @@ class TrialRunner:
                 return self.study.tell(trial, result)
             if isinstance(error, TrialPruned):
                 return self.study.tell(trial, state=TrialState.PRUNED)
+            if error.__traceback__ is not None or error.__cause__ is not None:
+                trial.set_system_attr(FAIL_TRACEBACK_ATTR, "".join(traceback.format_exception(error)).rstrip())
             return self.study.tell(trial, state=TrialState.FAIL, fail_reason=describe_exception(error))
         except TrialFinishedError:
             return None
