@@ -57,8 +57,11 @@ def _first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
-def _how_to_change(storage_class: str) -> str:
-    return (f"to wait a different time, pass storage=parzen.storages.{storage_class}(url, retry_timeout=SECONDS) "
+def _how_to_change(storage_class: str | None, retry_timeout: float) -> str:
+    """How to choose another bound, said while opening a storage whose bound nobody chose (the default)."""
+    if storage_class is None or retry_timeout != DEFAULT_RETRY_TIMEOUT_S:
+        return ""
+    return (f"; to wait a different time, pass storage=parzen.storages.{storage_class}(url, retry_timeout=SECONDS) "
             "instead of the URL")
 
 
@@ -68,8 +71,8 @@ def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException
 
     ``opening`` is given when a storage opens, as the name of its class: a server that cannot be reached
     then may just as well be a wrong host or port as a restart, so the first failure warns at once
-    (RuntimeWarning) instead of after the whole bound, and the warning and the final error say how to
-    change the bound.
+    (RuntimeWarning) instead of after the whole bound, and, when the bound is the default, the warning
+    and the final error say how to choose another.
     """
     deadline: float | None = None
     delay = _FIRST_DELAY_S
@@ -84,13 +87,13 @@ def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException
                 deadline = now + retry_timeout
                 if opening is not None and retry_timeout > 0:
                     warnings.warn(f"cannot reach the storage {hide_password(url)} ({_first_line(exc)}); retrying "
-                                  f"for up to retry_timeout={retry_timeout:g} s in case it is restarting; "
-                                  f"{_how_to_change(opening)}", RuntimeWarning, stacklevel=2)
+                                  f"for up to retry_timeout={retry_timeout:g} s in case it is restarting"
+                                  f"{_how_to_change(opening, retry_timeout)}", RuntimeWarning, stacklevel=2)
             if now >= deadline:
-                hint = f"; {_how_to_change(opening)}" if opening is not None else ""
                 raise StorageError(
                     f"the storage {hide_password(url)} could not be reached for {operation} within "
-                    f"retry_timeout={retry_timeout:g} s; last error: {_first_line(exc)}{hint}"
+                    f"retry_timeout={retry_timeout:g} s; last error: {_first_line(exc)}"
+                    f"{_how_to_change(opening, retry_timeout)}"
                 ) from exc
             time.sleep(min(delay, deadline - now))
             delay = min(2 * delay, _MAX_DELAY_S)
