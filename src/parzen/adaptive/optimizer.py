@@ -34,6 +34,7 @@ from parzen.adaptive.config import OptimizationConfig, parse_memory
 from parzen.adaptive.evaluate import CACHED_ATTR, Evaluate
 from parzen.adaptive.factories import BACKENDS, check_sampler_config, make_pruner, make_sampler
 from parzen.adaptive.search_space import parse_space, to_tuple_space
+from parzen.adaptive.spawn_check import spawn_obstacle
 from parzen.space import Distribution
 from parzen.trial import FrozenTrial, TrialState
 
@@ -90,15 +91,20 @@ class AdaptiveHyperparameterOptimizer:
       GP to CMA-ES (numeric spaces) or TPE as the study grows, planned over the whole run
       (:meth:`parzen.Study.planning`), and its ``late_cmaes_trials``, ``gp_max_trials`` and
       ``cmaes_max_trials`` set when; the other back ends keep the one strategy they were given.
-    - ``trial_timeout`` (or its alias ``timeout_per_trial``): a trial running longer fails. With a
-      picklable objective trials run in child processes and the runaway call is stopped; otherwise
-      threads abandon it (it runs on) and a warning says so.
+    - ``trial_timeout`` (or its alias ``timeout_per_trial``): a trial running longer fails. Where
+      child processes can run the objective (below) the runaway call is stopped; otherwise threads
+      abandon it (it runs on) and a warning says so.
     - ``max_memory_usage`` (or ``memory_limit``), e.g. "4GB": the address-space limit of each child
       process that runs trials (Linux/macOS ``RLIMIT_AS``); an objective that allocates past it
-      fails its trial with MemoryError. Needs a picklable objective (trials then run in processes);
-      otherwise it cannot be enforced and a warning says so.
-    - ``memory_efficient``: run trials in child processes when the objective can be pickled, and
-      collect garbage after each trial (as ``enable_gc``).
+      fails its trial with MemoryError. Where child processes cannot run the objective it is not
+      enforced and a warning says so.
+    - ``memory_efficient``: run trials in child processes where they can, and collect garbage after
+      each trial (as ``enable_gc``).
+
+    Child processes can run the objective when it pickles, it is defined in a file a child can
+    import, and the script calls ``optimize`` under ``if __name__ == "__main__":``. A flat script
+    (seed 003's examples) would be run again by every child, so its trials run in threads instead,
+    with one warning per run that names each limit it cannot keep (:mod:`parzen.adaptive.spawn_check`).
     - ``enable_gc``: ``gc.collect()`` after every trial, where it ran.
     - ``max_failures``: stop with :class:`parzen.exceptions.TooManyFailures` after that many failed
       trials in a row. ``retry_failed_trials``: run a failed trial once more with the same params.
@@ -151,14 +157,20 @@ class AdaptiveHyperparameterOptimizer:
         if trial_timeout is not None and timeout_per_trial is not None and trial_timeout != timeout_per_trial:
             raise ValueError(f"`trial_timeout` ({trial_timeout}) and `timeout_per_trial` ({timeout_per_trial}) "
                              "are the same setting; give one")
+        timeout_name = "trial_timeout" if trial_timeout is not None else "timeout_per_trial"
         per_trial = trial_timeout if trial_timeout is not None else timeout_per_trial
-        self.trial_timeout = None if per_trial is None else check_real("trial_timeout", per_trial, 0.0)
+        self.trial_timeout = None if per_trial is None else check_real(timeout_name, per_trial, 0.0)
         limits = {parse_memory("max_memory_usage", max_memory_usage), parse_memory("memory_limit", memory_limit)}
         limits.discard(None)
         if len(limits) > 1:
             raise ValueError(f"`max_memory_usage` ({max_memory_usage}) and `memory_limit` ({memory_limit}) "
                              "are the same setting; give one")
         self.memory_limit = limits.pop() if limits else None
+        memory_name = "memory_limit" if memory_limit is not None else "max_memory_usage"
+        # the limits as the user wrote them, for the warning when they cannot be enforced
+        self._limits_given = {name: value for name, value in ((timeout_name, per_trial),
+                              (memory_name, memory_limit if memory_limit is not None else max_memory_usage))
+                              if value is not None}
         self.memory_efficient = memory_efficient
         self.enable_gc = enable_gc or memory_efficient
         self.max_failures = None if max_failures is None else check_int("max_failures", max_failures, 1)
@@ -351,20 +363,31 @@ class AdaptiveHyperparameterOptimizer:
         if records:
             self._log(f"warm start: {len(records)} cached result(s)")
 
-    def _executor(self, evaluate: Evaluate) -> Any:
-        """Processes when a per-trial limit must be enforced or memory efficiency asked for, if the
-        objective can be pickled; threads otherwise (with a warning when a limit cannot be kept).
-        The core's process executor enforces ``memory_limit`` on its child processes."""
-        wants_process = self.trial_timeout is not None or self.memory_limit is not None or self.memory_efficient
-        if not wants_process:
-            return "thread"
+    def _in_processes(self, evaluate: Evaluate) -> bool:
+        """Whether trials run in the core's child processes, which stop a trial at ``trial_timeout`` and
+        hold each child to ``memory_limit``: when one of those or ``memory_efficient`` is set and a
+        spawned child can load the objective. Otherwise threads run the trials, with a warning naming
+        each limit that then cannot be kept: an objective that cannot be pickled, or a script whose
+        child would run it again (no ``if __name__ == "__main__":`` guard) or could not import it."""
+        if self.trial_timeout is None and self.memory_limit is None and not self.memory_efficient:
+            return False
         try:
-            pickle.dumps(evaluate)
+            reason = spawn_obstacle(pickle.dumps(evaluate))
         except Exception as exc:
-            if self.memory_limit is not None or self.trial_timeout is not None:
-                warnings.warn(f"the objective cannot be pickled ({exc}), so trials run in threads: "
-                              "a per-trial timeout abandons the call instead of stopping it, and a memory "
-                              "limit is not enforced", stacklevel=4)
+            reason = f"the objective cannot be pickled ({exc}; a module-level function can)"
+        if reason is None:
+            return True
+        if self._limits_given:
+            kept = [f"`{name}={value!r}`: " + ("not enforced" if name in ("memory_limit", "max_memory_usage") else
+                                                "a trial that runs over fails, but its call is abandoned "
+                                                "(it runs on), not stopped")
+                    for name, value in self._limits_given.items()]
+            warnings.warn(f"trials run in threads, not in child processes: {reason}. " + "; ".join(kept) + ".",
+                          stacklevel=4)
+        return False
+
+    def _executor(self, in_processes: bool) -> Any:
+        if not in_processes:
             return "thread"
         from parzen.execution.processes import ProcessExecutor
 
@@ -374,22 +397,25 @@ class AdaptiveHyperparameterOptimizer:
         """Run ``n_trials`` trials in rounds of ``adaptation_interval``, adapting the space between rounds."""
         from parzen.execution.retry import RetryPolicy
 
+        assert self._objective is not None
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         done = 0
+        in_processes: bool | None = None  # decided once per run, so that a warning comes once
         with self.study.planning(n_trials):  # the sampler plans for the whole run, not one round
             while done < n_trials:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
                     break
                 round_size = min(self.adaptation_interval, n_trials - done)
-                assert self._objective is not None
                 evaluate = Evaluate(self._objective, self._space, collect=self.enable_gc, cache=self._cache,
                                     cache_key=self._cache_key)
+                if in_processes is None:
+                    in_processes = self._in_processes(evaluate)
                 before = len(self.study.trials)
                 self.study.optimize(
                     evaluate, n_trials=round_size, timeout=remaining, n_jobs=self.n_jobs,
                     callbacks=[self._after_trial], catch=(Exception,) if self.catch_exceptions else (),
-                    trial_timeout=self.trial_timeout, executor=self._executor(evaluate),
+                    trial_timeout=self.trial_timeout, executor=self._executor(in_processes),
                     retry=RetryPolicy(max_retries=1, on=("exception", "timeout")) if self.retry_failed_trials else None,
                     max_failures=self.max_failures)
                 ran = len(self.study.trials) - before
