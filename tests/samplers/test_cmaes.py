@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import statistics
 import sys
+import warnings
 
 import cmaes  # noqa: F401  (the cmaes extra)
 import numpy as np
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 import parzen
 from parzen import Categorical, Float, Int, TrialState
-from parzen.samplers.cmaes import ATTR, CmaEsSampler, default_popsize
+from parzen.samplers.cmaes import _MAX_CELLS, ATTR, CmaEsSampler, _Geometry, default_popsize
 from parzen.storages import InMemoryStorage
 
 BOX5 = {f"x{i}": Float(-2.0, 2.0) for i in range(5)}
@@ -260,6 +261,40 @@ def test_define_by_run_samples_the_shared_numeric_parameters_jointly() -> None:
     assert set(_tags(study)[0]) >= {"x", "space"}
     assert all(len(tag["x"]) == 2 for tag in _tags(study))  # x and y; kind is categorical, m is not shared
     assert study.best_value < 0.01
+
+
+# --- huge ranges -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("log", [False, True])
+def test_a_huge_int_range_is_searched_to_the_end_of_the_study(log: bool) -> None:
+    """Int(1, 10**18) has cells too narrow for the margin in float64; the study must not die in cmaes."""
+    high, target = 10**18, 10**18 // 3
+    study = parzen.create_study(sampler=CmaEsSampler(seed=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # no 0/0 in the margin either
+        study.optimize(lambda t: abs(t.suggest_int("n", 1, high, log=log) - target) / high, n_trials=60)
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 60
+    assert all(isinstance(t.params["n"], int) and 1 <= t.params["n"] <= high for t in study.trials)
+    assert len(_tags(study)) == 59  # every trial after the one startup trial is CMA-ES's
+    assert study.best_value < 0.05
+
+
+def test_a_huge_range_beside_a_small_grid_keeps_the_margin_on_the_grid() -> None:
+    huge, small = Int(0, 10**18), Int(0, 10)
+    geometry = _Geometry.of({"n": huge, "m": small})
+    assert geometry.steps[0] == 0.0 and geometry.steps[1] == pytest.approx(1 / 11)
+    study = parzen.create_study(sampler=CmaEsSampler(seed=0))
+    study.optimize(lambda t: abs(t.suggest_int("n", 0, 10**18) - 10**17) / 1e18 + (t.suggest_int("m", 0, 10) - 7) ** 2,
+                   n_trials=100)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    assert study.best_params["m"] == 7
+
+
+def test_grids_up_to_the_limit_keep_cmaes_with_margin() -> None:
+    """The rule leaves every ordinary grid as it was: only past _MAX_CELLS values is a grid continuous."""
+    assert _Geometry.of({"n": Int(1, _MAX_CELLS)}).steps[0] == 1 / _MAX_CELLS
+    assert _Geometry.of({"n": Int(0, 10**12, step=10)}).steps[0] > 0
+    assert _Geometry.of({"n": Int(1, _MAX_CELLS + 1)}).steps[0] == 0.0
+    assert _Geometry.of({"x": Float(0.0, 1.0, step=1e-13)}).steps[0] == 0.0
 
 
 # --- degenerate spaces and bad arguments -------------------------------------------------------------------

@@ -44,6 +44,13 @@ if TYPE_CHECKING:
 ATTR = "cmaes"
 _RESTART_STRATEGIES = (None, "ipop", "bipop")
 _INC_POPSIZE = 2  # Auger & Hansen 2005: IPOP doubles the population at each restart
+# The most grid values a discrete coordinate may have to get CMA-ES with Margin. The margin works on cell
+# edges in [0, 1]; with 2**40 cells a cell is about 1e-12 wide, which float64 values near 1 (spaced about
+# 1e-16) still resolve, and which is where CMA-ES stops on its own (its tolx is 1e-12 sigma0). Past that,
+# as with Int(0, 10**18), edges of neighbouring cells coincide in float64, the margin's probabilities
+# become 0/0, and the NaN mean ends the run in the cmaes package's assertion: such a coordinate is
+# searched as a continuous one, and the encoding rounds it to the grid.
+_MAX_CELLS = 2**40
 _LARGE, _SMALL = "large", "small"
 
 
@@ -82,8 +89,9 @@ class _Geometry:
     @classmethod
     def of(cls, space: Mapping[str, Distribution]) -> "_Geometry":
         # A log-scaled Int has unequal cells in the encoding (n_cells() is 0): it is searched as a
-        # continuous coordinate and rounded by the encoding.
-        cells = np.array([d.n_cells() for d in space.values()], dtype=float)
+        # continuous coordinate and rounded by the encoding. So is a grid of more than _MAX_CELLS values
+        # (see there), whose cells are too narrow for the margin to work on.
+        cells = np.array([n if n <= _MAX_CELLS else 0 for n in (d.n_cells() for d in space.values())], dtype=float)
         half = np.where(cells > 0, 0.5 / np.maximum(cells, 1), 0.0)
         bounds = np.stack([half, 1.0 - half], axis=1)
         steps = np.where(cells > 0, 1.0 / np.maximum(cells, 1), 0.0)
