@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+import warnings
 from typing import Any, Callable
 
 import pytest
@@ -189,6 +191,48 @@ def test_non_callable_objective_fails_before_any_trial(objective: Callable[..., 
     with pytest.raises(TypeError, match="objective"):
         study.optimize(objective, n_trials=3)
     assert study.trials == []
+
+
+async def _async_objective(trial: parzen.Trial, offset: float = 0.0) -> float:
+    return trial.suggest_float("x", 0.0, 1.0) + offset
+
+
+class _AsyncCallable:
+    async def __call__(self, trial: parzen.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
+    async def method(self, trial: parzen.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
+
+@pytest.mark.parametrize("objective", [
+    _async_objective, functools.partial(_async_objective, offset=1.0), _AsyncCallable(),
+    functools.partial(_AsyncCallable()), _AsyncCallable().method,
+], ids=["async def", "partial", "async __call__", "partial of async __call__", "async method"])
+@pytest.mark.parametrize("executor", ["thread", "process"])
+def test_an_async_objective_fails_before_any_trial_pointing_to_optimize_async(objective: Any, executor: str) -> None:
+    study = parzen.create_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "coroutine ... was never awaited" either: it is never called
+        with pytest.raises(TypeError, match=r"`objective` .* is async: .*await study\.optimize_async\("):
+            study.optimize(objective, n_trials=3, executor=executor)
+    assert study.trials == []
+
+
+class _ValueOfTrial:
+    """A class used as an objective: calling it runs ``__new__``, whatever its instances' ``__call__`` is."""
+
+    def __new__(cls, trial: parzen.Trial) -> Any:  # type: ignore[misc]
+        return trial.suggest_float("x", 0.0, 1.0)
+
+    async def __call__(self, trial: parzen.Trial) -> float:
+        return 0.0
+
+
+def test_a_class_with_an_async_call_is_not_taken_for_an_async_objective() -> None:
+    study = parzen.create_study()
+    study.optimize(_ValueOfTrial, n_trials=2)
+    assert _states(study) == [TrialState.COMPLETE] * 2
 
 
 def test_planned_trials_is_the_study_size_the_running_call_aims_at() -> None:

@@ -7,6 +7,8 @@ trial that was still running becomes FAIL with the reason.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -37,6 +39,25 @@ def resolve_n_jobs(n_jobs: int) -> int:
     return (os.cpu_count() or 1) if n_jobs == -1 else n_jobs
 
 
+def _is_async_callable(objective: Any) -> bool:
+    """Whether calling ``objective`` makes a coroutine by its definition: an ``async def`` function or
+    method, an object whose ``__call__`` is one, or a :func:`functools.partial` of either."""
+    while isinstance(objective, functools.partial):
+        objective = objective.func
+    if inspect.iscoroutinefunction(objective):
+        return True
+    return not isinstance(objective, type) and inspect.iscoroutinefunction(type(objective).__call__)
+
+
+def check_sync_objective(objective: Any) -> None:
+    """TypeError for an async objective, before any trial: each call would return a coroutine that
+    ``optimize`` cannot await, and every trial would fail with a "never awaited" warning."""
+    if _is_async_callable(objective):
+        raise TypeError(f"`objective` {objective!r} is async: study.optimize calls it without awaiting; run it "
+                        "with `await study.optimize_async(objective, ...)`, from synchronous code inside "
+                        "asyncio.run(...)")
+
+
 def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int | None, timeout: float | None,
              n_jobs: int, callbacks: Sequence["Callback"] | None, catch: Any, show_progress_bar: bool,
              trial_timeout: float | None, executor: Any, heartbeat_interval: float | None = None,
@@ -44,6 +65,7 @@ def optimize(study: "Study", objective: Callable[["Trial"], Any], n_trials: int 
              max_failures: int | None = None) -> None:
     """Validate every argument, then run trials until the budget is spent or the study stops."""
     check_objective(objective)
+    check_sync_objective(objective)
     n_workers = resolve_n_jobs(n_jobs)
     check_trial_timeout(trial_timeout)
     catch_types = check_catch(catch)
