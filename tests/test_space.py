@@ -6,6 +6,7 @@ import copy
 import math
 import pickle
 import re
+import warnings
 from decimal import Decimal
 
 import pytest
@@ -222,8 +223,6 @@ def test_int_accepts_integral_floats_and_stays_int() -> None:
         (lambda: Float(0.0, 1.0, log=True), "log"),
         (lambda: Float(-1.0, 1.0, log=True), "log"),
         (lambda: Int(0, 10, log=True), "log"),
-        (lambda: Float(0.0, 1.0, step=0.3), "step"),
-        (lambda: Int(0, 10, step=3), "step"),
         (lambda: Float(0.0, 1.0, step=0.0), "step"),
         (lambda: Float(0.0, 1.0, step=-0.1), "step"),
         (lambda: Int(0, 10, step=0), "step"),
@@ -271,11 +270,16 @@ def test_float_validation_accepts_exactly_the_valid_definitions(low: float, high
         assume(abs(span) < 1e6)  # keep the "does it fit" question away from rounding noise
         fits = abs(span - round(span)) <= 1e-9 * max(1.0, abs(span))
         assume(fits or abs(span - round(span)) > 1e-6)
-    valid = low <= high and (not log or low > 0) and (step is None or (step > 0 and not log and fits))
+    valid = low <= high and (not log or low > 0) and (step is None or (step > 0 and not log))
     if valid:
-        dist = Float(low, high, log=log, step=step)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            dist = Float(low, high, log=log, step=step)
+        assert bool(caught) == (step is not None and not fits)  # a high off the grid moves down to it, warned
         assert dist.contains(dist.low) and dist.contains(dist.high)
         assert dist.to_external(0.0) == dist.low and dist.to_external(1.0) == dist.high
+        if step is not None:
+            assert -1e-9 * max(1.0, abs(high)) <= high - dist.high < step + 1e-9 * max(1.0, abs(high))
     else:
         with pytest.raises(ValueError):
             Float(low, high, log=log, step=step).check()
@@ -284,10 +288,14 @@ def test_float_validation_accepts_exactly_the_valid_definitions(low: float, high
 @SETTINGS
 @given(moderate_int, moderate_int, st.integers(min_value=-3, max_value=50), st.booleans())
 def test_int_validation_accepts_exactly_the_valid_definitions(low: int, high: int, step: int, log: bool) -> None:
-    valid = low <= high and (not log or low > 0) and step > 0 and (high - low) % step == 0 and (not log or step == 1)
+    valid = low <= high and (not log or low > 0) and step > 0 and (not log or step == 1)
     if valid:
-        dist = Int(low, high, log=log, step=step)
-        assert dist.to_external(0.0) == low and dist.to_external(1.0) == high
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            dist = Int(low, high, log=log, step=step)
+        assert bool(caught) == ((high - low) % step != 0)  # a high off the grid moves down to it, warned
+        assert high - step < dist.high <= high and (dist.high - low) % step == 0
+        assert dist.to_external(0.0) == low and dist.to_external(1.0) == dist.high
     else:
         with pytest.raises(ValueError):
             Int(low, high, log=log, step=step).check()
@@ -507,7 +515,6 @@ def test_suggest_categorical_takes_any_ordered_collection() -> None:
 INVALID = [
     (Float(1, 0), ValueError, "Float: `low` (1.0) must be <= `high` (0.0)"),
     (Float(0, 1, log=True), ValueError, "Float: `low` must be > 0 when log=True"),
-    (Float(0, 1, step=0.3), ValueError, "Float: `step` (0.3) does not fit"),
     (Float(1, 10, log=True, step=1.0), ValueError, "Float: `step` cannot be combined with log=True"),
     (Int(0, 10, step=0), ValueError, "Int: `step` must be > 0"),
     (Int("a", 3), TypeError, "Int: `low` must be an integer, got 'a'"),
@@ -600,9 +607,7 @@ def test_ask_with_a_bad_space_names_the_parameter_and_creates_no_trial(sqlite: b
     (lambda t: t.suggest("x", Float(1, 0)), r"^parameter 'x': Float: `low` \(1.0\) must be <= `high`"),
     (lambda t: t.suggest_float("x", 1, 0), r"^parameter 'x': Float: `low` \(1.0\) must be <= `high`"),
     (lambda t: t.suggest_float("lr", 0, 1, log=True), "^parameter 'lr': Float: `low` must be > 0 when log=True"),
-    (lambda t: t.suggest_float("f", 0, 1, step=0.3), r"^parameter 'f': Float: `step` \(0.3\) does not fit"),
     (lambda t: t.suggest_int("n", 5, 1), r"^parameter 'n': Int: `low` \(5\) must be <= `high` \(1\)"),
-    (lambda t: t.suggest_int("n", 0, 10, step=3), r"^parameter 'n': Int: `step` \(3\) does not fit"),
     (lambda t: t.suggest_categorical("c", []), "^parameter 'c': Categorical: `choices` must not be empty"),
     (lambda t: t.suggest_categorical("c", [1, 1]), "^parameter 'c': Categorical: `choices` contains 1 twice"),
 ])
@@ -684,3 +689,28 @@ def test_invalid_categoricals_of_equal_sets_are_equal_whatever_order_the_sets_it
         reordered += list(first.choices) != list(second.choices)
         assert first == second and hash(first) == hash(second)
     assert reordered > 0  # the case this test is about did occur
+
+
+@pytest.mark.parametrize("make, adjusted", [
+    (lambda: Int(0, 10, step=3), Int(0, 9, step=3)),
+    (lambda: Int(1, 1000, step=10), Int(1, 991, step=10)),  # seed 000's integer range
+    (lambda: Int(0, 2, step=3), Int(0, 0, step=3)),
+    (lambda: Float(0.0, 1.0, step=0.3), Float(0.0, 0.9, step=0.3)),
+    (lambda: Float(-1.0, 1.0, step=0.75), Float(-1.0, 0.5, step=0.75)),
+])
+def test_a_high_off_the_step_grid_becomes_the_last_grid_value_with_a_warning(make, adjusted) -> None:
+    with pytest.warns(UserWarning, match=r"is not `low` \(.*\) plus a multiple of `step`.*; the range is"):
+        dist = make()
+    assert dist == adjusted and dist.high == adjusted.high
+    dist.check()  # a valid definition
+
+
+def test_a_suggestion_off_the_step_grid_draws_on_the_grid_and_records_the_adjusted_range() -> None:
+    import parzen
+
+    study = parzen.create_study(sampler=parzen.RandomSampler(seed=0))
+    with pytest.warns(UserWarning, match="the range is"):
+        study.optimize(lambda t: t.suggest_int("n", 0, 10, step=3) + t.suggest_float("f", 0, 1, step=0.3), n_trials=20)
+    assert {t.params["n"] for t in study.trials} <= {0, 3, 6, 9}
+    assert {round(t.params["f"], 12) for t in study.trials} <= {0.0, 0.3, 0.6, 0.9}
+    assert study.trials[0].distributions == {"n": Int(0, 9, step=3), "f": Float(0.0, 0.9, step=0.3)}

@@ -70,8 +70,6 @@ def test_redefining_a_parameter_within_one_trial_is_an_error() -> None:
     [
         lambda t: t.suggest_float("lr", 1.0, 0.0),
         lambda t: t.suggest_float("lr", 0.0, 1.0, log=True),
-        lambda t: t.suggest_float("lr", 0.0, 1.0, step=0.3),
-        lambda t: t.suggest_int("lr", 0, 10, step=3),
         lambda t: t.suggest_int("lr", 0, 10, log=True),
         lambda t: t.suggest_categorical("lr", []),
     ],

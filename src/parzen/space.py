@@ -24,6 +24,7 @@ from __future__ import annotations
 import abc
 import math
 import numbers
+import warnings
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterator, Mapping, MutableMapping, Sequence, cast
@@ -268,10 +269,10 @@ class _Numeric(Distribution):
             if self.log and self.step != 1:
                 raise ValueError(f"{owner}: `step` cannot be combined with log=True (got step={self.step})")
             if not self._step_fits():
-                raise ValueError(
-                    f"{owner}: `step` ({self.step}) does not fit the range [{self.low}, {self.high}]: "
-                    f"high - low must be a multiple of step"
-                )
+                last = self._grid_value(self._steps_below_high())
+                warnings.warn(f"{owner}: `high` ({self.high}) is not `low` ({self.low}) plus a multiple of `step` "
+                              f"({self.step}); the range is [{self.low}, {last}]", UserWarning, stacklevel=5)
+                object.__setattr__(self, "high", last)
 
     def _step_fits(self) -> bool:
         assert self.step is not None, "only a stepped range has a grid"
@@ -282,6 +283,12 @@ class _Numeric(Distribution):
         """How many steps lie between ``low`` and ``high``."""
         assert self.step is not None, "only a stepped range has a grid"
         return round((self.high - self.low) / self.step)
+
+    def _steps_below_high(self) -> int:
+        """How many whole steps fit between ``low`` and ``high`` (a range whose high is off the grid)."""
+        assert self.step is not None, "only a stepped range has a grid"
+        span = (self.high - self.low) / self.step
+        return math.floor(span + 1e-8 * max(1.0, abs(span)))
 
     def grid_value(self, k: int) -> float | int:
         """The ``k``-th value of the step grid, ``low + k * step``."""
@@ -368,8 +375,9 @@ class _Numeric(Distribution):
 class Float(_Numeric):
     """A real number in [low, high]; ``log=True`` samples evenly in log space, ``step`` makes a grid.
 
-    ``low <= high``, both finite; ``log=True`` needs ``low > 0`` and no ``step``; a ``step`` is > 0 and
-    ``high - low`` a multiple of it (``high`` is then snapped to the decimal grid value). A definition
+    ``low <= high``, both finite; ``log=True`` needs ``low > 0`` and no ``step``; a ``step`` is > 0, and
+    ``high`` becomes the last value of the grid ``low + k * step`` (snapped to its decimal value; a
+    ``high`` off the grid moves down to it with a warning, as Optuna does). A definition
     that breaks these rules (a bound that is not a real number included) does not raise here: its
     first use raises the TypeError or ValueError, naming the parameter where the name is known.
     """
@@ -408,7 +416,8 @@ class Int(_Numeric):
     """An integer in [low, high] on the grid ``low + k * step``; ``log=True`` favours small values.
 
     Bounds and step are integers (an integral float such as 2.0 counts); ``low <= high``, ``step > 0``
-    and ``high - low`` a multiple of it; ``log=True`` needs ``low > 0`` and ``step == 1``. As for
+    (a ``high`` off the grid moves down to its last value, with a warning, as Optuna does);
+    ``log=True`` needs ``low > 0`` and ``step == 1``. As for
     :class:`Float`, a definition that breaks these rules raises at its first use, not here.
     """
 
@@ -429,6 +438,9 @@ class Int(_Numeric):
 
     def _step_fits(self) -> bool:
         return (self.high - self.low) % self.step == 0
+
+    def _steps_below_high(self) -> int:
+        return int((self.high - self.low) // self.step)
 
     def _n_steps(self) -> int:
         return int((self.high - self.low) // self.step)
