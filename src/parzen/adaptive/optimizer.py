@@ -35,6 +35,7 @@ from parzen.adaptive.evaluate import CACHED_ATTR, Evaluate
 from parzen.adaptive.factories import BACKENDS, check_sampler_config, make_pruner, make_sampler
 from parzen.adaptive.search_space import parse_space, to_tuple_space
 from parzen.adaptive.spawn_check import spawn_obstacle
+from parzen.adaptive.warm_start import history_seed
 from parzen.space import Distribution
 from parzen.trial import FrozenTrial, TrialState
 
@@ -76,7 +77,10 @@ class AdaptiveHyperparameterOptimizer:
 
     - ``backend``: "optuna", "hyperopt", "skopt" or "parzen" (parzen's default sampler).
     - ``n_trials``, ``timeout`` (seconds, whole run), ``n_jobs`` (parallel trials; -1: one per CPU).
-    - ``random_state``: seeds the back end, so a run repeats exactly with ``n_jobs=1``.
+    - ``random_state``: seeds the back end, so a run repeats exactly with ``n_jobs=1``. A run that
+      starts from finished trials (a warm cache, a study continued in ``storage``, a loaded study)
+      seeds it with ``random_state`` mixed with those trials: it proposes new points rather than the
+      first run's again, and the same history with the same ``random_state`` repeats exactly.
     - ``cache_dir``: values on disk keyed by the objective, the space and the params; a repeated
       parameter set is not evaluated again and a new optimizer with the same cache starts warm.
     - ``enable_pruning``: a pruner judges what ``objective(params, trial)`` reports with
@@ -243,13 +247,13 @@ class AdaptiveHyperparameterOptimizer:
         optimizer._ensemble = [dict(m) for m in members]
         return optimizer
 
-    def _make_sampler(self, n_objectives: int) -> Any:
+    def _make_sampler(self, n_objectives: int, seed: int | None) -> Any:
         if self._ensemble is None:
-            return make_sampler(self.backend, self.sampler_config, self.random_state, n_objectives)
+            return make_sampler(self.backend, self.sampler_config, seed, n_objectives)
         from parzen.samplers import EnsembleSampler
 
-        members = [make_sampler(m["backend"], m.get("sampler_config"),
-                                None if self.random_state is None else self.random_state + i, n_objectives)
+        members = [make_sampler(m["backend"], m.get("sampler_config"), None if seed is None else seed + i,
+                                n_objectives)
                    for i, m in enumerate(self._ensemble)]
         return EnsembleSampler(members, [float(m.get("weight", 1.0)) for m in self._ensemble])
 
@@ -323,7 +327,7 @@ class AdaptiveHyperparameterOptimizer:
             raise TypeError(f"`objective` must be a function of a params dict, got {objective!r}")
         space = parse_space(search_space)
         run_callbacks = [_check_callback(c) for c in (callbacks or [])]
-        sampler = self._make_sampler(len(directions))
+        sampler = self._make_sampler(len(directions), self.random_state)
         name = self.study_name or f"adaptive-{getattr(objective, '__name__', 'objective')}"
         self.study = parzen.create_study(directions=directions, storage=self.storage, study_name=name,
                                          load_if_exists=True, sampler=sampler, pruner=self._pruner())
@@ -338,9 +342,21 @@ class AdaptiveHyperparameterOptimizer:
             self._cache = ResultCache(self.cache_dir)
             self._cache_key = objective_key(objective, self.search_space, len(directions))
             self._warm_start()
+        self._seed_from_history()
 
     def _pruner(self) -> Any:
         return make_pruner(self.pruner_config, self.enable_pruning, self.pruning_patience)
+
+    def _seed_from_history(self) -> None:
+        """Reopen the study with a sampler seeded by ``random_state`` and the trials it starts from
+        (cached, stored or loaded), so that a warm run proposes new points, reproducibly
+        (:mod:`parzen.adaptive.warm_start`)."""
+        import parzen
+
+        seed = history_seed(self.random_state, self.study.trials)
+        if seed != self.random_state:
+            self.study = parzen.load_study(self.study.study_name, self.study.storage, pruner=self.study.pruner,
+                                           sampler=self._make_sampler(self.study.n_objectives, seed))
 
     def _warm_start(self) -> None:
         """Add the cached results of this objective and space that the study lacks, as completed trials."""
@@ -619,9 +635,11 @@ class AdaptiveHyperparameterOptimizer:
         optimizer = cls(**{**keep, **options})
         optimizer.study = parzen.create_study(directions=saved.directions, storage=optimizer.storage,
                                               study_name=optimizer.study_name or saved.study_name,
-                                              sampler=optimizer._make_sampler(len(saved.directions)),
+                                              sampler=optimizer._make_sampler(len(saved.directions),
+                                                                              optimizer.random_state),
                                               pruner=optimizer._pruner())
         add_trials(optimizer.study, saved.trials)
+        optimizer._seed_from_history()
         optimizer._space = parse_space({k: tuple(v) for k, v in settings["search_space"].items()})
         optimizer._first_space = parse_space({k: tuple(v) for k, v in settings["first_space"].items()})
         optimizer.search_space = to_tuple_space(optimizer._space)
