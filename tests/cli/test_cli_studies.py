@@ -124,7 +124,12 @@ def test_delete_asks_first(url, monkeypatch, capsys) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("n\n"))
     assert main(["delete", "--storage", url, "--study", "quad"]) == 1
     captured = capsys.readouterr()
-    assert "delete study 'quad' and its 15 trial(s)" in captured.out and "not deleted" in captured.err
+    assert captured.out == ""  # the question goes to the terminal (stderr), not into redirected output
+    assert captured.err.startswith("delete study 'quad' and its 15 trial(s)")
+    assert captured.err.endswith("[y/N] not deleted (--yes deletes without asking)\n")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # nobody to answer: declined, on a line of its own
+    assert main(["delete", "--storage", url, "--study", "quad"]) == 1
+    assert capsys.readouterr().err.endswith("[y/N] \nnot deleted (--yes deletes without asking)\n")
     assert "quad" in parzen.get_all_study_names(url)
     monkeypatch.setattr(sys, "stdin", io.StringIO("y\n"))
     assert main(["delete", "--storage", url, "--study", "quad"]) == 0
@@ -149,9 +154,7 @@ def test_bad_storage_urls_are_clear_errors(tmp_path, capsys, command) -> None:
         conn.execute("CREATE TABLE experiments (id INTEGER)")
     before = _digest(other)
     cases = [
-        ("not a url", "is not a database URL"),
         (f"sqlite:///{tmp_path / 'absent.db'}", "no such file"),
-        ("nosuchdb://host/x", "unsupported database"),
         (f"sqlite:///{other}", "is not a parzen storage: it has no 'version_info' table (tables: experiments)"),
     ]
     for url, message in cases:
@@ -159,6 +162,26 @@ def test_bad_storage_urls_are_clear_errors(tmp_path, capsys, command) -> None:
         err = capsys.readouterr().err
         assert err.startswith(f"parzen {command}: error: ") and message in err
     assert not (tmp_path / "absent.db").exists() and _digest(other) == before
+
+
+@pytest.mark.parametrize("command", ["studies", "trials", "best", "export", "delete", "plot", "dashboard", "worker"])
+@pytest.mark.parametrize("url, message", [
+    ("mp.db", "--storage 'mp.db' is not a storage URL (for the SQLite file 'mp.db', write 'sqlite:///mp.db')"),
+    ("nosuchdb://u:pw@host/x", "--storage 'nosuchdb://u:***@host/x' names an unknown kind of database"),
+    ("sqlite://parzen.db", "--storage 'sqlite://parzen.db' names no SQLite file"),
+])
+def test_a_string_that_is_no_storage_url_is_a_usage_error(command, url, message, tmp_path, monkeypatch,
+                                                          capsys) -> None:
+    """The same check and message as the Python API's ValueError, with exit status 2 and the usage."""
+    monkeypatch.chdir(tmp_path)
+    extra = {"plot": ["--out", "plots"], "delete": ["--study", "s"],
+             "worker": ["--study", "s", "--objective", "m:f"]}.get(command, [])
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--storage", url, *extra])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and err.startswith(f"usage: parzen {command}")
+    assert message in err and "expected sqlite:///path/to/file.db, postgresql+psycopg://" in err
+    assert "pw@" not in err and os.listdir(tmp_path) == []
 
 
 def test_missing_study_lists_the_names(url, capsys) -> None:

@@ -12,6 +12,8 @@ Convention every subcommand module follows (``sweep.py`` is an example):
   failure. It raises :class:`parzen.cli._common.CLIError` for a runtime failure (printed as
   ``parzen COMMAND: error: ...``, exit status 1) and :class:`parzen.cli._common.UsageError` for a wrong
   combination of options (printed with the subcommand's usage, exit status 2, like argparse's errors).
+* Output goes to ``sys.stdout``; when its reader goes away (``| head``), :func:`main` ends the command
+  quietly with status 141, for every subcommand alike.
 * Help text is plain text (no markup); heavy imports (plotly, starlette, ...) happen inside ``run``,
   so ``parzen --help`` stays fast.
 
@@ -23,10 +25,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Sequence
 
-from parzen.cli._common import EXIT_FAILURE, CLIError, UsageError
+from parzen.cli._common import EXIT_BROKEN_PIPE, EXIT_FAILURE, CLIError, UsageError
 
 __all__ = ["main"]
 
@@ -48,12 +51,35 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
     return parser, subparsers.choices
 
 
+def _reader_gone() -> int:
+    """Exit quietly when the reader of standard output has gone (``parzen trials ... | head``).
+
+    What is still buffered cannot be written, and Python would report that at exit: standard output
+    is pointed at the null device instead. The status is the shell's for a command ended by SIGPIPE,
+    as ``git log | head`` leaves it.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture): nothing is left to flush
+        return EXIT_BROKEN_PIPE
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``parzen`` command with ``argv`` (default: the process's arguments); returns the exit status."""
     parser, subcommands = _parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # here, so that a reader gone before the last lines is handled below
+        return status
+    except BrokenPipeError:
+        return _reader_gone()
     except UsageError as exc:
         subcommands[args.command].error(str(exc))  # exits with status 2
     except CLIError as exc:

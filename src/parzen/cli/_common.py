@@ -21,17 +21,20 @@ import sys
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
+from parzen.storages._urls import check_storage_url, masked
+
 if TYPE_CHECKING:
     from parzen.storages import BaseStorage
     from parzen.study import Study
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
+# The reader of standard output went away (``| head``): the shell's status of a command ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 # A usage error exits with status 2, through argparse's own ``parser.error``.
 
 # The table that marks a database as parzen's (see parzen.storages.sql).
 _MARKER_TABLE = "version_info"
-_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 # How long a command waits for a storage server that does not answer before it gives up.
 _OPEN_RETRY_TIMEOUT_S = 5.0
 
@@ -70,55 +73,59 @@ def _check_parzen_tables(url: str, engine_kwargs: dict[str, Any]) -> None:
         with engine.connect() as conn:
             tables = sorted(sa.inspect(conn).get_table_names())
     except sa.exc.DBAPIError as exc:
-        raise CLIError(f"cannot open the storage {url!r}: {exc.orig}") from None
+        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc.orig}") from None
     finally:
         engine.dispose()
     if _MARKER_TABLE not in tables:
         found = ", ".join(tables[:10]) + (", ..." if len(tables) > 10 else "") if tables else "none"
-        raise CLIError(f"{url!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table (tables: {found})")
+        raise CLIError(f"{masked(url)!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table "
+                       f"(tables: {found})")
 
 
 def _open_redis(url: str) -> "BaseStorage":
     """The Redis storage at ``url``; CLIError when the server cannot be reached soon."""
     from parzen.exceptions import ParzenError
+    from parzen.storages.redis import RedisStorage
 
     try:
-        from parzen.storages.redis import RedisStorage
-
         return RedisStorage(url, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
-    except ImportError as exc:
-        raise CLIError(f"--storage {url!r} needs the redis client: pip install 'parzen[redis]' ({exc})") from None
     except (ParzenError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc}") from None
+
+
+def check_storage_option(url: str) -> Any:
+    """``--storage URL`` checked before any work (:func:`parzen.storages._urls.check_storage_url`): the parsed
+    SQLAlchemy URL, or None for Redis; UsageError for a string that is no storage URL, CLIError for a URL
+    whose extra is not installed."""
+    try:
+        return check_storage_url(url, "--storage")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    except ImportError as exc:
+        raise CLIError(str(exc)) from None
 
 
 def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
-    """The storage at ``url``, read-only unless ``writable``; CLIError for a URL that names no parzen storage.
+    """The storage at ``url``, read-only unless ``writable``.
 
-    Redis URLs (``redis://``, ``rediss://``, ``unix://``) open a Redis storage, which the reading
-    commands only read from; any other URL is an SQLAlchemy database URL.
+    A string that is no storage URL is a UsageError, as :func:`parzen.storages.get_storage` would
+    raise a ValueError for it (the same check, :func:`parzen.storages._urls.check_storage_url`); a
+    storage that cannot be opened or is not parzen's is a CLIError. Redis URLs (``redis://``,
+    ``rediss://``, ``unix://``) open a Redis storage, which the reading commands only read from; any
+    other URL is an SQLAlchemy database URL.
     """
     import sqlalchemy as sa
 
     from parzen.exceptions import ParzenError
     from parzen.storages.sql import RDBStorage
 
-    if url.lower().startswith(_REDIS_SCHEMES):
+    parsed = check_storage_option(url)
+    if parsed is None:
         return _open_redis(url)
-    try:
-        parsed = sa.engine.make_url(url)
-    except sa.exc.ArgumentError:
-        raise CLIError(f"--storage {url!r} is not a database URL; expected e.g. sqlite:///parzen.db") from None
     engine_kwargs: dict[str, Any] = {}
-    try:
-        parsed.get_dialect()
-    except (sa.exc.NoSuchModuleError, ImportError) as exc:
-        raise CLIError(f"--storage {url!r}: unsupported database ({exc})") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         database = parsed.database or ""
-        if database in ("", ":memory:") or database.startswith("file:"):
-            raise CLIError(f"--storage {url!r} must name an SQLite file, e.g. sqlite:///parzen.db")
         if not os.path.isfile(database):
             raise CLIError(f"--storage {url!r}: no such file {database!r}")
         if not writable:
@@ -129,7 +136,7 @@ def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
     try:
         return RDBStorage(url, engine_kwargs=engine_kwargs, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
     except (ParzenError, sa.exc.DBAPIError, OSError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {url!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc}") from None
 
 
 def add_study_argument(parser: Any) -> None:
@@ -147,12 +154,12 @@ def load_study(storage: "BaseStorage", name: str | None, url: str) -> "Study":
     known = ", ".join(repr(n) for n in names) if names else "none"
     if name is None:
         if len(names) != 1:
-            raise CLIError(f"give --study: {url} holds {len(names)} studies: {known}")
+            raise CLIError(f"give --study: {masked(url)} holds {len(names)} studies: {known}")
         name = names[0]
     try:
         return parzen.load_study(name, storage=storage)
     except StudyNotFoundError:
-        raise CLIError(f"no study named {name!r} in {url}; studies there: {known}") from None
+        raise CLIError(f"no study named {name!r} in {masked(url)}; studies there: {known}") from None
 
 
 def study_from_args(args: Any, *, writable: bool = False) -> "Study":

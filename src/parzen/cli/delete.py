@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from parzen.cli._common import EXIT_FAILURE, EXIT_OK, add_storage_argument, study_from_args
+from parzen.storages._urls import masked
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,11 +26,14 @@ def run(args: argparse.Namespace) -> int:
 
     study = study_from_args(args, writable=True)
     if not args.yes:
-        print(f"delete study {study.study_name!r} and its {len(study.trials)} trial(s) from {args.storage}? [y/N] ",
-              end="", flush=True)
-        answer = sys.stdin.readline().strip().lower()
-        if answer not in ("y", "yes"):
-            print("not deleted", file=sys.stderr)
+        # The question goes where the answer's echo goes (the terminal), not into a redirected output.
+        print(f"delete study {study.study_name!r} and its {len(study.trials)} trial(s) from {masked(args.storage)}? "
+              "[y/N] ", end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line.endswith("\n"):  # no answer typed (stdin is not a terminal, or at its end)
+            print(file=sys.stderr)
+        if line.strip().lower() not in ("y", "yes"):
+            print("not deleted (--yes deletes without asking)", file=sys.stderr)
             return EXIT_FAILURE
     parzen.delete_study(study.study_name, storage=study.storage)
     print(f"deleted study {study.study_name!r}")

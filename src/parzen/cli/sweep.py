@@ -53,12 +53,12 @@ def _optimizer(args: argparse.Namespace) -> BayesianOptimizer:
         except (TypeError, ValueError, KeyError) as exc:
             raise CLIError(f"--resume {args.resume!r}: {exc}") from None
         if args.space is not None and _load_space(args.space) != opt.space:
-            raise CLIError(f"--space {args.space!r} differs from the space in --resume {args.resume!r}")
+            raise UsageError(f"--space {args.space!r} differs from the space in --resume {args.resume!r}")
         if args.direction is not None and args.direction != opt.direction:
-            raise CLIError(f"--direction {args.direction} differs from {opt.direction!r} in --resume {args.resume!r}")
+            raise UsageError(f"--direction {args.direction} differs from {opt.direction!r} in --resume {args.resume!r}")
         return opt
     if args.space is None:
-        raise CLIError("give --space (a YAML search space) or --resume (a checkpoint)")
+        raise UsageError("give --space (a YAML search space) or --resume (a checkpoint)")
     try:
         return BayesianOptimizer(_load_space(args.space), DEFAULT_TRIALS if args.trials is None else args.trials,
                                  direction=args.direction or "maximize", seed=args.seed)
@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
         objective = load_objective(args.objective)
         spec = _objective_spec(args.objective)
     elif args.resume is None:
-        raise CLIError("give --objective (module:function or file.py:function)")
+        raise UsageError("give --objective (module:function or file.py:function)")
     opt = _optimizer(args)
     if args.objective is None:
         saved = opt.metadata.get("objective")

@@ -16,7 +16,8 @@ import argparse
 import sys
 from typing import Any
 
-from parzen.cli._common import CLIError, UsageError, load_objective
+from parzen.cli._common import CLIError, UsageError, check_storage_option, load_objective
+from parzen.storages._urls import masked
 
 __all__ = ["register", "run"]
 
@@ -91,14 +92,15 @@ def run(args: argparse.Namespace) -> int:
     if args.grace_period is not None and args.grace_period <= args.heartbeat_interval:
         raise UsageError(f"--grace-period ({args.grace_period:g} s) must be longer than --heartbeat-interval "
                          f"({args.heartbeat_interval:g} s)")
+    check_storage_option(args.storage)
     objective = load_objective(args.objective)
     try:
         study = parzen.load_study(args.study, storage=args.storage, sampler=_sampler(args.sampler, args.seed))
     except StudyNotFoundError:
-        raise CLIError(f"no study {args.study!r} in {args.storage!r}; create it first, e.g. with "
+        raise CLIError(f"no study {args.study!r} in {masked(args.storage)!r}; create it first, e.g. with "
                        f"parzen.create_study(study_name={args.study!r}, storage=...)") from None
     except (ParzenError, ImportError, OSError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {args.storage!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {masked(args.storage)!r}: {exc}") from None
     before = len(study.trials)
     try:
         study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout, catch=(Exception,),
