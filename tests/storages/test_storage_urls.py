@@ -82,3 +82,15 @@ def test_urls_that_open_a_storage_still_do(tmp_path: Path, postgres_server: Any,
 def test_a_storage_that_is_neither_url_nor_storage_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="`storage` must be None, a database URL or a parzen storage"):
         get_storage(5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name, error", [(5, TypeError), (b"mp", TypeError), ("", ValueError)])
+def test_a_bad_study_name_fails_before_the_storage_opens(name: object, error: type[Exception],
+                                                          tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    for call in (lambda: parzen.create_study(storage=url, study_name=name),
+                 lambda: parzen.load_study(study_name=name, storage=url),
+                 lambda: parzen.delete_study(name, storage=url)):
+        with pytest.raises(error, match="`study_name` must be a"):
+            call()
+    assert os.listdir(tmp_path) == []
