@@ -64,8 +64,8 @@ def test_sorting_ten_thousand_points_is_fast(m: int) -> None:
     for points in (rng.random((10_000, m)), np.abs(rng.normal(size=(10_000, m)))):
         sphere = points / np.linalg.norm(points, axis=1, keepdims=True)  # every point on the front
         for p in (points, sphere):
-            start = time.perf_counter()
+            start = time.process_time()  # CPU seconds: other processes on the machine do not count
             ranks = fast_non_dominated_sort(p)
             mask = non_dominated_mask(p)
-            assert time.perf_counter() - start < 1.0
+            assert time.process_time() - start < 1.0
             assert np.array_equal(mask, ranks == 0)
