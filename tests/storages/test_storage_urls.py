@@ -13,7 +13,8 @@ import pytest
 
 import parzen
 from parzen.storages import InMemoryStorage, RDBStorage, RedisStorage, get_storage
-from parzen.storages._urls import ACCEPTED_FORMS, check_storage_url, masked
+from parzen.storages._retry import hide_password
+from parzen.storages._urls import ACCEPTED_FORMS, check_storage_url
 
 BAD_URLS = [
     ("mp.db", "is not a storage URL (for the SQLite file 'mp.db', write 'sqlite:///mp.db')"),
@@ -39,7 +40,7 @@ def test_a_bad_url_is_one_value_error_before_any_work(url: str, why: str, entry:
     with pytest.raises(ValueError) as raised:
         call()
     message = str(raised.value)
-    assert message.startswith(f"`storage` {masked(url)!r} {why}")
+    assert message.startswith(f"`storage` {hide_password(url)!r} {why}")
     assert message.endswith(f"; expected {ACCEPTED_FORMS}")
     assert "pw@" not in message
     assert os.listdir(tmp_path) == []  # nothing was created, not even an SQLite file
@@ -94,3 +95,13 @@ def test_a_bad_study_name_fails_before_the_storage_opens(name: object, error: ty
         with pytest.raises(error, match="`study_name` must be a"):
             call()
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("postgresql+psycopg_async://ann:s3cret@h/db", "postgresql+psycopg_async://ann:***@h/db"),  # "_": urllib gives up
+    ("mysql://ann:s3cret@[h/db", "mysql://ann:***@[h/db"),  # urllib raises ValueError
+    ("postgresql+psycopg://ann:s3c@ret@h:5432/db", "postgresql+psycopg://ann:***@h:5432/db"),
+    ("sqlite:////tmp/a:b@c.db", "sqlite:////tmp/a:b@c.db"),  # a path is no password
+])
+def test_passwords_are_hidden_even_where_urllib_cannot_split_the_url(url: str, shown: str) -> None:
+    assert hide_password(url) == shown

@@ -21,7 +21,8 @@ import sys
 import urllib.parse
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from parzen.storages._urls import check_storage_url, masked
+from parzen.storages._retry import hide_password
+from parzen.storages._urls import check_storage_url
 
 if TYPE_CHECKING:
     from parzen.storages import BaseStorage
@@ -73,12 +74,12 @@ def _check_parzen_tables(url: str, engine_kwargs: dict[str, Any]) -> None:
         with engine.connect() as conn:
             tables = sorted(sa.inspect(conn).get_table_names())
     except sa.exc.DBAPIError as exc:
-        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc.orig}") from None
+        raise CLIError(f"cannot open the storage {hide_password(url)!r}: {exc.orig}") from None
     finally:
         engine.dispose()
     if _MARKER_TABLE not in tables:
         found = ", ".join(tables[:10]) + (", ..." if len(tables) > 10 else "") if tables else "none"
-        raise CLIError(f"{masked(url)!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table "
+        raise CLIError(f"{hide_password(url)!r} is not a parzen storage: it has no {_MARKER_TABLE!r} table "
                        f"(tables: {found})")
 
 
@@ -90,7 +91,7 @@ def _open_redis(url: str) -> "BaseStorage":
     try:
         return RedisStorage(url, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
     except (ParzenError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {hide_password(url)!r}: {exc}") from None
 
 
 def check_storage_option(url: str) -> Any:
@@ -136,7 +137,7 @@ def open_storage(url: str, *, writable: bool = False) -> "BaseStorage":
     try:
         return RDBStorage(url, engine_kwargs=engine_kwargs, retry_timeout=_OPEN_RETRY_TIMEOUT_S)
     except (ParzenError, sa.exc.DBAPIError, OSError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {masked(url)!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {hide_password(url)!r}: {exc}") from None
 
 
 def add_study_argument(parser: Any) -> None:
@@ -154,12 +155,12 @@ def load_study(storage: "BaseStorage", name: str | None, url: str) -> "Study":
     known = ", ".join(repr(n) for n in names) if names else "none"
     if name is None:
         if len(names) != 1:
-            raise CLIError(f"give --study: {masked(url)} holds {len(names)} studies: {known}")
+            raise CLIError(f"give --study: {hide_password(url)} holds {len(names)} studies: {known}")
         name = names[0]
     try:
         return parzen.load_study(name, storage=storage)
     except StudyNotFoundError:
-        raise CLIError(f"no study named {name!r} in {masked(url)}; studies there: {known}") from None
+        raise CLIError(f"no study named {name!r} in {hide_password(url)}; studies there: {known}") from None
 
 
 def study_from_args(args: Any, *, writable: bool = False) -> "Study":

@@ -6,7 +6,7 @@ import argparse
 import socket
 
 from parzen.cli._common import EXIT_OK, CLIError, UsageError, add_storage_argument, open_storage
-from parzen.storages._urls import masked
+from parzen.storages._retry import hide_password
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from None
     storage = open_storage(args.storage)
     _check_address(args.host, args.port)
-    print(f"parzen dashboard of {masked(args.storage)} (read-only) at http://{args.host}:{args.port}/ ; Ctrl-C stops it",
+    print(f"parzen dashboard of {hide_password(args.storage)} (read-only) at http://{args.host}:{args.port}/ ; Ctrl-C stops it",
           flush=True)
     try:
         serve(storage, host=args.host, port=args.port)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from parzen.cli._common import EXIT_FAILURE, EXIT_OK, add_storage_argument, study_from_args
-from parzen.storages._urls import masked
+from parzen.storages._retry import hide_password
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     study = study_from_args(args, writable=True)
     if not args.yes:
         # The question goes where the answer's echo goes (the terminal), not into a redirected output.
-        print(f"delete study {study.study_name!r} and its {len(study.trials)} trial(s) from {masked(args.storage)}? "
+        print(f"delete study {study.study_name!r} and its {len(study.trials)} trial(s) from {hide_password(args.storage)}? "
               "[y/N] ", end="", file=sys.stderr, flush=True)
         line = sys.stdin.readline()
         if not line.endswith("\n"):  # no answer typed (stdin is not a terminal, or at its end)

@@ -6,7 +6,7 @@ import argparse
 
 from parzen.cli._common import EXIT_OK, add_storage_argument, open_storage, print_table
 from parzen.cli._summary import STATES, study_summary
-from parzen.storages._urls import masked
+from parzen.storages._retry import hide_password
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     storage = open_storage(args.storage)
     names = parzen.get_all_study_names(storage)
     if not names:
-        print(f"no studies in {masked(args.storage)}")
+        print(f"no studies in {hide_password(args.storage)}")
         return EXIT_OK
     rows = []
     for name in names:

@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from parzen.cli._common import CLIError, UsageError, check_storage_option, load_objective
-from parzen.storages._urls import masked
+from parzen.storages._retry import hide_password
 
 __all__ = ["register", "run"]
 
@@ -97,10 +97,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         study = parzen.load_study(args.study, storage=args.storage, sampler=_sampler(args.sampler, args.seed))
     except StudyNotFoundError:
-        raise CLIError(f"no study {args.study!r} in {masked(args.storage)!r}; create it first, e.g. with "
+        raise CLIError(f"no study {args.study!r} in {hide_password(args.storage)!r}; create it first, e.g. with "
                        f"parzen.create_study(study_name={args.study!r}, storage=...)") from None
     except (ParzenError, ImportError, OSError, ValueError) as exc:
-        raise CLIError(f"cannot open the storage {masked(args.storage)!r}: {exc}") from None
+        raise CLIError(f"cannot open the storage {hide_password(args.storage)!r}: {exc}") from None
     before = len(study.trials)
     try:
         study.optimize(objective, n_trials=args.n_trials, timeout=args.timeout, catch=(Exception,),

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import time
 import urllib.parse
 import warnings
@@ -43,13 +44,16 @@ def check_retry_timeout(retry_timeout: float) -> float:
 
 
 def hide_password(url: str) -> str:
-    """``url`` with the password, if any, replaced by ``***``."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = parts.username or ""
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+    """``url`` with the password, if any, replaced by ``***``, also where urllib cannot split the URL (a
+    stray "[", or a scheme with "_" such as ``postgresql+psycopg_async``)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        if parts.password is not None:
+            host = parts.netloc.rpartition("@")[2]
+            url = urllib.parse.urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+    except ValueError:
+        pass
+    return re.sub(r"^(\w[\w+.-]*://[^:/@]*:)[^/]*@", r"\1***@", url)
 
 
 def _first_line(exc: BaseException) -> str:

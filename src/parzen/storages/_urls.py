@@ -12,7 +12,6 @@ is an ImportError that says which extra to install: the URL is right, the instal
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from parzen.storages._retry import hide_password
@@ -34,18 +33,8 @@ def is_redis_url(url: str) -> bool:
     return url.lower().startswith(REDIS_SCHEMES)
 
 
-def masked(url: str) -> str:
-    """``url`` with its password, if any, replaced by ``***``, also where urllib cannot split it (a stray
-    "[", or a scheme with "_" such as ``postgresql+psycopg_async``)."""
-    try:
-        url = hide_password(url)
-    except ValueError:
-        pass
-    return re.sub(r"^(\w[\w+.-]*://[^:/@]*:)[^/]*@", r"\1***@", url)
-
-
 def _wrong(name: str, url: str, why: str) -> ValueError:
-    return ValueError(f"{name} {masked(url)!r} {why}; expected {ACCEPTED_FORMS}")
+    return ValueError(f"{name} {hide_password(url)!r} {why}; expected {ACCEPTED_FORMS}")
 
 
 def _check_sqlite_file(parsed: sa.engine.URL, url: str, name: str) -> None:
@@ -70,7 +59,7 @@ def check_storage_url(url: str, name: str = "`storage`") -> sa.engine.URL | None
         import importlib.util
 
         if importlib.util.find_spec("redis") is None:
-            raise ImportError(f"{name} {masked(url)!r} needs the redis client: pip install 'parzen[redis]'")
+            raise ImportError(f"{name} {hide_password(url)!r} needs the redis client: pip install 'parzen[redis]'")
         return None
     import sqlalchemy as sa
 
@@ -91,7 +80,7 @@ def check_storage_url(url: str, name: str = "`storage`") -> sa.engine.URL | None
         missing = exc.name or str(exc)
         extra = _EXTRA_OF_DRIVER.get(missing)
         if extra is not None:
-            raise ImportError(f"{name} {masked(url)!r} needs the driver {missing!r}: pip install "
+            raise ImportError(f"{name} {hide_password(url)!r} needs the driver {missing!r}: pip install "
                               f"'parzen[{extra}]'") from None
         raise _wrong(name, url, f"needs the driver module {missing!r}, which is not installed") from None
     if getattr(dialect, "is_async", False):
