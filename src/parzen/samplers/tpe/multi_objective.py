@@ -245,7 +245,7 @@ class ParetoCandidates:
             return split_good(losses, n_good)
         dominators = self._dominators[:self.n]
         candidates = np.flatnonzero(dominators == 0)  # the Pareto front: all that is needed when it is long
-        ranks = np.zeros(candidates.size, dtype=int)  # non-dominated, also once scaled
+        ranks: np.ndarray | None = np.zeros(candidates.size, dtype=int)  # non-dominated, also once scaled
         if candidates.size < n_good:
             candidates, ranks = np.flatnonzero(dominators < n_good), None
         chosen, weights = _split_scaled(_scale(losses[candidates], low, high), n_good, self._thin, self._weigh,
