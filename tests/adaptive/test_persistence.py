@@ -122,3 +122,13 @@ def sleepy(params: dict) -> float:
 
     time.sleep(params["s"])
     return 1.0
+
+
+def test_a_plot_error_names_the_method_the_user_called() -> None:
+    optimizer = AdaptiveHyperparameterOptimizer(backend="parzen", n_trials=4, random_state=0)
+    optimizer.optimize(lambda p: -p["x"] ** 2, {"x": ("float", -3.0, 3.0)}, direction="maximize")
+    with pytest.raises(ValueError, match=r"^plot_param_relationships\(\) needs two parameters") as info:
+        optimizer.plot_param_relationships()
+    assert "plot_contour" not in str(info.value)
+    with pytest.raises(ValueError, match="`params` must name exactly two parameters"):  # other errors as they are
+        optimizer.plot_param_relationships(params=["x"])

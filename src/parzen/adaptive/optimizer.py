@@ -649,26 +649,33 @@ class AdaptiveHyperparameterOptimizer:
         return optimizer
 
     # --- plots --------------------------------------------------------------------------------
-    def _plot(self, kind: str, **kwargs: Any) -> Any:
+    def _plot(self, kind: str, method: str, **kwargs: Any) -> Any:
+        """:mod:`parzen.visualization`'s ``kind`` of the study; its errors name ``method``, the one the user called."""
         import parzen.visualization as viz
 
         if self.study is None:
             raise RuntimeError("nothing to plot: call optimize() first")
-        return getattr(viz, kind)(self.study, **kwargs)
+        try:
+            return getattr(viz, kind)(self.study, **kwargs)
+        except ValueError as exc:
+            if kind in str(exc):
+                raise ValueError(str(exc).replace(kind, f"{method}()")) from exc
+            raise
 
     def plot_optimization_history(self, **kwargs: Any) -> Any:
         """The objective per trial with the best so far (a matplotlib figure; ``backend="plotly"`` too)."""
-        return self._plot("plot_optimization_history", **kwargs)
+        return self._plot("plot_optimization_history", "plot_optimization_history", **kwargs)
 
     def plot_param_importance(self, **kwargs: Any) -> Any:
-        return self._plot("plot_param_importances", **kwargs)
+        return self._plot("plot_param_importances", "plot_param_importance", **kwargs)
 
     def plot_parallel_coordinate(self, **kwargs: Any) -> Any:
-        return self._plot("plot_parallel_coordinate", **kwargs)
+        return self._plot("plot_parallel_coordinate", "plot_parallel_coordinate", **kwargs)
 
     def plot_param_relationships(self, **kwargs: Any) -> Any:
-        """The objective over pairs of parameters (contour plots)."""
-        return self._plot("plot_contour", **kwargs)
+        """The objective over pairs of parameters (contour plots); needs two parameters that at least
+        three completed trials hold together."""
+        return self._plot("plot_contour", "plot_param_relationships", **kwargs)
 
     def save_plots(self, directory: str | os.PathLike[str], **kwargs: Any) -> list[Any]:
         """Write every plot that applies to the study into ``directory``; returns the files."""
