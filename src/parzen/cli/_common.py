@@ -25,6 +25,8 @@ from parzen.storages._retry import hide_password
 from parzen.storages._urls import check_storage_url
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from parzen.storages import BaseStorage
     from parzen.study import Study
 
@@ -94,7 +96,7 @@ def _open_redis(url: str) -> "BaseStorage":
         raise CLIError(f"cannot open the storage {hide_password(url)!r}: {exc}") from None
 
 
-def check_storage_option(url: str) -> Any:
+def check_storage_option(url: str) -> "sa.engine.URL | None":
     """``--storage URL`` checked before any work (:func:`parzen.storages._urls.check_storage_url`): the parsed
     SQLAlchemy URL, or None for Redis; UsageError for a string that is no storage URL, CLIError for a URL
     whose extra is not installed."""

@@ -50,10 +50,10 @@ def check_storage_url(url: str, name: str = "`storage`") -> sa.engine.URL | None
     """Check that ``url`` names a storage parzen can open; the parsed SQLAlchemy URL, or None for Redis.
 
     ``name`` is how the caller's user wrote the argument (``storage`` for the Python API, ``--storage``
-    for the command). Raises ValueError naming it for a string that is not a storage URL, names an
-    unknown database, an SQLite URL without a file (``sqlite://``, ``sqlite:///:memory:``), or a driver that
-    is not installed or is asynchronous; ImportError for an
-    accepted form whose extra is not installed. Nothing connects.
+    for the command). Raises ValueError naming it for a string that is not a storage URL, a URL of an
+    unknown database, an SQLite URL without a file (``sqlite://``, ``sqlite:///:memory:``), or a URL whose
+    driver is not installed or is asynchronous; ImportError for an accepted form whose extra is not
+    installed. Nothing connects.
     """
     if is_redis_url(url):
         import importlib.util
