@@ -30,6 +30,7 @@ def test_a_closed_port_warns_at_the_first_attempt_then_fails_with_the_bound(back
             parzen.create_study(storage=CLASSES[backend](url, retry_timeout=0.4), study_name="a")
     ours = [w for w in caught if issubclass(w.category, RuntimeWarning) and "cannot reach" in str(w.message)]
     assert len(ours) == 1  # once, not once per attempt
+    assert ours[0].filename == __file__  # it points at the caller's line, not into parzen
     message = str(ours[0].message)
     assert "127.0.0.1" in message and ":***@" in message and "s3cret" not in message
     assert "refused" in message.lower() and "retrying for up to retry_timeout=0.4 s" in message
