@@ -9,6 +9,14 @@ class TrialPruned(ParzenError):
     """Raised inside an objective to stop the trial early; it is stored as PRUNED."""
 
 
+class FixedValueError(ParzenError, ValueError):
+    """A value enqueued for a parameter does not fit the distribution the trial asks for it with.
+
+    Raised by ``trial.suggest_*`` when the study learns the parameter's distribution only then;
+    ``optimize`` fails that trial and goes on, whatever ``catch`` says: the next trials are not at fault.
+    """
+
+
 class DuplicatedStudyError(ParzenError):
     """A study with this name already exists in the storage."""
 

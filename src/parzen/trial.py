@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from parzen._checks import check_int
-from parzen.exceptions import TrialPruned
+from parzen.exceptions import FixedValueError, TrialPruned
 from parzen.space import Categorical, Distribution, Float, Int, check_distribution
 
 if TYPE_CHECKING:
@@ -136,22 +136,24 @@ def fixed_value(name: str, value: Any, distribution: Distribution) -> Any:
     """An enqueued value as ``distribution`` hands values out.
 
     A value of the wrong kind (not a choice, not a finite number, a fraction for an Int) or
-    outside the distribution (its range, its step grid) is a ValueError naming the parameter, as is
-    an invalid ``distribution`` (see :meth:`parzen.space.Distribution.check`).
+    outside the distribution (its range, its step grid) is a :class:`~parzen.exceptions.FixedValueError`
+    (a ValueError) naming the parameter; an invalid ``distribution`` raises its own error (see
+    :meth:`parzen.space.Distribution.check`).
     """
     distribution.check(name)
     if isinstance(distribution, Categorical):
         if not distribution.contains(value):
-            raise ValueError(
+            raise FixedValueError(
                 f"parameter {name!r}: the fixed value {value!r} is not one of {list(distribution.choices)!r}"
             )
         return distribution.choices[distribution.index(value)]
     wanted = "an integer" if isinstance(distribution, Int) else "a finite number"
     if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
             or (isinstance(distribution, Int) and not float(value).is_integer())):
-        raise ValueError(f"parameter {name!r}: the fixed value {value!r} is not {wanted}")
+        raise FixedValueError(f"parameter {name!r}: the fixed value {value!r} is not {wanted}")
     if not distribution.contains(value):
-        raise ValueError(f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}")
+        raise FixedValueError(
+            f"parameter {name!r}: the fixed value {value!r} lies outside {distribution.describe()}")
     return math.floor(value) if isinstance(distribution, Int) else float(value)
 
 

@@ -14,7 +14,7 @@ import threading
 import traceback
 from typing import TYPE_CHECKING, Any, Callable, ContextManager, Sequence
 
-from parzen.exceptions import TrialFinishedError, TrialPruned
+from parzen.exceptions import FixedValueError, TrialFinishedError, TrialPruned
 from parzen.execution.interrupts import InterruptShield
 from parzen.execution.progress import Progress
 from parzen.execution.retry import FailurePolicy, failure_kind
@@ -33,7 +33,7 @@ class WorkerDied(Exception):
 
 
 # Failures that end their own trial only: the study goes on whatever ``catch`` says.
-CONTAINED_ERRORS: tuple[type[BaseException], ...] = (TrialPruned, TrialTimeout, WorkerDied)
+CONTAINED_ERRORS: tuple[type[BaseException], ...] = (TrialPruned, TrialTimeout, WorkerDied, FixedValueError)
 
 FAIL_TRACEBACK_ATTR = "fail_traceback"
 """System attribute of a trial failed by an exception: the whole traceback (its reason holds one line)."""
