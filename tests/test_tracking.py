@@ -154,3 +154,17 @@ def test_errors_are_parzen_errors_and_a_foreign_file_is_named(tmp_path) -> None:
     junk.write_text("not a database " * 100)
     with pytest.raises(TrackingError, match="notes.txt"):
         SqliteBackend.open(junk)
+
+
+def test_a_study_database_is_not_opened_as_a_tracking_database(tmp_path) -> None:
+    """One rule both ways: a study file refuses tracking's tables, as the storage refuses a tracking file."""
+    import sqlalchemy as sa
+
+    import parzen
+
+    path = tmp_path / "study.db"
+    parzen.create_study(storage=f"sqlite:///{path}", study_name="a")
+    before = sa.inspect(sa.create_engine(f"sqlite:///{path}")).get_table_names()
+    with pytest.raises(TrackingError, match="is not a tracking database .*trials"):
+        SqliteBackend.open(path)
+    assert sa.inspect(sa.create_engine(f"sqlite:///{path}")).get_table_names() == before

@@ -176,6 +176,11 @@ class SqliteBackend:
                 if version not in (0, _SCHEMA_VERSION):
                     raise TrackingError(
                         f"{path!r} has tracking schema version {version}; this parzen reads {_SCHEMA_VERSION}")
+                foreign = set(sa.inspect(conn).get_table_names()) - set(_metadata.tables)
+                if foreign:  # a study database, or another application's: never add tables to it
+                    raise TrackingError(
+                        f"{path!r} is not a tracking database (it holds the tables {', '.join(sorted(foreign))}); "
+                        f"parzen.tracking opens only an empty file or one it created")
                 _metadata.create_all(conn)
                 conn.exec_driver_sql(f"PRAGMA user_version = {_SCHEMA_VERSION}")
         except sa.exc.DBAPIError as exc:
