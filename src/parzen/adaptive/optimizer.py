@@ -36,6 +36,7 @@ from parzen.adaptive.factories import BACKENDS, check_sampler_config, make_prune
 from parzen.adaptive.search_space import parse_space, to_tuple_space
 from parzen.adaptive.spawn_check import spawn_obstacle
 from parzen.adaptive.warm_start import history_seed
+from parzen.adaptive.worst_score import worst_scores_fail_quietly
 from parzen.space import Distribution
 from parzen.trial import FrozenTrial, TrialState
 
@@ -110,6 +111,11 @@ class AdaptiveHyperparameterOptimizer:
     (seed 003's examples) would be run again by every child, so its trials run in threads instead,
     with one warning per run that names each limit it cannot keep (:mod:`parzen.adaptive.spawn_check`).
     - ``enable_gc``: ``gc.collect()`` after every trial, where it ran.
+    - A trial fails when the objective raises, or returns NaN, an infinity or no number; it then
+      tells the samplers where not to go and never counts as the best (``best_score`` is that of the
+      best completed trial). Seed 003's "worst possible score", ``float('-inf')`` when maximizing
+      (``float('inf')`` when minimizing), is such a failure and passes without the core's per-trial
+      warning; the opposite infinity and NaN still warn (:mod:`parzen.adaptive.worst_score`).
     - ``max_failures``: stop with :class:`parzen.exceptions.TooManyFailures` after that many failed
       trials in a row. ``retry_failed_trials``: run a failed trial once more with the same params.
     - ``catch_exceptions``: an exception in the objective fails its trial and the run goes on
@@ -417,7 +423,8 @@ class AdaptiveHyperparameterOptimizer:
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         done = 0
         in_processes: bool | None = None  # decided once per run, so that a warning comes once
-        with self.study.planning(n_trials):  # the sampler plans for the whole run, not one round
+        # the sampler plans for the whole run, not one round; the seed's worst score fails a trial quietly
+        with self.study.planning(n_trials), worst_scores_fail_quietly(self.study.directions):
             while done < n_trials:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 if remaining is not None and remaining <= 0:
