@@ -105,3 +105,16 @@ def test_a_bad_study_name_fails_before_the_storage_opens(name: object, error: ty
 ])
 def test_passwords_are_hidden_even_where_urllib_cannot_split_the_url(url: str, shown: str) -> None:
     assert hide_password(url) == shown
+
+
+@pytest.mark.parametrize("url, message", [
+    ("mp.db", r"^`url` 'mp.db' is not a storage URL"),
+    ("sqlite:///:memory:", r"^`url` 'sqlite:///:memory:' names no SQLite file"),
+    ("redis://:pw@127.0.0.1:1/0", r"^`url` 'redis://:\*\*\*@127.0.0.1:1/0' names a Redis storage, not an SQL database"),
+])
+def test_rdbstorage_checks_its_url_the_same_way(url: str, message: str, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=message):
+        RDBStorage(url)
+    assert os.listdir(tmp_path) == []

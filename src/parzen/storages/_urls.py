@@ -87,3 +87,13 @@ def check_storage_url(url: str, name: str = "`storage`") -> sa.engine.URL | None
         raise _wrong(name, url, f"uses the asynchronous driver {parsed.get_driver_name()!r}; parzen's storage "
                                 "needs a synchronous one")
     return parsed
+
+
+def check_sql_url(url: str, name: str = "`url`") -> sa.engine.URL:
+    """:func:`check_storage_url` for a storage that takes only SQL databases (RDBStorage): a Redis URL is a
+    ValueError too."""
+    parsed = check_storage_url(url, name)
+    if parsed is None:
+        raise ValueError(f"{name} {hide_password(url)!r} names a Redis storage, not an SQL database: open it with "
+                         "RedisStorage, or pass the URL itself as storage=")
+    return parsed

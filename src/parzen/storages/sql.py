@@ -81,6 +81,7 @@ from parzen.storages._retry import (
     retry_transient,
 )
 from parzen.storages._start_counts import StartCounts
+from parzen.storages._urls import check_sql_url
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
 SCHEMA_VERSION = 3
@@ -795,12 +796,8 @@ def _on_sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _check_sqlite_url(url: sa.engine.URL, raw_url: str) -> None:
+    """FileNotFoundError for a file in a directory that does not exist (check_sql_url made sure it names a file)."""
     database = url.database or ""
-    if database in ("", ":memory:") or database.startswith("file:"):
-        raise ValueError(
-            f"RDBStorage needs an SQLite file, got {raw_url!r}; for a storage in memory, pass "
-            "storage=None (InMemoryStorage)"
-        )
     directory = os.path.dirname(os.path.abspath(database))
     if not os.path.isdir(directory):
         raise FileNotFoundError(
@@ -868,7 +865,7 @@ class RDBStorage(BaseStorage):
         self.url = url
         self._retry_timeout = check_retry_timeout(retry_timeout)
         self._engine_kwargs = dict(engine_kwargs or {})
-        parsed = sa.engine.make_url(url)
+        parsed = check_sql_url(url)  # a string that names no SQL database: one ValueError, before any work
         is_sqlite = parsed.get_backend_name() == "sqlite"
         kwargs: dict[str, Any] = {}
         if is_sqlite:
