@@ -89,11 +89,6 @@ def test_bad_arguments_name_the_parameter(kwargs, name, error) -> None:
         HyperbandPruner(**kwargs)
 
 
-def test_max_resource_is_required() -> None:
-    with pytest.raises(TypeError, match="max_resource"):
-        HyperbandPruner()
-
-
 def test_auto_max_resource_is_sized_by_the_first_complete_trial() -> None:
     pruner = HyperbandPruner(min_resource=1, max_resource="auto", reduction_factor=3)
     study = parzen.create_study(pruner=pruner, sampler=parzen.RandomSampler(seed=0))
@@ -107,3 +102,17 @@ def test_auto_max_resource_is_sized_by_the_first_complete_trial() -> None:
     late.report(100.0, 0)
     late.should_prune()
     assert pruner.n_brackets == len(bracket_sizes(1, 27, 3)) == 4  # 27 steps: rungs 1, 3, 9
+
+
+def test_max_resource_defaults_to_auto() -> None:
+    pruner = HyperbandPruner()
+    study = parzen.create_study(pruner=pruner, sampler=parzen.RandomSampler(seed=0))
+    first = study.ask()
+    for step in range(9):
+        first.report(float(step), step)
+    study.tell(first, 1.0)
+    assert pruner.n_brackets == 0  # sized when it first judges a trial after a complete one
+    late = study.ask()
+    late.report(100.0, 0)
+    late.should_prune()
+    assert pruner.n_brackets == len(bracket_sizes(1, 9, 3))

@@ -53,14 +53,15 @@ class HyperbandPruner(Pruner):
 
     Args:
         min_resource: the first rung of the most aggressive bracket, in steps (>= 1).
-        max_resource: the steps of a full run (>= ``min_resource``), or ``"auto"``: the steps the
+        max_resource: the steps of a full run (>= ``min_resource``), or ``"auto"`` (the default, as in
+            Optuna): the steps the
             first COMPLETE trial reported (its last step + 1), read when the pruner first sees one.
             Until then nothing is pruned. Each process sizes its brackets from the first complete
             trial it sees, so workers agree as long as full runs report the same number of steps.
         reduction_factor: eta, the factor between rungs and between brackets (>= 2).
     """
 
-    def __init__(self, *, min_resource: int = 1, max_resource: int | str, reduction_factor: int = 3) -> None:
+    def __init__(self, *, min_resource: int = 1, max_resource: int | str = "auto", reduction_factor: int = 3) -> None:
         self._min_resource = check_int("min_resource", min_resource, 1)
         self._reduction_factor = check_int("reduction_factor", reduction_factor, 2)
         self._max_resource = 0
