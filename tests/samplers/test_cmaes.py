@@ -289,6 +289,18 @@ def test_a_huge_range_beside_a_small_grid_keeps_the_margin_on_the_grid() -> None
     assert study.best_params["m"] == 7
 
 
+def test_the_default_samplers_late_cmaes_runs_a_huge_range_too() -> None:
+    from parzen.samplers.auto import AutoSampler
+
+    study = parzen.create_study(sampler=AutoSampler(seed=0, gp_max_trials=30, late_cmaes_trials=20))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        study.optimize(lambda t: abs(t.suggest_int("n", 0, 10**18) - 10**17) / 1e18 + t.suggest_float("x", -1, 1) ** 2,
+                       n_trials=80)
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    assert sum(t.system_attrs.get("auto:sampler") == "cmaes-late" for t in study.trials) == 60
+
+
 def test_grids_up_to_the_limit_keep_cmaes_with_margin() -> None:
     """The rule leaves every ordinary grid as it was: only past _MAX_CELLS values is a grid continuous."""
     assert _Geometry.of({"n": Int(1, _MAX_CELLS)}).steps[0] == 1 / _MAX_CELLS
