@@ -244,3 +244,20 @@ def test_a_bad_study_file_is_named_in_the_error(tmp_path, text, message) -> None
     with pytest.raises(StudyFileError, match=f"bad.json.*{message}|{message}.*bad.json") as info:
         read_study_file(path)
     assert isinstance(info.value, parzen.ParzenError)
+
+
+def test_a_study_with_constraints_exports_each_constraint_value_and_feasibility(tmp_path) -> None:
+    study = parzen.create_study(constraints_func=lambda t: [t.params["x"] - 0.5, -1.0],
+                                sampler=parzen.RandomSampler(seed=0))
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=6)
+    study.ask()  # running: no constraints yet
+    df = study.trials_dataframe()
+    assert list(df.columns[6:9]) == ["constraints_0", "constraints_1", "feasible"]
+    done = df.iloc[:6]
+    assert (done["constraints_0"] == done["params_x"] - 0.5).all() and (done["constraints_1"] == -1.0).all()
+    assert done["feasible"].tolist() == [x <= 0.5 for x in done["params_x"]]
+    assert df.iloc[6][["constraints_0", "feasible"]].isna().all()
+    path = tmp_path / "c.csv"
+    study.to_csv(str(path))
+    header = path.read_text().splitlines()[0].split(",")
+    assert header[6:9] == ["constraints_0", "constraints_1", "feasible"]

@@ -20,6 +20,7 @@ import os
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from parzen.exceptions import ParzenError
+from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, is_feasible
 from parzen.space import distribution_from_dict, distribution_to_dict
 from parzen.trial import FAIL_REASON_ATTR, FrozenTrial, TrialState
 
@@ -40,16 +41,21 @@ def trial_rows(study: "Study") -> tuple[list[str], list[dict[str, Any]]]:
     whose parent took another value), a user attribute it never set, the value and end time of a
     trial that is not finished are left out of it. A field whose value is None, such as the
     Categorical choice None, is in the row as None. The writers below keep the two apart.
+    A study with constraints (``create_study(constraints_func=...)``) also has a column per
+    constraint value, ``constraints_0``, ..., and ``feasible``, for the trials that have them.
     """
     trials = study.trials
     param_names: list[str] = []
     attr_names: list[str] = []
+    n_constraints = 0
     for t in trials:
         param_names += [n for n in t.params if n not in param_names]
         attr_names += [n for n in t.user_attrs if n not in attr_names]
+        n_constraints = max(n_constraints, len(t.system_attrs.get(CONSTRAINTS_ATTR) or ()))
     value_cols = _value_columns(study)
+    constraint_cols = [f"constraints_{i}" for i in range(n_constraints)] + (["feasible"] if n_constraints else [])
     columns = (["number", *value_cols, "state", "datetime_start", "datetime_complete", "duration_s"]
-               + [f"params_{n}" for n in param_names] + [f"user_attrs_{n}" for n in attr_names]
+               + constraint_cols + [f"params_{n}" for n in param_names] + [f"user_attrs_{n}" for n in attr_names]
                + ["fail_reason"])
     return columns, [_trial_row(t, value_cols) for t in trials]
 
@@ -63,6 +69,10 @@ def _trial_row(t: FrozenTrial, value_cols: list[str]) -> dict[str, Any]:
     row.update((key, value) for key, value in optional.items() if value is not None)
     if t.values is not None:
         row.update(zip(value_cols, t.values))
+    constraints = t.system_attrs.get(CONSTRAINTS_ATTR)
+    if constraints:
+        row.update((f"constraints_{i}", float(c)) for i, c in enumerate(constraints))
+        row["feasible"] = is_feasible(t)
     row.update((f"params_{n}", v) for n, v in t.params.items())
     row.update((f"user_attrs_{n}", v) for n, v in t.user_attrs.items())
     return row
