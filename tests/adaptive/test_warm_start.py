@@ -80,3 +80,36 @@ def test_the_history_seed_depends_on_the_trials_not_on_their_order() -> None:
     assert history_seed(7, [a, b]) == history_seed(7, [b, a]) != history_seed(7, [a])
     assert history_seed(7, [a]) != history_seed(8, [a])
     assert 0 <= history_seed(7, [a, b]) < 2**31
+
+
+def test_on_a_finite_space_the_budget_counts_evaluations_not_cache_answers(tmp_path: Path) -> None:
+    space = {"n": ("int", 0, 20), "c": ("categorical", ["a", "b"])}
+    calls: list[tuple[int, str]] = []
+
+    def objective(params: dict) -> float:
+        calls.append((params["n"], params["c"]))
+        return -abs(params["n"] - 7) + 0.1 * (params["c"] == "a")
+
+    for backend in ("parzen", "optuna"):  # both propose known points again here; the cache answers them
+        evaluated = []
+        for _ in range(2):
+            calls.clear()  # the closure's state is part of the cache key: the same at each start
+            optimizer = AdaptiveHyperparameterOptimizer(backend=backend, n_trials=5, random_state=0,
+                                                        cache_dir=tmp_path / backend)
+            optimizer.optimize(objective, space, direction="maximize")
+            evaluated += calls
+        assert len(evaluated) == 10 and len(set(evaluated)) == 10  # each run evaluated 5 new points
+
+
+def test_a_run_stops_when_the_cache_answers_a_whole_round(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def objective(params: dict) -> float:
+        calls.append(params["c"])
+        return float(ord(params["c"]))
+
+    optimizer = AdaptiveHyperparameterOptimizer(backend="parzen", n_trials=10, random_state=0, cache_dir=tmp_path,
+                                                adaptation_interval=4)
+    _, best, history = optimizer.optimize(objective, {"c": ("categorical", ["a", "b", "c"])}, direction="maximize")
+    assert sorted(calls) == ["a", "b", "c"] and best == ord("c")  # three points: each evaluated once
+    assert len(history) < 10 + 4 and all(h["cached"] for h in history[-4:])  # the run ended on a cached round

@@ -23,6 +23,7 @@ import math
 import os
 import pathlib
 import pickle
+import threading
 import time
 import warnings
 from typing import Any, Callable, Mapping, Sequence
@@ -84,6 +85,9 @@ class AdaptiveHyperparameterOptimizer:
       first run's again, and the same history with the same ``random_state`` repeats exactly.
     - ``cache_dir``: values on disk keyed by the objective, the space and the params; a repeated
       parameter set is not evaluated again and a new optimizer with the same cache starts warm.
+      A trial the cache answers is free: ``n_trials`` counts the others, and a round of
+      ``adaptation_interval`` trials that the cache answers entirely ends the run (the back end
+      proposes nothing new, as on a small finite space it has covered).
     - ``enable_pruning``: a pruner judges what ``objective(params, trial)`` reports with
       ``trial.report(value, step)``; the objective stops when ``trial.should_prune()`` says so
       (raise ``parzen.TrialPruned``). An objective of ``params`` alone is never pruned.
@@ -211,6 +215,8 @@ class AdaptiveHyperparameterOptimizer:
         self._released: set[str] = set()  # parameters whose freezing gave nothing: never frozen again
         self._stalls = 0  # rounds in a row whose best moved by less than min_improvement_threshold
         self._ensemble: list[dict[str, Any]] | None = None
+        self._served = 0  # trials of the current round answered by the cache (they do not count in n_trials)
+        self._served_lock = threading.Lock()
 
     # --- construction ----------------------------------------------------------------------
     @classmethod
@@ -423,6 +429,7 @@ class AdaptiveHyperparameterOptimizer:
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
         done = 0
         in_processes: bool | None = None  # decided once per run, so that a warning comes once
+        self._served = 0
         # the sampler plans for the whole run, not one round; the seed's worst score fails a trial quietly
         with self.study.planning(n_trials), worst_scores_fail_quietly(self.study.directions):
             while done < n_trials:
@@ -442,16 +449,21 @@ class AdaptiveHyperparameterOptimizer:
                     retry=RetryPolicy(max_retries=1, on=("exception", "timeout")) if self.retry_failed_trials else None,
                     max_failures=self.max_failures)
                 ran = len(self.study.trials) - before
-                done += round_size
-                if ran == 0:
+                with self._served_lock:
+                    served, self._served = self._served, 0
+                done += round_size - served  # a trial the cache answered is free
+                if served >= ran:  # no trial ran, or the cache answered all: nothing new was proposed
                     break
                 if done < n_trials:
                     self._adapt()
 
     def _after_trial(self, study: Any, trial: FrozenTrial) -> None:
         """Per finished trial: cache its value, log it, and call the user's callbacks."""
-        if (self._cache is not None and self._cache_key is not None and trial.values is not None
-                and trial.state == TrialState.COMPLETE and not trial.user_attrs.get(CACHED_ATTR)):
+        if trial.user_attrs.get(CACHED_ATTR):
+            with self._served_lock:
+                self._served += 1
+        elif (self._cache is not None and self._cache_key is not None and trial.values is not None
+                and trial.state == TrialState.COMPLETE):
             self._cache.put(self._cache_key, trial.params, tuple(trial.values))
         best = self._best_value()
         if self.enable_monitoring:
