@@ -619,3 +619,18 @@ def test_ask_batch_rejects_bad_n(n, error) -> None:
     with pytest.raises(error, match="`n`"):
         study.ask_batch(n)
     assert study.trials == []
+
+
+def test_load_study_of_an_unknown_name_names_the_studies_there() -> None:
+    from parzen.exceptions import StudyNotFoundError
+    from parzen.storages import InMemoryStorage
+
+    storage = InMemoryStorage()
+    with pytest.raises(StudyNotFoundError, match=r"^no study named 'nope'; the storage holds no study yet"):
+        parzen.load_study("nope", storage)
+    for name in ("a", "b"):
+        parzen.create_study(storage=storage, study_name=name)
+    with pytest.raises(StudyNotFoundError, match=r"^no study named 'nope'; studies there: 'a', 'b'$"):
+        parzen.load_study("nope", storage)
+    with pytest.raises(StudyNotFoundError, match=r"^no study named 'zz'; studies there: 'a', 'b'$"):
+        parzen.delete_study("zz", storage)

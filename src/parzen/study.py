@@ -13,7 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 
 from parzen._checks import check_int, check_name
-from parzen.exceptions import TrialFinishedError
+from parzen.exceptions import StudyNotFoundError, TrialFinishedError
 from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constraint_values, is_feasible
 from parzen.multi_objective.pareto import pareto_front_trials
 from parzen.pruners import NopPruner, Pruner
@@ -575,16 +575,32 @@ def create_study(direction: str | None = None, sampler: Sampler | None = None, p
 def load_study(study_name: str, storage: str | BaseStorage, sampler: Sampler | None = None,
                pruner: Pruner | None = None, seed: int | None = None,
                constraints_func: ConstraintsFunc | None = None) -> Study:
-    """Open an existing study from a storage."""
+    """Open an existing study from a storage; StudyNotFoundError names the studies the storage holds."""
     check_name("study_name", study_name)
-    return Study(study_name, get_storage(storage), sampler=sampler, pruner=pruner, seed=seed,
-                 constraints_func=constraints_func)
+    backend = get_storage(storage)
+    with _naming_the_studies_there(backend, study_name):
+        return Study(study_name, backend, sampler=sampler, pruner=pruner, seed=seed,
+                     constraints_func=constraints_func)
 
 
 def delete_study(study_name: str, storage: str | BaseStorage) -> None:
     check_name("study_name", study_name)
     backend = get_storage(storage)
-    backend.delete_study(backend.get_study_id(study_name))
+    with _naming_the_studies_there(backend, study_name):
+        study_id = backend.get_study_id(study_name)
+    backend.delete_study(study_id)
+
+
+@contextlib.contextmanager
+def _naming_the_studies_there(backend: BaseStorage, study_name: str) -> Iterator[None]:
+    """Re-raise a StudyNotFoundError for ``study_name`` with the names of the studies ``backend`` holds."""
+    try:
+        yield
+    except StudyNotFoundError:
+        names = [s.study_name for s in backend.get_all_studies()]
+        listed = ", ".join(repr(n) for n in names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+        there = f"studies there: {listed}" if names else "the storage holds no study yet (create_study makes one)"
+        raise StudyNotFoundError(f"no study named {study_name!r}; {there}") from None
 
 
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
