@@ -634,3 +634,47 @@ def test_load_study_of_an_unknown_name_names_the_studies_there() -> None:
         parzen.load_study("nope", storage)
     with pytest.raises(StudyNotFoundError, match=r"^no study named 'zz'; studies there: 'a', 'b'$"):
         parzen.delete_study("zz", storage)
+
+
+def test_copy_study_carries_directions_attributes_and_finished_trials(tmp_path) -> None:
+    source_url, target_url = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    source = parzen.create_study(storage=source_url, study_name="s", directions=["minimize", "maximize"],
+                                 constraints_func=lambda t: [t.params["x"] - 0.5])
+    source.set_user_attr("owner", "me")
+
+    def objective(trial: parzen.Trial) -> tuple[float, float]:
+        x = trial.suggest_float("x", 0.0, 1.0)
+        trial.set_user_attr("double", 2 * x)
+        return x, -x
+
+    source.optimize(objective, n_trials=4)
+    failed = source.ask()
+    failed.suggest_float("x", 0.0, 1.0)
+    source.tell(failed, state=parzen.TrialState.FAIL, fail_reason="broke")
+    source.ask()  # running: stays behind
+    copy = parzen.copy_study("s", source_url, target_url, "t")
+    assert copy.study_name == "t" and copy.directions == ["minimize", "maximize"] and copy.user_attrs == {"owner": "me"}
+    got, want = copy.trials, source.trials[:5]
+    assert [t.number for t in got] == [0, 1, 2, 3, 4]
+    assert [(t.state, t.params, t.values, t.user_attrs, t.fail_reason) for t in got] == [
+        (t.state, t.params, t.values, t.user_attrs, t.fail_reason) for t in want]
+    assert [t.system_attrs.get("constraints") for t in got] == [t.system_attrs.get("constraints") for t in want]
+    assert {t.number for t in copy.best_trials} == {t.number for t in source.best_trials}
+    with pytest.raises(parzen.DuplicatedStudyError):
+        parzen.copy_study("s", source_url, target_url, "t")
+
+
+def test_add_trials_refuses_unfinished_trials_and_other_kinds_before_writing() -> None:
+    source = parzen.create_study()
+    source.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=2)
+    running = source.ask()
+    target = parzen.create_study()
+    target.optimize(lambda t: float(t.suggest_int("x", 0, 3)), n_trials=1)
+    with pytest.raises(ValueError, match="x"):  # x is an Int here, a Float there
+        target.add_trials(source.trials[:2])
+    fresh = parzen.create_study()
+    with pytest.raises(ValueError, match="RUNNING; only finished trials"):
+        fresh.add_trials([*source.trials[:2], source.trials[running.number]])
+    assert len(target.trials) == 1 and fresh.trials == []
+    fresh.add_trial(source.trials[0])
+    assert fresh.trials[0].params == source.trials[0].params and fresh.trials[0].number == 0

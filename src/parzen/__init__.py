@@ -15,7 +15,7 @@ from parzen.exceptions import (
 from parzen.execution.retry import RetryPolicy
 from parzen.samplers import GridSampler, QMCSampler, RandomSampler
 from parzen.space import Categorical, Condition, Float, Int
-from parzen.study import Study, create_study, delete_study, get_all_study_names, load_study
+from parzen.study import Study, copy_study, create_study, delete_study, get_all_study_names, load_study
 from parzen.trial import FrozenTrial, Trial, TrialState
 
 __version__ = "0.1.0"
@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Categorical", "Condition", "DuplicatedStudyError", "Float", "FrozenTrial", "GridSampler", "Int",
     "ParzenError", "QMCSampler", "RandomSampler", "RetryPolicy", "SearchSpaceExhausted", "StorageError", "Study",
-    "StudyNotFoundError", "TooManyFailures", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "create_study", "delete_study",
+    "StudyNotFoundError", "TooManyFailures", "Trial", "TrialFinishedError", "TrialPruned", "TrialState", "copy_study", "create_study", "delete_study",
     "get_all_study_names", "load_study", "TPESampler", "CmaEsSampler", "GPSampler", "NSGAIISampler", "AutoSampler",
 ]
 

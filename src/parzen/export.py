@@ -268,6 +268,8 @@ def add_trials(study: "Study", trials: Sequence[FrozenTrial]) -> None:
 
     The sampler is not consulted (no grid point is claimed, nothing is sampled); each trial is
     written through the storage's ordinary trial writes, so a crash leaves whole trials only.
+    Params, distributions, values, state, intermediate values, user attributes, the fail reason and
+    constraint values carry over; a trial that is not finished is refused before any is written.
     """
     from parzen.storages._base import TrialTemplate
 
@@ -275,8 +277,11 @@ def add_trials(study: "Study", trials: Sequence[FrozenTrial]) -> None:
     for t in trials:
         if not t.state.is_finished():
             raise ValueError(f"trial {t.number} is {t.state.name}; only finished trials can be added")
+    for t in trials:
+        constraints = t.system_attrs.get(CONSTRAINTS_ATTR)
         trial_id, _ = storage.create_trial(study_id, TrialTemplate(
-            params=t.params, distributions=t.distributions, user_attrs=t.user_attrs))
+            params=t.params, distributions=t.distributions, user_attrs=t.user_attrs,
+            system_attrs=None if constraints is None else {CONSTRAINTS_ATTR: constraints}))
         for step, value in sorted(t.intermediate_values.items()):
             storage.set_trial_intermediate_value(trial_id, step, value)
         extra = {} if t.fail_reason is None else {FAIL_REASON_ATTR: t.fail_reason}

@@ -332,6 +332,27 @@ class Study:
             TrialTemplate(state=TrialState.WAITING, fixed_params=fixed, user_attrs=user_attrs),
         )
 
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Add finished trials (of another study, a saved file, an earlier run) as new trials of this one.
+
+        Each keeps its params, distributions, values, state, intermediate values, user attributes,
+        fail reason and constraint values, and gets the next number here; samplers learn from them
+        as from any trial (a warm start). A trial that is not finished, or whose parameter is of
+        another kind than this study's, is refused before any trial is written.
+        """
+        from parzen.export import add_trials
+
+        frozen = list(trials)
+        for t in frozen:
+            if not isinstance(t, FrozenTrial):
+                raise TypeError(f"`trials` must hold FrozenTrial objects (study.trials), got {t!r}")
+            self._check_distributions(t.distributions)
+        add_trials(self, frozen)
+
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Add one finished trial; see :meth:`add_trials`."""
+        self.add_trials([trial])
+
     def stop(self) -> None:
         """Ask a running ``optimize`` to start no new trial (running ones finish)."""
         self._stop_requested = True
@@ -601,6 +622,22 @@ def _naming_the_studies_there(backend: BaseStorage, study_name: str) -> Iterator
         listed = ", ".join(repr(n) for n in names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
         there = f"studies there: {listed}" if names else "the storage holds no study yet (create_study makes one)"
         raise StudyNotFoundError(f"no study named {study_name!r}; {there}") from None
+
+
+def copy_study(from_study_name: str, from_storage: str | BaseStorage, to_storage: str | BaseStorage,
+               to_study_name: str | None = None) -> Study:
+    """Copy a study's directions, user attributes and finished trials into a new study of ``to_storage``.
+
+    ``to_study_name`` defaults to the source's name; a study of that name already there is a
+    DuplicatedStudyError, raised before anything is written. Running and waiting trials stay behind.
+    """
+    source = load_study(from_study_name, from_storage)
+    target = create_study(storage=to_storage, study_name=to_study_name or from_study_name,
+                          directions=source.directions)
+    for key, value in source.user_attrs.items():
+        target.set_user_attr(key, value)
+    target.add_trials(t for t in source.trials if t.state.is_finished())
+    return target
 
 
 def get_all_study_names(storage: str | BaseStorage) -> list[str]:
