@@ -128,3 +128,11 @@ def test_a_pickle_that_names_main_is_recognised(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sys.modules["__main__"], "main_function", main_function, raising=False)
     for protocol in (0, pickle.HIGHEST_PROTOCOL):
         assert _refers_to_main(pickle.dumps(main_function, protocol=protocol))
+
+
+def test_under_pytest_an_importable_objective_can_go_to_child_processes() -> None:
+    import pickle
+
+    from parzen.adaptive.spawn_check import spawn_obstacle
+
+    assert spawn_obstacle(pickle.dumps(main_function)) is None  # pytest's entry point guards its main

@@ -35,7 +35,8 @@ def spawn_obstacle(pickled_objective: bytes) -> str | None:
     if _child_runs_main(main):
         frame = _main_frame(main)
         if frame is None:
-            return "the main script is not running where its top-level statement could be found"
+            return ("the line of the main script that started the optimization could not be found, so a child "
+                    "process might run the whole script again")
         if not _under_main_guard(frame.f_code.co_filename, frame.f_lineno):
             return ("the script starts the optimization at its top level, outside `if __name__ == '__main__':`, "
                     "so a child process would run the whole script again (put that code under the guard to "
