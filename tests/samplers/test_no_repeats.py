@@ -242,3 +242,17 @@ def test_once_the_space_is_covered_a_failed_point_still_does_not_come_back(name:
             study.tell(trial, _loss(trial.params))
     points = [(t.params["n"], t.params["c"]) for t in study.trials]
     assert points.count((2, "a")) == 1 and len(set(points)) == 12
+
+
+@pytest.mark.parametrize("make", [lambda s: parzen.GPSampler(seed=s), lambda s: parzen.AutoSampler(seed=s)],
+                         ids=["gp", "default"])
+def test_gp_startup_draws_each_point_of_a_small_finite_space_once(make) -> None:
+    """The GP's random startup takes the random sampler's rule: 42 points, 10 startup trials, no repeat."""
+    space = {"n": parzen.Int(0, 20), "c": parzen.Categorical(["a", "b"])}
+    for seed in range(6):
+        study = parzen.create_study(sampler=make(seed))
+        for _ in range(10):
+            trial = study.ask(space)
+            study.tell(trial, trial.params["n"] + (trial.params["c"] == "b"))
+        points = [(t.params["n"], t.params["c"]) for t in study.trials]
+        assert len(set(points)) == 10, points

@@ -292,6 +292,8 @@ class GPSampler(Sampler):
             return {}
         with self._lock, _one_blas_thread():
             joint = self._sample_joint(study, trial, space)
+        if not joint:  # startup: random draws, under the random sampler's no-repeat rule on small finite spaces
+            return self._random.sample(study, trial, space)
         params: dict[str, Any] = {}
         for name, dist in walk_active(space, params):
             if name in joint:
