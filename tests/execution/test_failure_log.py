@@ -61,3 +61,17 @@ def test_a_process_trial_keeps_the_worker_s_traceback(tmp_path) -> None:
     study.optimize(objectives.raise_oserror_on_trial_one, n_trials=2, catch=OSError, executor="process")
     kept = study.trials[1].system_attrs[FAIL_TRACEBACK_ATTR]
     assert "raise_oserror_on_trial_one" in kept and kept.endswith("FileNotFoundError: no such file: data.csv")
+
+
+def test_a_plain_function_that_returns_a_coroutine_stops_the_study_at_its_first_trial() -> None:
+    import warnings
+
+    async def score(trial: parzen.Trial) -> float:
+        return trial.suggest_float("x", 0.0, 1.0)
+
+    study = parzen.create_study()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "coroutine was never awaited", no per-trial warning
+        with pytest.raises(TypeError, match=r"returned a coroutine.*await study.optimize_async"):
+            study.optimize(lambda trial: score(trial), n_trials=5)
+    assert [t.state for t in study.trials] == [TrialState.FAIL]

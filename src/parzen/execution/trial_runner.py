@@ -8,6 +8,7 @@ trials are never touched, and an exception outside ``catch`` is re-raised after 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import numbers
 import threading
@@ -176,6 +177,10 @@ class TrialRunner:
         ``max_failures`` trials in a row failed. Returns None when the trial had already been
         finished elsewhere (by an interrupt, or by another worker that found it stale).
         """
+        if error is None and inspect.iscoroutine(result):  # a plain function that returned a coroutine
+            result.close()  # never awaited: closed, so Python does not warn about it
+            error = TypeError("`objective` returned a coroutine instead of a value: run an async objective with "
+                              "`await study.optimize_async(objective, ...)`")
         retried = False
         with self._holding():
             frozen = self._record(trial, result, error)
