@@ -617,7 +617,9 @@ def _naming_the_studies_there(backend: BaseStorage, study_name: str) -> Iterator
     """Re-raise a StudyNotFoundError for ``study_name`` with the names of the studies ``backend`` holds."""
     try:
         yield
-    except StudyNotFoundError:
+    except StudyNotFoundError as exc:
+        if str(exc) != f"no study named {study_name!r}":
+            raise  # a storage's own account (an SQLite file that does not exist) says more
         names = [s.study_name for s in backend.get_all_studies()]
         listed = ", ".join(repr(n) for n in names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
         there = f"studies there: {listed}" if names else "the storage holds no study yet (create_study makes one)"
