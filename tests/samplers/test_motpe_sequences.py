@@ -13,13 +13,11 @@ the fixture only after a deliberate change of behaviour, and say why in the comm
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import pathlib
-import sys
-import warnings
 from typing import Any, Callable
 
+import _replay
 import pytest
 
 import parzen
@@ -100,26 +98,13 @@ SCENARIOS: dict[str, Callable[[], list[dict[str, str]]]] = {
 }
 
 
-def record() -> dict[str, list[dict[str, str]]]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return {name: scenario() for name, scenario in SCENARIOS.items()}
-
-
-RECORDED = json.loads(FIXTURE.read_text()) if FIXTURE.exists() else {}
+RECORDED = _replay.load(FIXTURE)
 
 
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_replays_the_recorded_suggestions(scenario: str) -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        got = SCENARIOS[scenario]()
-    expected = RECORDED[scenario]
-    assert len(got) == len(expected) == N_TRIALS
-    for number, (g, e) in enumerate(zip(got, expected)):
-        assert g == e, f"{scenario}: trial {number} suggested {g}, recorded {e}"
+    _replay.check(SCENARIOS, RECORDED, scenario, N_TRIALS)
 
 
 if __name__ == "__main__":
-    FIXTURE.write_text(json.dumps(record(), indent=1, sort_keys=True) + "\n")
-    print(f"wrote {FIXTURE}", file=sys.stderr)
+    _replay.write(FIXTURE, SCENARIOS)
