@@ -678,3 +678,13 @@ def test_add_trials_refuses_unfinished_trials_and_other_kinds_before_writing() -
     assert len(target.trials) == 1 and fresh.trials == []
     fresh.add_trial(source.trials[0])
     assert fresh.trials[0].params == source.trials[0].params and fresh.trials[0].number == 0
+
+
+def test_a_failed_value_warns_at_the_user_s_line(tmp_path) -> None:
+    study = parzen.create_study()
+    with pytest.warns(UserWarning, match="trial 0 failed: the value is NaN") as caught:
+        study.optimize(lambda t: float("nan"), n_trials=1)
+    assert caught[0].filename == __file__
+    with pytest.warns(UserWarning, match="trial 1 failed") as caught:
+        study.tell(study.ask(), float("nan"))
+    assert caught[0].filename == __file__

@@ -13,6 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 
 from parzen._checks import check_int, check_name
+from parzen._warnings import user_stacklevel
 from parzen.exceptions import StudyNotFoundError, TrialFinishedError
 from parzen.multi_objective.constraints import CONSTRAINTS_ATTR, check_constraint_values, is_feasible
 from parzen.multi_objective.pareto import pareto_front_trials
@@ -234,7 +235,7 @@ class Study:
             if reason is None and self._constraints_func is not None:
                 reason = self._evaluate_constraints(trial_id, result, extra)
             if reason is not None:
-                warnings.warn(f"trial {number} failed: {reason}", stacklevel=2)
+                warnings.warn(f"trial {number} failed: {reason}", stacklevel=user_stacklevel())
                 state, extra[FAIL_REASON_ATTR] = TrialState.FAIL, reason
                 result = None
         elif state == TrialState.PRUNED:

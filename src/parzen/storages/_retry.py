@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import functools
 import math
-import os
 import re
-import sys
 import time
 import urllib.parse
 import warnings
 from typing import Any, Callable, Sequence, TypeVar
 
+from parzen._warnings import user_stacklevel
 from parzen.exceptions import StorageError, TrialFinishedError
 from parzen.trial import FrozenTrial, TrialState
 
@@ -71,16 +70,6 @@ def _how_to_change(storage_class: str | None, retry_timeout: float) -> str:
             "instead of the URL")
 
 
-def _user_stacklevel() -> int:
-    """The ``stacklevel`` that points a warning raised in :func:`retry_transient` at the first caller outside
-    parzen (the user's ``create_study`` line), wherever in parzen the storage was opened."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-    frame, level = sys._getframe(1), 1  # level 1: retry_transient itself
-    while frame.f_back is not None and frame.f_code.co_filename.startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException], bool],
                     retry_timeout: float, url: str, operation: str, *, opening: str | None = None) -> T:
     """Run ``call``, retrying it through transient failures for at most ``retry_timeout`` seconds.
@@ -105,7 +94,7 @@ def retry_transient(call: Callable[[], T], is_transient: Callable[[BaseException
                     warnings.warn(f"cannot reach the storage {hide_password(url)} ({_first_line(exc)}); retrying "
                                   f"for up to retry_timeout={retry_timeout:g} s in case it is restarting"
                                   f"{_how_to_change(opening, retry_timeout)}", RuntimeWarning,
-                                  stacklevel=_user_stacklevel())
+                                  stacklevel=user_stacklevel())
             if now >= deadline:
                 raise StorageError(
                     f"the storage {hide_password(url)} could not be reached for {operation} within "
