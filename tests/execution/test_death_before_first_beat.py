@@ -94,3 +94,27 @@ def test_only_trials_asked_to_beat_start_beating(tmp_path: pathlib.Path) -> None
     assert [t.number for t in reaper.reap()] == [taken.number, beating.number]
     assert study.trials[beating.number].fail_reason.startswith("stale")
     assert [study.trials[t.number].state for t in (taken_plain, plain)] == [TrialState.RUNNING] * 2
+
+
+def test_the_runner_beats_at_start_only_for_a_storage_that_does_not_start_trials_beating() -> None:
+    from parzen.storages import InMemoryStorage
+    from parzen.testing import check_storage
+
+    class Counting(InMemoryStorage):
+        beats = 0
+
+        def record_heartbeat(self, trial_id: int) -> bool:
+            type(self).beats += 1
+            return super().record_heartbeat(trial_id)
+
+    class NotBeating(Counting):
+        starts_trials_beating = False
+
+        def pop_waiting_trial_beating(self, study_id: int) -> int | None:
+            return self.pop_waiting_trial(study_id)
+
+    for storage_type, beats in [(Counting, 0), (NotBeating, 3)]:
+        study = parzen.create_study(storage=storage_type())
+        study.optimize(lambda t: t.suggest_float("x", 0.0, 1.0), n_trials=3, heartbeat_interval=60.0)
+        assert storage_type.beats == beats
+    check_storage(NotBeating, checks=["check_trial_started_beating_goes_stale"])

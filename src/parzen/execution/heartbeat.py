@@ -10,8 +10,8 @@ does not beat (an ask-and-tell loop) is never taken for dead.
 A trial's first beat is written by the very storage write that starts it: the one that creates it
 (``TrialTemplate(heartbeat=True)``) or takes it from the queue of waiting ones (a retry, an enqueued trial:
 ``pop_waiting_trial_beating``). So no moment is left between a trial's start and its first beat where a
-dying worker would leave a trial that is never found stale. The runner beats once more as the trial starts,
-for a storage (a user's) that does not record that first beat itself.
+dying worker would leave a trial that is never found stale. For a storage (a user's) that does not record
+that first beat itself (``starts_trials_beating`` false), the runner beats as the trial starts.
 
 ``optimize`` and ``optimize_async`` build their trial runner, heartbeat and failure policy with
 :func:`supervised_runner`, so both beat, reap and retry the same way.

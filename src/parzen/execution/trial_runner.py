@@ -154,13 +154,14 @@ class TrialRunner:
 
         With ``beat`` (the heartbeat's), the trial, new or taken from the queue of waiting ones, starts with
         its first heartbeat in the same storage write, so that it goes stale even if this process dies
-        before it beats; it beats once more here, for a storage that does not record that first beat.
+        before it beats; a storage that does not record that first beat (``starts_trials_beating``) gets
+        it here.
         """
         with self._holding():
             trial = self.study.ask(_heartbeat=self._beat is not None)
             with self._lock:
                 self._running[trial.trial_id] = trial
-        if self._beat is not None:
+        if self._beat is not None and not self.study.storage.starts_trials_beating:
             self._beat(trial)
         return trial
 

@@ -51,6 +51,11 @@ class TrialTemplate:
 class BaseStorage(abc.ABC):
     """Interface of a storage. See the module docstring for the guarantees."""
 
+    starts_trials_beating: bool = False
+    """Whether ``create_trial`` with ``TrialTemplate(heartbeat=True)`` and :meth:`pop_waiting_trial_beating`
+    record the trial's first heartbeat themselves; a runner that beats then skips its own first beat
+    (one write fewer per trial). parzen's storages do; the conformance kit checks a storage that says so."""
+
     def same_backend(self, other: BaseStorage) -> bool:
         """Whether ``other`` reads and writes the very same studies and trials as this storage.
 

@@ -50,6 +50,8 @@ def _now() -> datetime.datetime:
 class InMemoryStorage(BaseStorage):
     """Keeps everything in process memory; finished trials are shared, never copied."""
 
+    starts_trials_beating = True
+
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._studies: dict[int, _StudyRecord] = {}

@@ -362,6 +362,8 @@ class RedisStorage(BaseStorage):
     connections to the same URL.
     """
 
+    starts_trials_beating = True
+
     def __init__(self, url: str, retry_timeout: float = DEFAULT_RETRY_TIMEOUT_S) -> None:
         import redis
 

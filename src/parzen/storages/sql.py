@@ -860,6 +860,8 @@ class RDBStorage(BaseStorage):
     ``create_study``: reading from a file that does not exist finds no study and leaves no file.
     """
 
+    starts_trials_beating = True
+
     def __init__(self, url: str, engine_kwargs: dict[str, Any] | None = None,
                  retry_timeout: float = DEFAULT_RETRY_TIMEOUT_S) -> None:
         self.url = url

@@ -628,8 +628,14 @@ def check_trial_started_beating_goes_stale(storage: BaseStorage) -> None:
     """A trial created with ``TrialTemplate(heartbeat=True)``, or taken by ``pop_waiting_trial_beating``, has
     beaten as it started: silent for longer than the grace period, it is stale without any
     ``record_heartbeat``, so a worker that dies between starting its trial and its first beat is still found.
-    Trials started otherwise never go stale before they beat."""
+    Trials started otherwise never go stale before they beat. A storage whose ``starts_trials_beating`` is
+    false (the runner then beats for it) is held only to the second rule."""
     sid = storage.create_study("a", ["minimize"])
+    if not storage.starts_trials_beating:
+        silent, _ = storage.create_trial(sid)
+        time.sleep(0.3)
+        assert silent not in storage.get_stale_trial_ids(sid, 0.0)
+        return
     beating, _ = storage.create_trial(sid, TrialTemplate(heartbeat=True, system_attrs={"claim": 1}))
     silent, _ = storage.create_trial(sid)
     queued = [storage.create_trial(sid, TrialTemplate(state=TrialState.WAITING, heartbeat=True))[0]
